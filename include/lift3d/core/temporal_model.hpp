@@ -1,0 +1,83 @@
+// Inference for VideoPose3D's TemporalModel (reference-spec.md 1.3-1.4) in Eigen, float32.
+//
+// Activations are channels x frames matrices (column-major, one frame's channels contiguous), so
+// a dilated convolution is a sum of `kernel` matrix products over shifted column blocks:
+//   out.noalias() += taps[k] * in.middleCols(k * dilation, frames_out),   taps[k](o, i) == torch W[o][i][k].
+// BatchNorm (eps 1e-5) is folded into the preceding bias-free convolution at load time.
+//
+// The model runs as a stream: each layer keeps the last `span` columns of its input between calls,
+// so a sequence of any length is processed in chunks with memory bounded by the chunk size and
+// with exactly the arithmetic of a single pass. Several streams that advance in lockstep (a
+// sequence and its mirrored copy for flip test-time augmentation) share every matrix product.
+#pragma once
+
+#include <Eigen/Core>
+#include <vector>
+
+#include "lift3d/core/model_config.hpp"
+#include "lift3d/io/torch_checkpoint.hpp"
+
+namespace lift3d::core {
+
+using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
+using Vector = Eigen::Matrix<float, Eigen::Dynamic, 1>;
+
+// One convolution with its BatchNorm folded in: out = sum_k taps[k] * in[:, t + k*dilation] + bias.
+struct FoldedConv {
+  std::vector<Matrix> taps;  // kernel matrices, out_channels x in_channels
+  Vector bias;
+  int dilation = 1;
+  int span() const { return static_cast<int>(taps.size() - 1) * dilation; }  // frames consumed
+};
+
+class TemporalModel {
+ public:
+  // Reads the weights of `state` (already checked by infer_architecture) and folds BatchNorm.
+  TemporalModel(const ModelConfig& config, const io::StateDict& state);
+
+  const ModelConfig& config() const { return config_; }
+
+  // Whole-input evaluation: input is input_channels x frames (frames >= receptive field), the
+  // result is 3*joints_out x (frames - receptive_field + 1). Output column t sees input columns
+  // [t, t + receptive_field).
+  Matrix forward(const Matrix& input) const;
+
+  // Per-layer activations of forward(): after the expand block, then after each residual block.
+  std::vector<Matrix> forward_layers(const Matrix& input) const;
+
+  // A set of `streams` sequences fed in lockstep. Each push() takes the next `n` input frames of
+  // every stream (columns [s*n, (s+1)*n) belong to stream s) and returns the newly available
+  // outputs of every stream (same layout, m columns per stream). Over a whole sequence the
+  // outputs equal forward() of the concatenated inputs, whatever the chunk sizes.
+  class Stream {
+   public:
+    Stream(const TemporalModel& model, int streams);
+    Matrix push(const Matrix& input);
+    int streams() const { return streams_; }
+
+   private:
+    struct LayerHistory {
+      Matrix columns;  // in_channels x (streams * kept)
+      int kept = 0;    // columns kept per stream (< span until the stream has warmed up)
+    };
+    const TemporalModel& model_;
+    int streams_;
+    std::vector<LayerHistory> history_;  // expand conv, then one per residual block
+    Matrix work_a_, work_b_;            // scratch reused across calls
+  };
+
+ private:
+  struct Block {
+    FoldedConv dilated;  // kernel fw (or dense kernel), BN folded
+    FoldedConv pointwise;  // 1x1, BN folded
+    int pad = 0;
+    int causal_shift = 0;
+  };
+
+  ModelConfig config_;
+  FoldedConv expand_;
+  std::vector<Block> blocks_;
+  FoldedConv shrink_;  // 1x1 with its own bias, no BatchNorm, no activation
+};
+
+}  // namespace lift3d::core

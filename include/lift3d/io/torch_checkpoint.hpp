@@ -1,0 +1,59 @@
+// PyTorch checkpoints as written by torch.save: the legacy stream format (before torch 1.6: magic
+// number, protocol, sys info, the object pickle, the storage keys, then raw storages) and the zip
+// format (torch >= 1.6: <prefix>/data.pkl and <prefix>/data/<key>; the prefix is usually the
+// file's stem or "archive"). Decoded with the restricted unpickler; tensor data are read lazily,
+// one tensor at a time, so a large checkpoint with optimizer state loads only what the model uses.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lift3d/io/array.hpp"
+#include "lift3d/io/pickle.hpp"
+
+namespace lift3d::io {
+
+class TorchCheckpoint {
+ public:
+  // Reads the structure (not the tensor data). Throws ModelError naming the path.
+  explicit TorchCheckpoint(const std::string& path);
+  ~TorchCheckpoint();
+  TorchCheckpoint(TorchCheckpoint&&) noexcept;
+
+  const std::string& path() const { return path_; }
+  // "legacy" or "zip".
+  const std::string& format() const { return format_; }
+  // The unpickled top-level object (for VideoPose3D checkpoints a dict with epoch, lr,
+  // model_pos, model_traj, optimizer, random_state, ...).
+  const Value& root() const { return *document_->root(); }
+
+  // Copies the tensor's elements in logical (C) order, honouring offset and strides, converted
+  // to float32 / int64. Throws ModelError when the storage is missing or too small.
+  Array read_tensor(const TensorRef& tensor) const;
+
+ private:
+  struct Storage;  // format-specific locator of one storage's bytes
+  std::string path_;
+  std::string format_;
+  std::shared_ptr<PickleDocument> document_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A state_dict with its tensors read: name -> array, in the checkpoint's order.
+struct NamedTensor {
+  std::string name;
+  Array array;
+};
+using StateDict = std::vector<NamedTensor>;
+
+// Reads the state_dict stored under `key` (e.g. "model_pos"). Returns an empty optional when the
+// key is absent or holds None; throws ModelError when it holds something other than a dict of
+// tensors.
+std::optional<StateDict> read_state_dict(const TorchCheckpoint& checkpoint, const std::string& key);
+
+}  // namespace lift3d::io
