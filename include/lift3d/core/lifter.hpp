@@ -1,0 +1,45 @@
+// From normalised 2D keypoints to camera-space 3D, the way the reference evaluates one video
+// (reference-spec.md 3.7, 8.2): edge padding (causal models: all on the left), optional flip
+// test-time augmentation, the pose model, and optionally the trajectory model added on top.
+// Sequences of any length stream through the model in chunks, so memory stays bounded.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "lift3d/core/sequence.hpp"
+#include "lift3d/core/temporal_model.hpp"
+
+namespace lift3d::core {
+
+// Which indices trade places when the image is mirrored: the 2D input's keypoints and the 3D
+// skeleton's joints (the reference uses the input file's keypoints_symmetry and the dataset's
+// skeleton lists).
+struct FlipPairs {
+  std::vector<int> kps_left, kps_right;
+  std::vector<int> joints_left, joints_right;
+};
+
+struct LiftOptions {
+  bool flip_tta = true;
+  int chunk_frames = 2048;  // output frames per model call; bounds memory, never changes results
+};
+
+// Runs one model over a whole normalised sequence; returns frames x joints_out x 3.
+// `flip` is required when options.flip_tta is set. For a trajectory model (joints_out == 1) the
+// flipped copy is only mirrored in x, never joint-swapped, as in the reference.
+PoseSequence run_model(const TemporalModel& model, const KeypointSequence& normalised, const FlipPairs* flip,
+                       const LiftOptions& options);
+
+// The models of one checkpoint.
+struct Lifter {
+  TemporalModel pose;
+  std::optional<TemporalModel> trajectory;
+};
+
+// Pose prediction, plus the trajectory (the root's camera-space position, broadcast to every joint)
+// when `add_trajectory` and the checkpoint has a trajectory model.
+PoseSequence lift(const Lifter& lifter, const KeypointSequence& normalised, const FlipPairs& flip,
+                  const LiftOptions& options, bool add_trajectory);
+
+}  // namespace lift3d::core

@@ -1,0 +1,105 @@
+#include "lift3d/core/lifter.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+
+#include "lift3d/error.hpp"
+
+namespace lift3d::core {
+namespace {
+
+// perm[j] = the index whose values land at j after mirroring (a true swap of the two lists).
+std::vector<int> swap_permutation(int count, const std::vector<int>& left, const std::vector<int>& right) {
+  std::vector<int> perm(count);
+  std::iota(perm.begin(), perm.end(), 0);
+  if (left.size() != right.size()) throw UsageError("left/right joint lists differ in length");
+  for (std::size_t i = 0; i < left.size(); ++i) {
+    if (left[i] < 0 || left[i] >= count || right[i] < 0 || right[i] >= count)
+      throw UsageError("left/right joint index out of range for " + std::to_string(count) + " joints");
+    perm[left[i]] = right[i];
+    perm[right[i]] = left[i];
+  }
+  return perm;
+}
+
+}  // namespace
+
+PoseSequence run_model(const TemporalModel& model, const KeypointSequence& seq, const FlipPairs* flip,
+                       const LiftOptions& options) {
+  const ModelConfig& config = model.config();
+  if (seq.frames < 1) throw UsageError("cannot lift an empty sequence");
+  if (seq.joints < 1 || config.input_channels % seq.joints != 0 || config.input_channels / seq.joints > seq.features)
+    throw UsageError("the model expects " + std::to_string(config.input_channels) + " input values per frame, the input has " +
+                     std::to_string(seq.joints) + " joints with " + std::to_string(seq.features) + " features");
+  const int features = config.input_channels / seq.joints;
+  const bool tta = options.flip_tta;
+  if (tta && !flip) throw InternalError("flip augmentation requested without flip pairs");
+  const int streams = tta ? 2 : 1;
+  const int joints_out = config.joints_out;
+  const bool trajectory = joints_out == 1;
+
+  const std::vector<int> kps_perm = tta ? swap_permutation(seq.joints, flip->kps_left, flip->kps_right) : std::vector<int>{};
+  const std::vector<int> joint_perm = (tta && !trajectory)
+                                          ? swap_permutation(joints_out, flip->joints_left, flip->joints_right)
+                                          : std::vector<int>{};
+
+  const long long pad_left = config.pad_left();
+  const long long total = static_cast<long long>(seq.frames) + config.receptive_field() - 1;  // padded length
+  const long long chunk = std::max(1, options.chunk_frames);
+
+  PoseSequence result(seq.frames, joints_out);
+  TemporalModel::Stream stream(model, streams);
+  long long produced = 0;
+  Matrix input;
+  for (long long start = 0; start < total; start += chunk) {
+    const long long n = std::min(chunk, total - start);
+    input.resize(config.input_channels, streams * n);
+    for (long long c = 0; c < n; ++c) {
+      // Edge padding: padded frame p shows original frame clamp(p - pad_left).
+      const long long frame = std::clamp<long long>(start + c - pad_left, 0, seq.frames - 1);
+      for (int j = 0; j < seq.joints; ++j)
+        for (int f = 0; f < features; ++f) input(j * features + f, c) = seq.at(static_cast<int>(frame), j, f);
+      if (tta) {
+        for (int j = 0; j < seq.joints; ++j)
+          for (int f = 0; f < features; ++f) {
+            const float value = seq.at(static_cast<int>(frame), kps_perm[j], f);
+            input(j * features + f, n + c) = f == 0 ? -value : value;
+          }
+      }
+    }
+    const Matrix out = stream.push(input);
+    const Eigen::Index m = out.cols() / streams;
+    for (Eigen::Index t = 0; t < m; ++t, ++produced) {
+      if (produced >= seq.frames) throw InternalError("model produced more frames than the sequence has");
+      for (int j = 0; j < joints_out; ++j)
+        for (int d = 0; d < 3; ++d) {
+          float value = out(3 * j + d, t);
+          if (tta) {
+            const int source = trajectory ? j : joint_perm[j];
+            float mirrored = out(3 * source + d, m + t);
+            if (d == 0) mirrored = -mirrored;
+            value = (value + mirrored) / 2.0f;  // torch.mean over the two copies, in float32
+          }
+          result.at(static_cast<int>(produced), j, d) = value;
+        }
+    }
+  }
+  if (produced != seq.frames) throw InternalError("model produced " + std::to_string(produced) + " frames for " +
+                                                  std::to_string(seq.frames));
+  return result;
+}
+
+PoseSequence lift(const Lifter& lifter, const KeypointSequence& normalised, const FlipPairs& flip,
+                  const LiftOptions& options, bool add_trajectory) {
+  PoseSequence poses = run_model(lifter.pose, normalised, &flip, options);
+  if (add_trajectory && lifter.trajectory) {
+    const PoseSequence root = run_model(*lifter.trajectory, normalised, &flip, options);
+    for (int t = 0; t < poses.frames; ++t)
+      for (int j = 0; j < poses.joints; ++j)
+        for (int d = 0; d < 3; ++d) poses.at(t, j, d) += root.at(t, 0, d);
+  }
+  return poses;
+}
+
+}  // namespace lift3d::core

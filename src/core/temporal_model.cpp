@@ -1,0 +1,203 @@
+#include "lift3d/core/temporal_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+
+#include "lift3d/error.hpp"
+
+namespace lift3d::core {
+namespace {
+
+constexpr double kBatchNormEps = 1e-5;  // PyTorch's BatchNorm1d default, used by the reference
+
+using TensorMap = std::map<std::string, const io::Array*>;
+
+const io::Array& tensor(const TensorMap& tensors, const std::string& name) {
+  auto found = tensors.find(name);
+  if (found == tensors.end()) throw InternalError("tensor '" + name + "' vanished after architecture check");
+  return *found->second;
+}
+
+// Conv1d weight [out, in, kernel] followed by eval-mode BatchNorm, folded into one affine conv:
+// BN(W*x) = scale * (W*x) + (bias - mean * scale), scale = gamma / sqrt(var + eps). The fold is
+// computed in double and rounded once, which keeps the result within float32 round-off of the
+// reference's two-step evaluation.
+FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const std::string& bn, int dilation) {
+  const io::Array& weight = tensor(tensors, conv + ".weight");
+  const auto out = static_cast<int>(weight.shape[0]);
+  const auto in = static_cast<int>(weight.shape[1]);
+  const auto kernel = static_cast<int>(weight.shape[2]);
+  const std::vector<double> w = weight.to_double();
+  const std::vector<double> gamma = tensor(tensors, bn + ".weight").to_double();
+  const std::vector<double> beta = tensor(tensors, bn + ".bias").to_double();
+  const std::vector<double> mean = tensor(tensors, bn + ".running_mean").to_double();
+  const std::vector<double> var = tensor(tensors, bn + ".running_var").to_double();
+
+  FoldedConv folded;
+  folded.dilation = dilation;
+  folded.taps.assign(kernel, Matrix(out, in));
+  folded.bias.resize(out);
+  for (int o = 0; o < out; ++o) {
+    const double scale = gamma[o] / std::sqrt(var[o] + kBatchNormEps);
+    folded.bias[o] = static_cast<float>(beta[o] - mean[o] * scale);
+    for (int i = 0; i < in; ++i)
+      for (int k = 0; k < kernel; ++k)
+        folded.taps[k](o, i) = static_cast<float>(w[(static_cast<std::size_t>(o) * in + i) * kernel + k] * scale);
+  }
+  return folded;
+}
+
+FoldedConv plain_conv(const TensorMap& tensors, const std::string& conv) {
+  const io::Array& weight = tensor(tensors, conv + ".weight");
+  const auto out = static_cast<int>(weight.shape[0]);
+  const auto in = static_cast<int>(weight.shape[1]);
+  const std::vector<float> w = weight.to_float();
+  const std::vector<float> b = tensor(tensors, conv + ".bias").to_float();
+  FoldedConv result;
+  result.taps.assign(1, Matrix(out, in));
+  result.bias = Eigen::Map<const Vector>(b.data(), out);
+  for (int o = 0; o < out; ++o)
+    for (int i = 0; i < in; ++i) result.taps[0](o, i) = w[static_cast<std::size_t>(o) * in + i];
+  return result;
+}
+
+// out = sum_k taps[k] * in[:, k*d : k*d + m] for the m = in.cols() - span output columns. The bias
+// is left to the epilogue so that it is fused with the activation in one pass over the output.
+void convolve(const FoldedConv& conv, const Eigen::Ref<const Matrix>& in, Matrix& out) {
+  const Eigen::Index m = in.cols() - conv.span();
+  out.resize(conv.taps[0].rows(), m);
+  out.noalias() = conv.taps[0] * in.leftCols(m);
+  for (std::size_t k = 1; k < conv.taps.size(); ++k)
+    out.noalias() += conv.taps[k] * in.middleCols(static_cast<Eigen::Index>(k) * conv.dilation, m);
+}
+
+void bias_relu(Matrix& out, const Vector& bias) {
+  for (Eigen::Index j = 0; j < out.cols(); ++j) out.col(j) = (out.col(j) + bias).cwiseMax(0.0f);
+}
+
+void bias_relu_add(Matrix& out, const Vector& bias, const Eigen::Ref<const Matrix>& residual) {
+  for (Eigen::Index j = 0; j < out.cols(); ++j)
+    out.col(j) = (out.col(j) + bias).cwiseMax(0.0f) + residual.col(j);
+}
+
+void add_bias(Matrix& out, const Vector& bias) { out.colwise() += bias; }
+
+}  // namespace
+
+TemporalModel::TemporalModel(const ModelConfig& config, const io::StateDict& state) : config_(config) {
+  TensorMap tensors;
+  for (const auto& named : state) tensors[named.name] = &named.array;
+  expand_ = fold_conv_bn(tensors, "expand_conv", "expand_bn", 1);
+  for (int b = 0; b < config_.blocks(); ++b) {
+    Block block;
+    block.dilated = fold_conv_bn(tensors, "layers_conv." + std::to_string(2 * b), "layers_bn." + std::to_string(2 * b),
+                                 config_.block_dilation(b));
+    block.pointwise = fold_conv_bn(tensors, "layers_conv." + std::to_string(2 * b + 1),
+                                   "layers_bn." + std::to_string(2 * b + 1), 1);
+    block.pad = config_.block_pad(b);
+    block.causal_shift = config_.block_causal_shift(b);
+    if (block.dilated.span() != 2 * block.pad) throw InternalError("block span does not match its padding");
+    blocks_.push_back(std::move(block));
+  }
+  shrink_ = plain_conv(tensors, "shrink");
+}
+
+std::vector<Matrix> TemporalModel::forward_layers(const Matrix& input) const {
+  if (input.rows() != config_.input_channels)
+    throw InternalError("model input has " + std::to_string(input.rows()) + " channels, expected " +
+                        std::to_string(config_.input_channels));
+  if (input.cols() < config_.receptive_field())
+    throw InternalError("model input shorter than the receptive field");
+  std::vector<Matrix> layers;
+  Matrix h;
+  convolve(expand_, input, h);
+  bias_relu(h, expand_.bias);
+  layers.push_back(h);
+  Matrix mid, out;
+  for (const Block& block : blocks_) {
+    convolve(block.dilated, h, mid);
+    bias_relu(mid, block.dilated.bias);
+    convolve(block.pointwise, mid, out);
+    bias_relu_add(out, block.pointwise.bias, h.middleCols(block.pad + block.causal_shift, out.cols()));
+    h.swap(out);
+    layers.push_back(h);
+  }
+  return layers;
+}
+
+Matrix TemporalModel::forward(const Matrix& input) const {
+  Stream stream(*this, 1);
+  return stream.push(input);
+}
+
+TemporalModel::Stream::Stream(const TemporalModel& model, int streams)
+    : model_(model), streams_(streams), history_(1 + model.blocks_.size()) {
+  if (streams < 1) throw InternalError("a stream set needs at least one stream");
+}
+
+// Each layer sees, per stream, [its kept history | the new columns]. All streams' buffers are laid
+// side by side and convolved as one matrix product; output columns whose window straddles two
+// streams are computed but discarded (span columns per stream boundary, a few percent of a chunk).
+Matrix TemporalModel::Stream::push(const Matrix& input) {
+  const int s_count = streams_;
+  if (input.cols() % s_count != 0) throw InternalError("stream input is not a whole number of columns per stream");
+  Eigen::Index n = input.cols() / s_count;
+  Matrix current = input;  // s_count * n columns
+
+  auto gather = [&](LayerHistory& history, int span, Matrix& buffer) -> Eigen::Index {
+    const Eigen::Index width = history.kept + n;
+    buffer.resize(current.rows(), width * s_count);
+    for (int s = 0; s < s_count; ++s) {
+      if (history.kept > 0)
+        buffer.middleCols(s * width, history.kept) = history.columns.middleCols(s * history.kept, history.kept);
+      buffer.middleCols(s * width + history.kept, n) = current.middleCols(s * n, n);
+    }
+    // Keep the last `span` columns of every stream (fewer while warming up).
+    const Eigen::Index keep = std::min<Eigen::Index>(span, width);
+    Matrix kept(current.rows(), keep * s_count);
+    for (int s = 0; s < s_count; ++s) kept.middleCols(s * keep, keep) = buffer.middleCols(s * width + width - keep, keep);
+    history.columns.swap(kept);
+    history.kept = static_cast<int>(keep);
+    return width;
+  };
+  // Per-stream outputs of a layer are the first `m` columns of each `width` segment of `wide`.
+  auto compact = [&](const Matrix& wide, Eigen::Index width, Eigen::Index m) {
+    Matrix result(wide.rows(), m * s_count);
+    for (int s = 0; s < s_count; ++s) result.middleCols(s * m, m) = wide.middleCols(s * width, m);
+    return result;
+  };
+
+  // Expand convolution.
+  {
+    const FoldedConv& conv = model_.expand_;
+    const Eigen::Index width = gather(history_[0], conv.span(), work_a_);
+    const Eigen::Index m = width - conv.span();
+    if (m <= 0) return Matrix(3 * model_.config_.joints_out, 0);
+    convolve(conv, work_a_, work_b_);
+    bias_relu(work_b_, conv.bias);
+    current = compact(work_b_, width, m);
+    n = m;
+  }
+  // Residual blocks.
+  Matrix mid;
+  for (std::size_t b = 0; b < model_.blocks_.size(); ++b) {
+    const Block& block = model_.blocks_[b];
+    const Eigen::Index width = gather(history_[b + 1], block.dilated.span(), work_a_);
+    const Eigen::Index m = width - block.dilated.span();
+    if (m <= 0) return Matrix(3 * model_.config_.joints_out, 0);
+    convolve(block.dilated, work_a_, mid);
+    bias_relu(mid, block.dilated.bias);
+    convolve(block.pointwise, mid, work_b_);
+    bias_relu_add(work_b_, block.pointwise.bias, work_a_.middleCols(block.pad + block.causal_shift, work_b_.cols()));
+    current = compact(work_b_, width, m);
+    n = m;
+  }
+  Matrix out;
+  convolve(model_.shrink_, current, out);
+  add_bias(out, model_.shrink_.bias);
+  return out;
+}
+
+}  // namespace lift3d::core
