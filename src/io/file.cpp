@@ -1,0 +1,190 @@
+#include "lift3d/io/file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+
+#include "lift3d/error.hpp"
+
+namespace lift3d::io {
+namespace {
+
+// strerror() text in the lowercase style of our messages ("no such file or directory").
+std::string describe_errno(int error) {
+  std::string text = std::strerror(error);
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  return text;
+}
+
+std::FILE* as_file(void* file) { return static_cast<std::FILE*>(file); }
+
+// The process umask, read without changing it (umask() both sets and gets, which would race with
+// other threads creating files). Falls back to the common 022.
+mode_t current_umask() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Umask:", 0) == 0) {
+      try {
+        return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+      } catch (const std::exception&) {
+        break;
+      }
+    }
+  }
+  return 022;
+}
+
+// mkstemp creates files readable by the owner only; give the result the mode a plain fopen would
+// (or keep the mode of the file being replaced).
+mode_t final_mode(const std::string& path) {
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) return existing.st_mode & 07777;
+  return 0666 & ~current_umask();
+}
+
+std::string directory_of(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+FileReader::FileReader(const std::string& path) : path_(path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) throw InputError(path + ": cannot open: " + describe_errno(errno));
+  struct stat info {};
+  if (::fstat(::fileno(file), &info) != 0) {
+    const int error = errno;
+    std::fclose(file);
+    throw InputError(path + ": cannot stat: " + describe_errno(error));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    std::fclose(file);
+    throw InputError(path + ": not a regular file");
+  }
+  file_ = file;
+  size_ = static_cast<std::uint64_t>(info.st_size);
+}
+
+FileReader::~FileReader() {
+  if (file_) std::fclose(as_file(file_));
+}
+
+FileReader::FileReader(FileReader&& other) noexcept
+    : path_(std::move(other.path_)), file_(other.file_), size_(other.size_) {
+  other.file_ = nullptr;
+  other.size_ = 0;
+}
+
+FileReader& FileReader::operator=(FileReader&& other) noexcept {
+  if (this != &other) {
+    if (file_) std::fclose(as_file(file_));
+    path_ = std::move(other.path_);
+    file_ = other.file_;
+    size_ = other.size_;
+    other.file_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+void FileReader::read(std::uint64_t offset, void* out, std::size_t count) const {
+  if (!file_) throw InternalError(path_ + ": read from a moved-from file reader");
+  if (offset > size_ || count > size_ - offset) {
+    throw InputError(path_ + ": unexpected end of file (wanted " + std::to_string(count) + " bytes at offset " +
+                     std::to_string(offset) + ", the file has " + std::to_string(size_) + " bytes)");
+  }
+  // pread leaves no shared file position behind, so concurrent reads through one reader are safe.
+  const int fd = ::fileno(as_file(file_));
+  auto* cursor = static_cast<std::uint8_t*>(out);
+  std::size_t remaining = count;
+  std::uint64_t position = offset;
+  while (remaining > 0) {
+    const std::size_t chunk = std::min<std::size_t>(remaining, 1u << 30);
+    const ssize_t got = ::pread(fd, cursor, chunk, static_cast<off_t>(position));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(path_ + ": read error at offset " + std::to_string(position) + ": " + describe_errno(errno));
+    }
+    if (got == 0) {
+      // The file shrank after it was opened.
+      throw InputError(path_ + ": unexpected end of file at offset " + std::to_string(position));
+    }
+    cursor += got;
+    position += static_cast<std::uint64_t>(got);
+    remaining -= static_cast<std::size_t>(got);
+  }
+}
+
+std::vector<std::uint8_t> FileReader::read(std::uint64_t offset, std::size_t count) const {
+  // Range check before the allocation, so a lying header cannot make us allocate.
+  if (offset > size_ || count > size_ - offset) read(offset, nullptr, count);
+  std::vector<std::uint8_t> out(count);
+  if (count) read(offset, out.data(), count);
+  return out;
+}
+
+std::vector<std::uint8_t> read_file(const std::string& path) {
+  FileReader reader(path);
+  if (reader.size() > std::numeric_limits<std::size_t>::max()) throw InputError(path + ": file too large");
+  return reader.read(0, static_cast<std::size_t>(reader.size()));
+}
+
+void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+  if (path.empty() || path.back() == '/') throw InputError(path + ": not a file name");
+  const std::string directory = directory_of(path);
+  const std::string base = path.substr(path.find_last_of('/') + 1);
+  std::string temp_path = directory + "/." + base + ".tmp.XXXXXX";
+  std::vector<char> temp_name(temp_path.begin(), temp_path.end());
+  temp_name.push_back('\0');
+  const int fd = ::mkstemp(temp_name.data());
+  if (fd < 0) throw InputError(path + ": cannot create a temporary file: " + describe_errno(errno));
+  temp_path = temp_name.data();
+
+  auto fail = [&](const std::string& what, int error) {
+    ::unlink(temp_path.c_str());
+    throw InputError(path + ": " + what + ": " + describe_errno(error));
+  };
+
+  std::FILE* file = ::fdopen(fd, "wb");
+  if (!file) {
+    const int error = errno;
+    ::close(fd);
+    fail("cannot write", error);
+  }
+  auto check = [&](bool ok, const std::string& what) {
+    if (ok) return;
+    const int error = errno ? errno : EIO;
+    std::fclose(file);
+    fail(what, error);
+  };
+  errno = 0;
+  check(size == 0 || std::fwrite(data, 1, size, file) == size, "cannot write");
+  check(std::fflush(file) == 0, "cannot write");
+  check(::fsync(fd) == 0, "cannot sync");
+  check(::fchmod(fd, final_mode(path)) == 0, "cannot set permissions");
+  if (std::fclose(file) != 0) fail("cannot write", errno);
+  if (std::rename(temp_path.c_str(), path.c_str()) != 0) fail("cannot rename temporary file into place", errno);
+
+  // Make the rename itself durable; best effort, since not every file system allows it.
+  const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+void write_file_atomic(const std::string& path, const std::string& data) {
+  write_file_atomic(path, data.data(), data.size());
+}
+
+}  // namespace lift3d::io
