@@ -1,0 +1,18 @@
+// Thread control: how many threads the BLAS back-end uses for one matrix product, and a simple
+// parallel loop for independent work items (sequences).
+#pragma once
+
+#include <functional>
+
+namespace lift3d::core {
+
+// Threads available to this process (at least 1).
+int hardware_threads();
+// Threads OpenBLAS may use inside one product (no-op without OpenBLAS).
+void set_blas_threads(int threads);
+
+// Runs body(i) for i in [0, count) on up to `threads` threads. The first exception thrown by a body
+// is rethrown after all threads have stopped; items not yet started are skipped.
+void parallel_for(int count, int threads, const std::function<void(int)>& body);
+
+}  // namespace lift3d::core

@@ -1,0 +1,129 @@
+#include "lift3d/app/inference_jobs.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <tuple>
+
+#include "lift3d/core/datasets.hpp"
+#include "lift3d/core/normalization.hpp"
+#include "lift3d/core/skeleton.hpp"
+#include "lift3d/error.hpp"
+#include "lift3d/io/videopose_2d.hpp"
+
+namespace lift3d::app {
+namespace {
+
+const core::Skeleton* output_skeleton(const core::ModelConfig& pose_model) {
+  if (pose_model.joints_out == 17) return &core::skeleton("h36m");
+  if (pose_model.joints_out == 15) return &core::skeleton("humaneva15");
+  return nullptr;
+}
+
+std::string keys_of(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+// Flip pairs: the 2D lists from the file (keypoints_symmetry) or its layout, the 3D lists from the
+// model's skeleton.
+core::FlipPairs flip_pairs(const io::VideoPose2DFile& file, int joints_in, const core::ModelConfig& pose_model) {
+  core::FlipPairs flip;
+  if (!file.kps_left.empty()) {
+    flip.kps_left = file.kps_left;
+    flip.kps_right = file.kps_right;
+  } else if (!file.layout_name.empty()) {
+    const core::KeypointLayout& layout = core::keypoint_layout(file.layout_name);
+    flip.kps_left = layout.left;
+    flip.kps_right = layout.right;
+  }
+  for (int index : flip.kps_left)
+    if (index < 0 || index >= joints_in)
+      throw InputError(file.path + ": keypoints_symmetry index " + std::to_string(index) + " is outside the " +
+                       std::to_string(joints_in) + " keypoints");
+  for (int index : flip.kps_right)
+    if (index < 0 || index >= joints_in)
+      throw InputError(file.path + ": keypoints_symmetry index " + std::to_string(index) + " is outside the " +
+                       std::to_string(joints_in) + " keypoints");
+  if (const core::Skeleton* skeleton = output_skeleton(pose_model)) {
+    flip.joints_left = skeleton->joints_left;
+    flip.joints_right = skeleton->joints_right;
+  }
+  return flip;
+}
+
+std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const SelectionOptions& selection,
+                                                 const core::ModelConfig& pose_model) {
+  const io::VideoPose2DFile file = io::read_videopose_2d(path);
+  core::Dataset dataset = core::Dataset::Custom;
+  if (!selection.dataset.empty()) {
+    dataset = core::parse_dataset(selection.dataset);
+  } else if (file.video_resolution.empty() && (selection.width == 0 || selection.height == 0)) {
+    throw UsageError(path + ": the file has no video_metadata; say which dataset it is (--dataset h36m|humaneva15) "
+                            "or give --width and --height");
+  }
+
+  std::vector<InferenceJob> jobs;
+  std::vector<std::string> subjects, actions;
+  for (const io::VideoPose2DSequence& sequence : file.sequences) {
+    subjects.push_back(sequence.subject);
+    if (!selection.subject.empty() && sequence.subject != selection.subject) continue;
+    actions.push_back(sequence.action);
+    if (!selection.action.empty() && sequence.action != selection.action) continue;
+    for (int camera = 0; camera < static_cast<int>(sequence.cameras.size()); ++camera) {
+      if (selection.camera && *selection.camera != camera) continue;
+      const core::KeypointSequence& pixels = sequence.cameras[camera];
+      const std::string name = sequence.subject + "/" + sequence.action + "/" + std::to_string(camera);
+      if (pixels.frames == 0) throw InputError(path + ": " + name + " has no frames");
+
+      int width = selection.width, height = selection.height;
+      if (width == 0 || height == 0) {
+        if (dataset == core::Dataset::Custom) {
+          auto found = file.video_resolution.find(sequence.subject);
+          if (found == file.video_resolution.end())
+            throw InputError(path + ": no video_metadata entry for '" + sequence.subject + "'; give --width and --height");
+          std::tie(width, height) = found->second;
+        } else {
+          std::tie(width, height) = core::camera_resolution(dataset, camera);
+        }
+      }
+      if (pose_model.input_channels != pixels.joints * 2 && pose_model.input_channels != pixels.joints * pixels.features)
+        throw InputError(path + ": " + name + " has " + std::to_string(pixels.joints) + " keypoints, the model expects " +
+                         std::to_string(pose_model.input_channels / 2) + " (x, y) keypoints");
+
+      InferenceJob job;
+      job.name = name;
+      job.keypoints = core::normalize_screen_coordinates(pixels, width, height);
+      job.flip = flip_pairs(file, pixels.joints, pose_model);
+      job.fps = dataset == core::Dataset::H36M ? 50.0 : dataset == core::Dataset::HumanEva15 ? 60.0 : 0.0;
+      jobs.push_back(std::move(job));
+    }
+  }
+  if (jobs.empty()) {
+    if (!selection.subject.empty() && std::find(subjects.begin(), subjects.end(), selection.subject) == subjects.end())
+      throw UsageError(path + ": no subject '" + selection.subject + "' (has: " + keys_of(subjects) + ")");
+    if (!selection.action.empty() && std::find(actions.begin(), actions.end(), selection.action) == actions.end())
+      throw UsageError(path + ": no action '" + selection.action + "' for the selected subjects (has: " + keys_of(actions) + ")");
+    if (selection.camera) throw UsageError(path + ": no camera " + std::to_string(*selection.camera) + " in the selection");
+    throw InputError(path + ": holds no sequences");
+  }
+  return jobs;
+}
+
+}  // namespace
+
+std::vector<InferenceJob> collect_jobs(const std::string& input, const SelectionOptions& selection,
+                                       const core::ModelConfig& pose_model) {
+  const std::string extension = std::filesystem::path(input).extension().string();
+  if (extension == ".npz") return collect_videopose_jobs(input, selection, pose_model);
+  throw UsageError(input + ": unsupported input format '" + extension + "' (expected a VideoPose3D .npz)");
+}
+
+std::vector<std::string> output_joint_names(const core::ModelConfig& pose_model) {
+  if (const core::Skeleton* skeleton = output_skeleton(pose_model)) return skeleton->joint_names;
+  std::vector<std::string> names;
+  for (int j = 0; j < pose_model.joints_out; ++j) names.push_back("joint_" + std::to_string(j));
+  return names;
+}
+
+}  // namespace lift3d::app
