@@ -51,6 +51,8 @@ std::string ModelConfig::architecture_string() const { return join(filter_widths
 
 std::vector<int> parse_filter_widths(const std::string& text) {
   std::vector<int> widths;
+  if (!text.empty() && text.back() == ',')
+    throw UsageError("architecture '" + text + "': filter widths must be odd positive integers like 3,3,3,3,3");
   std::stringstream stream(text);
   std::string item;
   while (std::getline(stream, item, ',')) {
