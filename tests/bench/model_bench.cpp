@@ -1,0 +1,93 @@
+// Forward-pass throughput of the Eigen TemporalModel through the full lifter (padding, flip TTA,
+// chunked streaming): 27/81/243-frame models with 1024 channels, T = 2000 and 10000 frames, 1 and
+// 2 threads, with and without flip TTA. Reports output frames/s and the achieved GFLOP/s (counting
+// the multiply-adds of every convolution over the padded sequence, flipped copy included).
+//   build/tests/bench/model_bench --benchmark_filter='243f' --benchmark_repetitions=5
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <memory>
+#include <random>
+
+#include "lift3d/core/lifter.hpp"
+#include "lift3d/core/parallel.hpp"
+#include "lift3d/core/temporal_model.hpp"
+#include "support/synthetic_model.hpp"
+
+namespace {
+
+using lift3d::core::ModelConfig;
+using lift3d::core::TemporalModel;
+
+const TemporalModel& model_for(int blocks) {
+  static std::map<int, std::unique_ptr<TemporalModel>> cache;
+  auto& slot = cache[blocks];
+  if (!slot) {
+    const ModelConfig config = lift3d::testing::make_config(std::vector<int>(blocks + 1, 3), 1024);
+    slot = std::make_unique<TemporalModel>(config, lift3d::testing::synthetic_state(config, 7));
+  }
+  return *slot;
+}
+
+lift3d::core::KeypointSequence random_sequence(int frames) {
+  lift3d::core::KeypointSequence seq;
+  seq.frames = frames;
+  seq.joints = 17;
+  seq.features = 2;
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> dist(-0.8f, 0.8f);
+  seq.values.resize(static_cast<std::size_t>(frames) * 34);
+  for (float& v : seq.values) v = dist(rng);
+  return seq;
+}
+
+// Multiply-adds x 2 per output column of every layer, summed over the padded sequence.
+double flops_per_sequence(const ModelConfig& c, long long frames) {
+  const double cc = static_cast<double>(c.channels);
+  double per_column = 2.0 * cc * c.input_channels * c.filter_widths[0];
+  long long columns_in = frames + c.receptive_field() - 1;
+  double total = per_column * static_cast<double>(columns_in - c.filter_widths[0] + 1);
+  long long length = columns_in - c.filter_widths[0] + 1;
+  for (int b = 0; b < c.blocks(); ++b) {
+    length -= 2 * c.block_pad(b);
+    total += static_cast<double>(length) * (2.0 * cc * cc * c.block_kernel(b) + 2.0 * cc * cc);
+  }
+  total += static_cast<double>(length) * 2.0 * cc * 3 * c.joints_out;
+  return total;
+}
+
+void BM_Lift(benchmark::State& state) {
+  const int blocks = static_cast<int>(state.range(0));
+  const int frames = static_cast<int>(state.range(1));
+  const int threads = static_cast<int>(state.range(2));
+  const bool tta = state.range(3) != 0;
+  const TemporalModel& model = model_for(blocks);
+  const auto seq = random_sequence(frames);
+  lift3d::core::FlipPairs flip{{1, 3, 5, 7, 9, 11, 13, 15}, {2, 4, 6, 8, 10, 12, 14, 16}, {4, 5, 6, 11, 12, 13},
+                               {1, 2, 3, 14, 15, 16}};
+  lift3d::core::LiftOptions options;
+  options.flip_tta = tta;
+  lift3d::core::set_blas_threads(threads);
+  for (auto _ : state) {
+    auto poses = lift3d::core::run_model(model, seq, &flip, options);
+    benchmark::DoNotOptimize(poses.values.data());
+  }
+  const double runs = static_cast<double>(state.iterations());
+  state.counters["frames/s"] = benchmark::Counter(runs * frames, benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(runs * flops_per_sequence(model.config(), frames) * (tta ? 2 : 1) / 1e9,
+                                                 benchmark::Counter::kIsRate);
+  state.SetLabel(std::to_string(model.config().receptive_field()) + "f " + (tta ? "tta" : "no-tta") + " " +
+                 std::to_string(threads) + "t");
+}
+
+void Arguments(benchmark::internal::Benchmark* b) {
+  for (int blocks : {2, 3, 4})
+    for (int frames : {2000, 10000})
+      for (int threads : {1, 2})
+        for (int tta : {0, 1}) b->Args({blocks, frames, threads, tta});
+}
+
+}  // namespace
+
+BENCHMARK(BM_Lift)->Apply(Arguments)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
+BENCHMARK_MAIN();

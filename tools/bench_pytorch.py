@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""lift3d versus PyTorch on the same machine, the same checkpoint and the same input.
+
+  bench_pytorch.py make    --dir D --frames T [--arc 3,3,3,3,3 --channels 1024]
+      writes D/model.bin (random VideoPose3D checkpoint) and D/input.npz (VideoPose3D custom 2D file)
+  bench_pytorch.py run     --dir D --threads N [--no-tta]
+      the PyTorch side: loads both, lifts the sequence as run.py does (edge padding, flip TTA in one
+      batch of two), prints the seconds the lifting took
+  bench_pytorch.py compare --lift3d BIN --frames T --threads N [--runs 5] [--no-tta]
+      makes the inputs, then alternates lift3d and PyTorch runs, and prints the median frames/s
+      ratio lift3d / PyTorch and each side's peak resident memory (max RSS of the process)
+
+PyTorch is timed around the lifting only (import, checkpoint and file loading excluded); lift3d is
+timed as a whole process (loading included), so the ratio is conservative for lift3d.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+COCO_LEFT = [1, 3, 5, 7, 9, 11, 13, 15]
+COCO_RIGHT = [2, 4, 6, 8, 10, 12, 14, 16]
+H36M_LEFT = [4, 5, 6, 11, 12, 13]
+H36M_RIGHT = [1, 2, 3, 14, 15, 16]
+WIDTH, HEIGHT = 1000, 1000
+
+
+def make(directory, frames, arc, channels, seed=0):
+    import torch
+    import vp3d_oracle as oracle
+    os.makedirs(directory, exist_ok=True)
+    torch.manual_seed(seed)
+    model = oracle.TemporalModel(17, 2, 17, arc, channels=channels)
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if name.endswith('running_var'):
+                tensor.uniform_(0.5, 2.0)
+            elif name.endswith('running_mean') or name.endswith('.bias'):
+                tensor.uniform_(-0.1, 0.1)
+    torch.save({'epoch': 1, 'lr': 0.001, 'model_pos': model.state_dict()}, os.path.join(directory, 'model.bin'))
+    rng = np.random.default_rng(seed)
+    keypoints = rng.uniform(100, 900, size=(frames, 17, 2)).astype(np.float32)
+    metadata = {'layout_name': 'coco', 'num_joints': 17, 'keypoints_symmetry': [COCO_LEFT, COCO_RIGHT],
+                'video_metadata': {'bench': {'w': WIDTH, 'h': HEIGHT}}}
+    np.savez(os.path.join(directory, 'input.npz'), positions_2d={'bench': {'custom': [keypoints]}},
+             metadata=metadata)
+
+
+def run(directory, threads, tta):
+    import torch
+    import vp3d_oracle as oracle
+    torch.set_num_threads(threads)
+    state = torch.load(os.path.join(directory, 'model.bin'), map_location='cpu')['model_pos']
+    model = oracle.model_from_state_dict(state, 17)
+    data = np.load(os.path.join(directory, 'input.npz'), allow_pickle=True)  # our own file
+    keypoints = data['positions_2d'].item()['bench']['custom'][0]
+    start = time.perf_counter()
+    normalized = oracle.normalize_screen_coordinates(keypoints, WIDTH, HEIGHT)
+    oracle.run_sequence(model, normalized, tta, COCO_LEFT, COCO_RIGHT, H36M_LEFT, H36M_RIGHT)
+    print('%.6f' % (time.perf_counter() - start))
+
+
+def timed(command):
+    """Runs a command; returns (wall seconds, peak RSS in MiB, stdout)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    out = process.stdout.read().decode()
+    err = process.stderr.read().decode()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit('command failed (%d): %s\n%s' % (process.returncode, ' '.join(command), err))
+    return wall, usage.ru_maxrss / 1024.0, out
+
+
+def compare(args):
+    with tempfile.TemporaryDirectory(prefix='lift3d-bench-') as directory:
+        make(directory, args.frames, [int(w) for w in args.arc.split(',')], args.channels)
+        lift3d_cmd = [args.lift3d, 'infer', os.path.join(directory, 'model.bin'), '--input',
+                      os.path.join(directory, 'input.npz'), '--output', os.path.join(directory, 'out.npy'),
+                      '--threads', str(args.threads)] + (['--no-tta'] if args.no_tta else [])
+        torch_cmd = [sys.executable, os.path.abspath(__file__), 'run', '--dir', directory, '--threads',
+                     str(args.threads)] + (['--no-tta'] if args.no_tta else [])
+        ratios, ours_fps, theirs_fps, ours_rss, theirs_rss = [], [], [], [], []
+        for run_index in range(args.runs):
+            wall_ours, rss_ours, _ = timed(lift3d_cmd)
+            _, rss_theirs, out = timed(torch_cmd)
+            seconds_theirs = float(out.strip().splitlines()[-1])
+            ours_fps.append(args.frames / wall_ours)
+            theirs_fps.append(args.frames / seconds_theirs)
+            ratios.append(ours_fps[-1] / theirs_fps[-1])
+            ours_rss.append(rss_ours)
+            theirs_rss.append(rss_theirs)
+            print('run %d: lift3d %.0f frames/s (%.0f MiB), pytorch %.0f frames/s (%.0f MiB), ratio %.3f'
+                  % (run_index + 1, ours_fps[-1], rss_ours, theirs_fps[-1], rss_theirs, ratios[-1]), flush=True)
+        print('arc %s, %d channels, T=%d, %d thread(s), %s: median ratio lift3d/pytorch = %.3f '
+              '(lift3d %.0f frames/s, pytorch %.0f frames/s); peak RSS lift3d %.0f MiB, pytorch %.0f MiB'
+              % (args.arc, args.channels, args.frames, args.threads, 'no TTA' if args.no_tta else 'flip TTA',
+                 statistics.median(ratios), statistics.median(ours_fps), statistics.median(theirs_fps),
+                 max(ours_rss), max(theirs_rss)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest='command', required=True)
+    p = sub.add_parser('make')
+    p.add_argument('--dir', required=True)
+    p.add_argument('--frames', type=int, required=True)
+    p.add_argument('--arc', default='3,3,3,3,3')
+    p.add_argument('--channels', type=int, default=1024)
+    p = sub.add_parser('run')
+    p.add_argument('--dir', required=True)
+    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--no-tta', action='store_true')
+    p = sub.add_parser('compare')
+    p.add_argument('--lift3d', required=True)
+    p.add_argument('--frames', type=int, default=10000)
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--runs', type=int, default=5)
+    p.add_argument('--arc', default='3,3,3,3,3')
+    p.add_argument('--channels', type=int, default=1024)
+    p.add_argument('--no-tta', action='store_true')
+    args = parser.parse_args()
+    if args.command == 'make':
+        make(args.dir, args.frames, [int(w) for w in args.arc.split(',')], args.channels)
+    elif args.command == 'run':
+        run(args.dir, args.threads, not args.no_tta)
+    else:
+        compare(args)
+
+
+if __name__ == '__main__':
+    main()
