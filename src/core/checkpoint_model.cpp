@@ -63,8 +63,9 @@ CheckpointInfo inspect_checkpoint(const std::string& path, const ArchitectureHin
 LoadedModel load_model(const std::string& path, const ArchitectureHints& hints) {
   Contents contents = read_contents(path, hints);
   std::optional<TemporalModel> trajectory;
-  if (contents.trajectory) trajectory.emplace(*contents.info.trajectory, *contents.trajectory);
-  return LoadedModel{contents.info, Lifter{TemporalModel(contents.info.pose, contents.pose), std::move(trajectory)}};
+  if (contents.trajectory) trajectory.emplace(*contents.info.trajectory, std::move(*contents.trajectory));
+  TemporalModel pose(contents.info.pose, std::move(contents.pose));
+  return LoadedModel{contents.info, Lifter{std::move(pose), std::move(trajectory)}};
 }
 
 }  // namespace lift3d::core

@@ -12,12 +12,21 @@ namespace {
 
 constexpr double kBatchNormEps = 1e-5;  // PyTorch's BatchNorm1d default, used by the reference
 
-using TensorMap = std::map<std::string, const io::Array*>;
+using TensorMap = std::map<std::string, io::Array*>;
 
-const io::Array& tensor(const TensorMap& tensors, const std::string& name) {
+io::Array& tensor(const TensorMap& tensors, const std::string& name) {
   auto found = tensors.find(name);
   if (found == tensors.end()) throw InternalError("tensor '" + name + "' vanished after architecture check");
   return *found->second;
+}
+
+// Takes a tensor's values as float and frees its bytes, so loading never holds a checkpoint's
+// weights twice (the peak stays near one copy plus one tensor).
+std::vector<float> take_float(const TensorMap& tensors, const std::string& name) {
+  io::Array& array = tensor(tensors, name);
+  std::vector<float> values = array.to_float();
+  std::vector<std::uint8_t>().swap(array.bytes);
+  return values;
 }
 
 // Conv1d weight [out, in, kernel] followed by eval-mode BatchNorm, folded into one affine conv:
@@ -29,7 +38,7 @@ FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const
   const auto out = static_cast<int>(weight.shape[0]);
   const auto in = static_cast<int>(weight.shape[1]);
   const auto kernel = static_cast<int>(weight.shape[2]);
-  const std::vector<double> w = weight.to_double();
+  const std::vector<float> w = take_float(tensors, conv + ".weight");
   const std::vector<double> gamma = tensor(tensors, bn + ".weight").to_double();
   const std::vector<double> beta = tensor(tensors, bn + ".bias").to_double();
   const std::vector<double> mean = tensor(tensors, bn + ".running_mean").to_double();
@@ -44,7 +53,8 @@ FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const
     folded.bias[o] = static_cast<float>(beta[o] - mean[o] * scale);
     for (int i = 0; i < in; ++i)
       for (int k = 0; k < kernel; ++k)
-        folded.taps[k](o, i) = static_cast<float>(w[(static_cast<std::size_t>(o) * in + i) * kernel + k] * scale);
+        folded.taps[k](o, i) =
+            static_cast<float>(static_cast<double>(w[(static_cast<std::size_t>(o) * in + i) * kernel + k]) * scale);
   }
   return folded;
 }
@@ -53,8 +63,8 @@ FoldedConv plain_conv(const TensorMap& tensors, const std::string& conv) {
   const io::Array& weight = tensor(tensors, conv + ".weight");
   const auto out = static_cast<int>(weight.shape[0]);
   const auto in = static_cast<int>(weight.shape[1]);
-  const std::vector<float> w = weight.to_float();
-  const std::vector<float> b = tensor(tensors, conv + ".bias").to_float();
+  const std::vector<float> w = take_float(tensors, conv + ".weight");
+  const std::vector<float> b = take_float(tensors, conv + ".bias");
   FoldedConv result;
   result.taps.assign(1, Matrix(out, in));
   result.bias = Eigen::Map<const Vector>(b.data(), out);
@@ -86,9 +96,12 @@ void add_bias(Matrix& out, const Vector& bias) { out.colwise() += bias; }
 
 }  // namespace
 
-TemporalModel::TemporalModel(const ModelConfig& config, const io::StateDict& state) : config_(config) {
+TemporalModel::TemporalModel(const ModelConfig& config, const io::StateDict& state)
+    : TemporalModel(config, io::StateDict(state)) {}
+
+TemporalModel::TemporalModel(const ModelConfig& config, io::StateDict&& state) : config_(config) {
   TensorMap tensors;
-  for (const auto& named : state) tensors[named.name] = &named.array;
+  for (auto& named : state) tensors[named.name] = &named.array;
   expand_ = fold_conv_bn(tensors, "expand_conv", "expand_bn", 1);
   for (int b = 0; b < config_.blocks(); ++b) {
     Block block;

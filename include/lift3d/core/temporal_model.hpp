@@ -34,6 +34,9 @@ class TemporalModel {
  public:
   // Reads the weights of `state` (already checked by infer_architecture) and folds BatchNorm.
   TemporalModel(const ModelConfig& config, const io::StateDict& state);
+  // Same, consuming `state`: each tensor's bytes are freed as soon as it is folded, so loading
+  // a large checkpoint never holds its weights twice.
+  TemporalModel(const ModelConfig& config, io::StateDict&& state);
 
   const ModelConfig& config() const { return config_; }
 
