@@ -8,6 +8,7 @@
 #include "lift3d/core/normalization.hpp"
 #include "lift3d/core/skeleton.hpp"
 #include "lift3d/error.hpp"
+#include "lift3d/io/keypoint_input.hpp"
 #include "lift3d/io/videopose_2d.hpp"
 
 namespace lift3d::app {
@@ -110,13 +111,49 @@ std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const 
   return jobs;
 }
 
+// Detector exports and lift3d's own JSON: one person, mapped onto the model's layout, gaps filled.
+std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const SelectionOptions& selection,
+                                                const core::ModelConfig& pose_model) {
+  if (!selection.subject.empty() || !selection.action.empty() || selection.camera)
+    throw UsageError(input + ": --subject/--action/--camera select sequences of VideoPose3D .npz files only");
+  io::KeypointReadOptions options;
+  options.min_score = selection.min_score;
+  options.track_id = selection.track_id;
+  options.target_layout = selection.layout;
+  const io::Keypoints2D keypoints = io::read_keypoints_2d(input, options);
+  int width = selection.width ? selection.width : keypoints.image_width;
+  int height = selection.height ? selection.height : keypoints.image_height;
+  if (width <= 0 || height <= 0)
+    throw UsageError(input + ": the file does not give the image size; pass --width and --height (pixels)");
+  const core::KeypointSequence positions = io::keypoint_positions(keypoints);
+  if (pose_model.input_channels != positions.joints * 2)
+    throw UsageError(input + ": " + std::to_string(positions.joints) + " keypoints per frame after mapping to '" +
+                     selection.layout + "', the model expects " + std::to_string(pose_model.input_channels / 2));
+  const core::KeypointLayout& layout = core::keypoint_layout(selection.layout);
+  InferenceJob job;
+  std::filesystem::path path(input);
+  job.name = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
+  if (job.name.empty()) job.name = "sequence";
+  job.keypoints = core::normalize_screen_coordinates(positions, width, height);
+  job.flip.kps_left = layout.left;
+  job.flip.kps_right = layout.right;
+  if (const core::Skeleton* skeleton = output_skeleton(pose_model)) {
+    job.flip.joints_left = skeleton->joints_left;
+    job.flip.joints_right = skeleton->joints_right;
+  }
+  job.fps = keypoints.fps;
+  job.filled_joints = keypoints.filled_joints;
+  job.total_joints = positions.frames * positions.joints;
+  return {std::move(job)};
+}
+
 }  // namespace
 
 std::vector<InferenceJob> collect_jobs(const std::string& input, const SelectionOptions& selection,
                                        const core::ModelConfig& pose_model) {
-  const std::string extension = std::filesystem::path(input).extension().string();
-  if (extension == ".npz") return collect_videopose_jobs(input, selection, pose_model);
-  throw UsageError(input + ": unsupported input format '" + extension + "' (expected a VideoPose3D .npz)");
+  if (io::detect_keypoint_format(input) == io::KeypointFileFormat::VideoPoseNpz)
+    return collect_videopose_jobs(input, selection, pose_model);
+  return collect_detector_jobs(input, selection, pose_model);
 }
 
 std::vector<std::string> output_joint_names(const core::ModelConfig& pose_model) {

@@ -39,6 +39,11 @@ PoseSequence run_model(const TemporalModel& model, const KeypointSequence& seq, 
   const int joints_out = config.joints_out;
   const bool trajectory = joints_out == 1;
 
+  if (tta && flip->kps_left.empty())
+    throw UsageError("flip augmentation needs the input's left/right keypoint lists, which are unknown; use --no-tta");
+  if (tta && !trajectory && flip->joints_left.empty())
+    throw UsageError("flip augmentation needs the left/right joints of the model's " + std::to_string(joints_out) +
+                     "-joint skeleton, which is unknown; use --no-tta");
   const std::vector<int> kps_perm = tta ? swap_permutation(seq.joints, flip->kps_left, flip->kps_right) : std::vector<int>{};
   const std::vector<int> joint_perm = (tta && !trajectory)
                                           ? swap_permutation(joints_out, flip->joints_left, flip->joints_right)

@@ -19,6 +19,11 @@ struct SelectionOptions {
   std::optional<int> camera;
   int width = 0;  // override of the image size
   int height = 0;
+  // Detector JSON inputs (issue: real inputs): joints below min_score are interpolated; track_id
+  // follows one person; layout is the model's input layout the joints are mapped onto.
+  float min_score = 0.0f;
+  std::optional<long long> track_id;
+  std::string layout = "coco";
 };
 
 struct InferenceJob {
@@ -26,6 +31,8 @@ struct InferenceJob {
   core::KeypointSequence keypoints;  // normalised screen coordinates
   core::FlipPairs flip;
   double fps = 0.0;
+  int filled_joints = 0;  // (frame, joint) entries interpolated because they were missing
+  int total_joints = 0;
 };
 
 // Reads one input and returns the selected sequences, ready for the model. Throws InputError /

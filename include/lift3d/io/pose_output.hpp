@@ -1,4 +1,4 @@
-// Where lifted sequences go: the output format is chosen by the file extension.
+// What the writers (pose_writers.hpp) need to know about lifted sequences besides the numbers.
 #pragma once
 
 #include <string>
@@ -19,10 +19,5 @@ struct PoseOutputInfo {
   bool root_relative = true;     // false when a trajectory was added
   double fps = 0.0;              // 0 when unknown
 };
-
-// .npy: exactly one sequence, float32 (frames, joints, 3), as run.py --viz-export writes.
-// .npz: one float32 array per sequence, named by NamedPoses::name.
-// Written atomically. Throws UsageError for an unsupported extension or several sequences in .npy.
-void write_poses(const std::string& path, const std::vector<NamedPoses>& sequences, const PoseOutputInfo& info);
 
 }  // namespace lift3d::io
