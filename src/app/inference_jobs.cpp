@@ -67,9 +67,10 @@ std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const 
   std::vector<InferenceJob> jobs;
   std::vector<std::string> subjects, actions;
   for (const io::VideoPose2DSequence& sequence : file.sequences) {
-    subjects.push_back(sequence.subject);
+    if (std::find(subjects.begin(), subjects.end(), sequence.subject) == subjects.end())
+      subjects.push_back(sequence.subject);
     if (!selection.subject.empty() && sequence.subject != selection.subject) continue;
-    actions.push_back(sequence.action);
+    if (std::find(actions.begin(), actions.end(), sequence.action) == actions.end()) actions.push_back(sequence.action);
     if (!selection.action.empty() && sequence.action != selection.action) continue;
     for (int camera = 0; camera < static_cast<int>(sequence.cameras.size()); ++camera) {
       if (selection.camera && *selection.camera != camera) continue;
