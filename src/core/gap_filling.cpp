@@ -1,0 +1,80 @@
+#include "lift3d/core/gap_filling.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "lift3d/error.hpp"
+
+namespace lift3d::core {
+namespace {
+
+std::string format_score(float score) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", static_cast<double>(score));
+  return text;
+}
+
+std::string joint_label(const GapFillOptions& options, int joint) {
+  if (joint < static_cast<int>(options.joint_names.size())) return "joint '" + options.joint_names[joint] + "'";
+  return "joint " + std::to_string(joint);
+}
+
+}  // namespace
+
+bool keypoint_usable(const KeypointSequence& seq, int frame, int joint, float min_score) {
+  if (!std::isfinite(seq.at(frame, joint, 0)) || !std::isfinite(seq.at(frame, joint, 1))) return false;
+  if (seq.features < 3) return true;
+  const float score = seq.at(frame, joint, 2);
+  return score > 0.0f && score >= min_score;
+}
+
+GapFillResult fill_keypoint_gaps(KeypointSequence& seq, const GapFillOptions& options) {
+  if (seq.frames <= 0) throw InputError(options.source + ": no frames");
+  if (seq.features < 2) throw InternalError(options.source + ": keypoints without x and y");
+  const std::string below = " (all " + std::to_string(seq.frames) + " frames below --min-score " +
+                            format_score(options.min_score) + ")";
+
+  std::vector<std::vector<int>> usable_frames(seq.joints);
+  bool any_usable = false;
+  for (int joint = 0; joint < seq.joints; ++joint) {
+    for (int frame = 0; frame < seq.frames; ++frame)
+      if (keypoint_usable(seq, frame, joint, options.min_score)) usable_frames[joint].push_back(frame);
+    any_usable = any_usable || !usable_frames[joint].empty();
+  }
+  if (!any_usable) throw InputError(options.source + ": no usable keypoints" + below);
+  for (int joint = 0; joint < seq.joints; ++joint)
+    if (usable_frames[joint].empty())
+      throw InputError(options.source + ": " + joint_label(options, joint) + " is never usable" + below);
+
+  GapFillResult result;
+  result.filled_per_joint.assign(seq.joints, 0);
+  for (int joint = 0; joint < seq.joints; ++joint) {
+    const std::vector<int>& known = usable_frames[joint];
+    std::size_t next = 0;  // first usable frame after the current one
+    for (int frame = 0; frame < seq.frames; ++frame) {
+      if (next < known.size() && known[next] == frame) {
+        ++next;
+        continue;
+      }
+      for (int axis = 0; axis < 2; ++axis) {
+        double value;
+        if (next == 0) {
+          value = seq.at(known.front(), joint, axis);
+        } else if (next == known.size()) {
+          value = seq.at(known.back(), joint, axis);
+        } else {
+          // np.interp's formula, in double, rounded once.
+          const int t0 = known[next - 1], t1 = known[next];
+          const double y0 = seq.at(t0, joint, axis), y1 = seq.at(t1, joint, axis);
+          value = (y1 - y0) / (t1 - t0) * (frame - t0) + y0;
+        }
+        seq.at(frame, joint, axis) = static_cast<float>(value);
+      }
+      ++result.filled_per_joint[joint];
+      ++result.filled;
+    }
+  }
+  return result;
+}
+
+}  // namespace lift3d::core
