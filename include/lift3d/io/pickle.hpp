@@ -9,13 +9,21 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "lift3d/error.hpp"
 #include "lift3d/io/array.hpp"
 
 namespace lift3d::io {
+
+// Thrown (instead of a plain InputError) when the data end before the pickle's STOP opcode, so a
+// caller that reads a file piecewise can retry with more bytes.
+struct TruncatedPickleError : InputError {
+  using InputError::InputError;
+};
 
 // Where a torch tensor's data live: a storage, addressed by its key in the checkpoint
 // (the persistent id's key; the file name under data/ in zip checkpoints).
@@ -23,6 +31,9 @@ struct StorageRef {
   std::string key;
   DType dtype = DType::Float32;
   std::int64_t numel = 0;  // as the file claims; checked against the real data when read
+  // Legacy torch files could save a view of a storage: the view starts `view_offset` elements
+  // into the storage named by `key` and holds `numel` elements.
+  std::int64_t view_offset = 0;
 };
 
 struct TensorRef {
@@ -32,6 +43,17 @@ struct TensorRef {
   std::vector<std::int64_t> strides;  // in elements
 };
 
+// How Python objects map onto values:
+//  - int: Int; a value outside int64 keeps `integer` = 0 and has `text` = its hexadecimal value
+//    ("0x1950a86a20f9469cfc6c", "-0x8000000000000001"); `text` is empty for every int64 value.
+//  - str: Str (UTF-8); bytes and bytearray: Bytes; Python 2 strings (STRING, BINSTRING,
+//    SHORT_BINSTRING opcodes) are raw bytes, so they become Bytes too.
+//  - set: List, frozenset: Tuple (in the file's order); dict and OrderedDict: Dict.
+//  - numpy arrays and numpy scalars of a numeric dtype: Array (scalars are 0-d); an object array
+//    (dtype 'O') becomes a List of its elements in C order with its shape in `array.shape`;
+//    arrays of other dtypes (strings, structured, datetime) become Opaque "numpy.ndarray".
+//  - numpy.dtype: DTypeSpec with `text` = numpy's type code as pickled ("f8", "O8", "U5"),
+//    `dtype` set when the code is numeric, `boolean` = true when the byte order is big endian.
 struct Value {
   enum class Kind {
     None, Bool, Int, Float, Str, Bytes, List, Tuple, Dict,
@@ -56,7 +78,7 @@ struct Value {
   DType dtype = DType::Float32;  // DTypeSpec
 
   bool is(Kind k) const { return kind == k; }
-  // Dict lookup by string key; nullptr when absent or when this is not a Dict.
+  // Dict lookup by string key (Str or Bytes); nullptr when absent or when this is not a Dict.
   const Value* find(const std::string& key) const;
   // Short human-readable kind name for error messages ("dict", "tensor", "opaque torch.optim.Adam").
   std::string describe() const;
@@ -84,6 +106,10 @@ struct UnpickleOptions {
   std::function<Value*(PickleDocument& doc, const Value& pid)> persistent_load;
   std::size_t max_depth = 1000;  // nesting of containers / marks
 };
+
+// The element type of a torch storage class ("torch.FloatStorage", "torch.cuda.LongStorage", ...);
+// nullopt for anything else.
+std::optional<DType> torch_storage_dtype(const std::string& class_name);
 
 // Decodes one pickle starting at data[0]. Stops at STOP; `consumed` (if given) receives the
 // number of bytes read, so callers can decode several pickles back to back (legacy torch files).
