@@ -36,8 +36,8 @@ VALUES = {
     "f4": [-1.5, 0.0, 0.1, 3.4028234663852886e38, 1.401298464324817e-45, -2.25],
     "f8": [-1.5, 0.0, 0.1, 1.7976931348623157e308, 5e-324, -2.25],
 }
-NAMES = {"b1": "bool", "i1": "int8", "u1": "uint8", "i2": "int16", "u2": "uint16", "i4": "int32", "u4": "uint32",
-         "i8": "int64", "u8": "uint64", "f2": "float16", "f4": "float32", "f8": "float64"}
+NAMES = {"b1": "bool", "i1": "int8", "u1": "uint8", "i2": "int16", "u2": "uint16", "i4": "int32",
+         "u4": "uint32", "i8": "int64", "u8": "uint64", "f2": "float16", "f4": "float32", "f8": "float64"}
 
 METADATA = {"layout_name": "coco", "num_joints": 17, "keypoints_symmetry": [[1, 3, 5], [2, 4, 6]]}
 
@@ -170,7 +170,9 @@ def main():
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         text = json.dumps(expected, indent=1, sort_keys=True)
         # Keep each list of numbers on one line so the file stays short and diffable.
-        text = re.sub(r"\[\s*([^\[\]{}]*?)\s*\]", lambda m: "[" + re.sub(r"\s*\n\s*", " ", m.group(1)) + "]", text)
+        def one_line(match):
+            return "[" + re.sub(r"\s*\n\s*", " ", match.group(1)) + "]"
+        text = re.sub(r"\[\s*([^\[\]{}]*?)\s*\]", one_line, text)
         f.write(text + "\n")
     print("wrote", len(os.listdir(OUT)), "files to", os.path.relpath(OUT, ROOT), file=sys.stderr)
 

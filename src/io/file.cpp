@@ -100,8 +100,9 @@ FileReader& FileReader::operator=(FileReader&& other) noexcept {
 void FileReader::read(std::uint64_t offset, void* out, std::size_t count) const {
   if (!file_) throw InternalError(path_ + ": read from a moved-from file reader");
   if (offset > size_ || count > size_ - offset) {
-    throw InputError(path_ + ": unexpected end of file (wanted " + std::to_string(count) + " bytes at offset " +
-                     std::to_string(offset) + ", the file has " + std::to_string(size_) + " bytes)");
+    throw InputError(path_ + ": unexpected end of file (wanted " + std::to_string(count) +
+                     " bytes at offset " + std::to_string(offset) + ", the file has " +
+                     std::to_string(size_) + " bytes)");
   }
   // pread leaves no shared file position behind, so concurrent reads through one reader are safe.
   const int fd = ::fileno(as_file(file_));
@@ -113,7 +114,8 @@ void FileReader::read(std::uint64_t offset, void* out, std::size_t count) const 
     const ssize_t got = ::pread(fd, cursor, chunk, static_cast<off_t>(position));
     if (got < 0) {
       if (errno == EINTR) continue;
-      throw InputError(path_ + ": read error at offset " + std::to_string(position) + ": " + describe_errno(errno));
+      throw InputError(path_ + ": read error at offset " + std::to_string(position) + ": " +
+                       describe_errno(errno));
     }
     if (got == 0) {
       // The file shrank after it was opened.
@@ -173,7 +175,8 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
   check(::fsync(fd) == 0, "cannot sync");
   check(::fchmod(fd, final_mode(path)) == 0, "cannot set permissions");
   if (std::fclose(file) != 0) fail("cannot write", errno);
-  if (std::rename(temp_path.c_str(), path.c_str()) != 0) fail("cannot rename temporary file into place", errno);
+  if (std::rename(temp_path.c_str(), path.c_str()) != 0)
+    fail("cannot rename temporary file into place", errno);
 
   // Make the rename itself durable; best effort, since not every file system allows it.
   const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);

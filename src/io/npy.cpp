@@ -74,7 +74,11 @@ class HeaderParser {
     skip_space();
     if (pos_ != text_.size()) fail("unexpected text after the closing '}'");
     if (!seen_descr || !seen_fortran || !seen_shape) {
-      fail(std::string("missing key '") + (!seen_descr ? "descr" : !seen_fortran ? "fortran_order" : "shape") + "'");
+      fail(std::string("missing key '") +
+           (!seen_descr     ? "descr"
+            : !seen_fortran ? "fortran_order"
+                            : "shape") +
+           "'");
     }
     return header;
   }
@@ -92,7 +96,8 @@ class HeaderParser {
     ++pos_;
   }
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) {
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -160,9 +165,10 @@ DescrInfo parse_descr(const std::string& descr) {
   static const struct {
     const char* code;
     DType dtype;
-  } kCodes[] = {{"b1", DType::Bool},    {"i1", DType::Int8},    {"u1", DType::UInt8},   {"i2", DType::Int16},
-                {"u2", DType::UInt16},  {"i4", DType::Int32},   {"u4", DType::UInt32},  {"i8", DType::Int64},
-                {"u8", DType::UInt64},  {"f2", DType::Float16}, {"f4", DType::Float32}, {"f8", DType::Float64}};
+  } kCodes[] = {{"b1", DType::Bool},    {"i1", DType::Int8},    {"u1", DType::UInt8},
+                {"i2", DType::Int16},   {"u2", DType::UInt16},  {"i4", DType::Int32},
+                {"u4", DType::UInt32},  {"i8", DType::Int64},   {"u8", DType::UInt64},
+                {"f2", DType::Float16}, {"f4", DType::Float32}, {"f8", DType::Float64}};
   const auto unsupported = [&]() -> InputError { return InputError("unsupported dtype '" + descr + "'"); };
   if (descr.size() < 2) throw unsupported();
   const char order = descr[0];
@@ -177,7 +183,8 @@ DescrInfo parse_descr(const std::string& descr) {
     if (code == entry.code) {
       info.dtype = entry.dtype;
       if (order == '|' && dtype_size(entry.dtype) > 1) {
-        throw InputError("dtype '" + descr + "' has no byte order but " + dtype_name(entry.dtype) + " needs one");
+        throw InputError("dtype '" + descr + "' has no byte order but " + dtype_name(entry.dtype) +
+                         " needs one");
       }
       // '=' is the writer's native order; numpy itself never writes it, so assume ours.
       info.big_endian = order == '>' || (order == '=' && !host_is_little_endian());
@@ -203,13 +210,14 @@ void swap_bytes(std::vector<std::uint8_t>& bytes, std::size_t width) {
 }
 
 // Reorders elements from Fortran order (first index fastest) into C order (last index fastest).
-std::vector<std::uint8_t> fortran_to_c_order(const std::vector<std::uint8_t>& source, const std::vector<std::int64_t>& shape,
-                                             std::size_t width) {
+std::vector<std::uint8_t> fortran_to_c_order(const std::vector<std::uint8_t>& source,
+                                             const std::vector<std::int64_t>& shape, std::size_t width) {
   const std::size_t ndim = shape.size();
   std::vector<std::uint8_t> out(source.size());
   if (source.empty()) return out;
   std::vector<std::size_t> fortran_stride(ndim, 1);
-  for (std::size_t d = 1; d < ndim; ++d) fortran_stride[d] = fortran_stride[d - 1] * static_cast<std::size_t>(shape[d - 1]);
+  for (std::size_t d = 1; d < ndim; ++d)
+    fortran_stride[d] = fortran_stride[d - 1] * static_cast<std::size_t>(shape[d - 1]);
   std::vector<std::int64_t> index(ndim, 0);
   const std::size_t count = source.size() / width;
   for (std::size_t c = 0; c < count; ++c) {
@@ -263,19 +271,23 @@ NpyContent parse_npy(const std::uint8_t* data, std::size_t size) {
   const int major = data[6];
   const int minor = data[7];
   if (major < 1 || major > 3 || minor != 0) {
-    throw InputError("unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor));
+    throw InputError("unsupported .npy format version " + std::to_string(major) + "." +
+                     std::to_string(minor));
   }
   const std::size_t length_size = major == 1 ? 2 : 4;
   const std::size_t prefix = kMagicSize + 2 + length_size;
   if (size < prefix) throw InputError("truncated .npy header");
   std::uint64_t header_size = data[8] | (static_cast<std::uint64_t>(data[9]) << 8);
-  if (length_size == 4) header_size |= (static_cast<std::uint64_t>(data[10]) << 16) | (static_cast<std::uint64_t>(data[11]) << 24);
+  if (length_size == 4)
+    header_size |=
+        (static_cast<std::uint64_t>(data[10]) << 16) | (static_cast<std::uint64_t>(data[11]) << 24);
   if (header_size > size - prefix) {
     throw InputError("truncated .npy header (" + std::to_string(header_size) + " bytes declared, " +
                      std::to_string(size - prefix) + " present)");
   }
   const std::string text(reinterpret_cast<const char*>(data + prefix), static_cast<std::size_t>(header_size));
-  if (major < 3 && std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+  if (major < 3 &&
+      std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
     throw InputError("malformed header: non-ascii text in a version " + std::to_string(major) + " header");
   }
   const NpyHeader header = HeaderParser(text).parse();
@@ -293,7 +305,8 @@ NpyContent parse_npy(const std::uint8_t* data, std::size_t size) {
       rethrow_with_context(e, "object array");
     }
     if (consumed != payload_size) {
-      throw InputError("object array: " + std::to_string(payload_size - consumed) + " stray bytes after the pickle");
+      throw InputError("object array: " + std::to_string(payload_size - consumed) +
+                       " stray bytes after the pickle");
     }
     // np.save pickles the whole object array; a 0-d one (what np.savez makes of a dict) comes back
     // as a one-element list, and callers want the element itself.
@@ -309,9 +322,9 @@ NpyContent parse_npy(const std::uint8_t* data, std::size_t size) {
   const std::int64_t count = checked_numel(header.shape, width);
   const std::uint64_t needed = static_cast<std::uint64_t>(count) * width;
   if (needed > payload_size) {
-    throw InputError("truncated data: shape " + shape_string(header.shape) + " of " + dtype_name(descr.dtype) +
-                     " needs " + std::to_string(needed) + " bytes, only " + std::to_string(payload_size) +
-                     " are present");
+    throw InputError("truncated data: shape " + shape_string(header.shape) + " of " +
+                     dtype_name(descr.dtype) + " needs " + std::to_string(needed) + " bytes, only " +
+                     std::to_string(payload_size) + " are present");
   }
   if (needed < payload_size) {
     throw InputError(std::to_string(payload_size - needed) + " stray bytes after the array data");
@@ -321,7 +334,8 @@ NpyContent parse_npy(const std::uint8_t* data, std::size_t size) {
   array.shape = header.shape;
   array.bytes.assign(payload, payload + needed);
   if (width > 1 && descr.big_endian == host_is_little_endian()) swap_bytes(array.bytes, width);
-  if (header.fortran_order && header.shape.size() > 1) array.bytes = fortran_to_c_order(array.bytes, array.shape, width);
+  if (header.fortran_order && header.shape.size() > 1)
+    array.bytes = fortran_to_c_order(array.bytes, array.shape, width);
   content.array = std::move(array);
   return content;
 }
@@ -340,16 +354,18 @@ std::vector<std::uint8_t> npy_bytes(const Array& array) {
   const std::string descr = descr_of(array.dtype);
   const std::int64_t count = array.numel();
   if (array.bytes.size() != static_cast<std::uint64_t>(count) * width) {
-    throw InternalError("array of shape " + array.shape_string() + " holds " + std::to_string(array.bytes.size()) +
-                        " bytes");
+    throw InternalError("array of shape " + array.shape_string() + " holds " +
+                        std::to_string(array.bytes.size()) + " bytes");
   }
-  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + python_shape(array.shape) + ", }";
+  std::string header =
+      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + python_shape(array.shape) + ", }";
   // Pad with spaces and end with a newline so that the data start on a 64-byte boundary, as numpy does.
   const std::size_t prefix = kMagicSize + 2 + 2;
   const std::size_t unpadded = prefix + header.size() + 1;
   header.append((kHeaderAlignment - unpadded % kHeaderAlignment) % kHeaderAlignment, ' ');
   header.push_back('\n');
-  if (header.size() > 0xffff) throw InternalError("npy header for shape " + array.shape_string() + " is too long");
+  if (header.size() > 0xffff)
+    throw InternalError("npy header for shape " + array.shape_string() + " is too long");
 
   std::vector<std::uint8_t> out(kMagic, kMagic + kMagicSize);
   out.push_back(1);
@@ -388,7 +404,8 @@ NpyContent NpzFile::read(const std::string& key) const {
   if (!entry) {
     std::string available;
     for (const std::string& name : keys()) available += (available.empty() ? "" : ", ") + name;
-    throw InputError(path() + ": no array '" + key + "' (has: " + (available.empty() ? "nothing" : available) + ")");
+    throw InputError(path() + ": no array '" + key +
+                     "' (has: " + (available.empty() ? "nothing" : available) + ")");
   }
   const std::vector<std::uint8_t> bytes = zip_.read(*entry);
   try {
@@ -398,7 +415,8 @@ NpyContent NpzFile::read(const std::string& key) const {
   }
 }
 
-void write_npz(const std::string& path, const std::vector<std::pair<std::string, Array>>& arrays, bool compress) {
+void write_npz(const std::string& path, const std::vector<std::pair<std::string, Array>>& arrays,
+               bool compress) {
   ZipWriter writer;
   for (const auto& [key, array] : arrays) {
     if (key.empty()) throw InternalError(path + ": npz array with an empty name");

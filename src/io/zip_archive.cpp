@@ -116,15 +116,18 @@ bool apply_zip64_extra(const std::uint8_t* extra, std::size_t extra_size, bool n
 ZipArchive::ZipArchive(const std::string& path) : reader_(std::make_unique<FileReader>(path)) {
   const std::uint64_t file_size = reader_->size();
   auto fail = [&](const std::string& what) -> void { throw InputError(path + ": " + what); };
-  if (file_size < kEndRecordSize) fail("not a zip archive (too short for an end of central directory record)");
+  if (file_size < kEndRecordSize)
+    fail("not a zip archive (too short for an end of central directory record)");
 
   // The end record sits at the very end, followed only by its comment (at most 64 KiB).
-  const std::size_t tail_size = static_cast<std::size_t>(std::min<std::uint64_t>(file_size, kEndRecordSize + kMaxCommentSize));
+  const std::size_t tail_size =
+      static_cast<std::size_t>(std::min<std::uint64_t>(file_size, kEndRecordSize + kMaxCommentSize));
   const std::uint64_t tail_offset = file_size - tail_size;
   const std::vector<std::uint8_t> tail = reader_->read(tail_offset, tail_size);
   std::size_t end_pos = std::string::npos;
   for (std::size_t pos = tail_size - kEndRecordSize + 1; pos-- > 0;) {
-    if (le32(&tail[pos]) == kEndRecordSignature && pos + kEndRecordSize + le16(&tail[pos + 20]) == tail_size) {
+    if (le32(&tail[pos]) == kEndRecordSignature &&
+        pos + kEndRecordSize + le16(&tail[pos + 20]) == tail_size) {
       end_pos = pos;
       break;
     }
@@ -147,7 +150,8 @@ ZipArchive::ZipArchive(const std::string& path) : reader_(std::make_unique<FileR
     reader_->read(end_offset - kZip64LocatorSize, locator, sizeof locator);
     if (le32(locator) == kZip64LocatorSignature) {
       const std::uint64_t record_offset = le64(locator + 8);
-      if (le32(locator + 4) != 0 || le32(locator + 16) != 1) fail("multi-disk zip archives are not supported");
+      if (le32(locator + 4) != 0 || le32(locator + 16) != 1)
+        fail("multi-disk zip archives are not supported");
       if (record_offset > end_offset - kZip64LocatorSize ||
           end_offset - kZip64LocatorSize - record_offset < kZip64EndRecordSize) {
         fail("zip64 end of central directory record out of place");
@@ -176,7 +180,8 @@ ZipArchive::ZipArchive(const std::string& path) : reader_(std::make_unique<FileR
          std::to_string(directory_size) + " bytes");
   }
 
-  const std::vector<std::uint8_t> directory = reader_->read(directory_offset, static_cast<std::size_t>(directory_size));
+  const std::vector<std::uint8_t> directory =
+      reader_->read(directory_offset, static_cast<std::size_t>(directory_size));
   std::set<std::string> names;
   std::size_t pos = 0;
   entries_.reserve(static_cast<std::size_t>(entry_count));
@@ -212,7 +217,8 @@ ZipArchive::ZipArchive(const std::string& path) : reader_(std::make_unique<FileR
     entries_.push_back(std::move(entry));
     pos += kCentralHeaderSize + name_size + extra_size + comment_size;
   }
-  if (pos != directory.size()) fail("central directory has " + std::to_string(directory.size() - pos) + " stray bytes");
+  if (pos != directory.size())
+    fail("central directory has " + std::to_string(directory.size() - pos) + " stray bytes");
 
   // Every member's local header must agree with the directory, and the members' byte ranges must
   // lie before the central directory without overlapping (overlap is how some zip bombs work).
@@ -226,7 +232,8 @@ ZipArchive::ZipArchive(const std::string& path) : reader_(std::make_unique<FileR
   }
   std::sort(ranges.begin(), ranges.end());
   for (std::size_t i = 1; i < ranges.size(); ++i) {
-    if (ranges[i].first < ranges[i - 1].second) fail("members overlap at offset " + std::to_string(ranges[i].first));
+    if (ranges[i].first < ranges[i - 1].second)
+      fail("members overlap at offset " + std::to_string(ranges[i].first));
   }
 }
 
@@ -251,7 +258,8 @@ std::uint64_t ZipArchive::data_offset(const ZipEntry& entry) const {
   const std::size_t name_size = le16(header + 26);
   const std::size_t extra_size = le16(header + 28);
   const std::uint64_t variable_start = entry.local_header_offset + kLocalHeaderSize;
-  if (file_size - variable_start < name_size + extra_size) throw InputError(where + "local header is truncated");
+  if (file_size - variable_start < name_size + extra_size)
+    throw InputError(where + "local header is truncated");
   const std::vector<std::uint8_t> variable = reader_->read(variable_start, name_size + extra_size);
   if (std::string(variable.begin(), variable.begin() + name_size) != entry.name) {
     throw InputError(where + "local header names a different member");
@@ -276,8 +284,9 @@ std::uint64_t ZipArchive::data_offset(const ZipEntry& entry) const {
   }
   const std::uint64_t data_start = variable_start + name_size + extra_size;
   if (entry.compressed_size > file_size - data_start) {
-    throw InputError(where + "declares " + std::to_string(entry.compressed_size) + " compressed bytes but only " +
-                     std::to_string(file_size - data_start) + " remain in the file");
+    throw InputError(where + "declares " + std::to_string(entry.compressed_size) +
+                     " compressed bytes but only " + std::to_string(file_size - data_start) +
+                     " remain in the file");
   }
   if (entry.method == kMethodStored && entry.compressed_size != entry.uncompressed_size) {
     throw InputError(where + "stored member has compressed size " + std::to_string(entry.compressed_size) +
@@ -286,7 +295,8 @@ std::uint64_t ZipArchive::data_offset(const ZipEntry& entry) const {
   if (entry.method == kMethodDeflate &&
       entry.uncompressed_size > entry.compressed_size * kMaxDeflateRatio + kDeflateSlack) {
     throw InputError(where + "declared size of " + std::to_string(entry.uncompressed_size) +
-                     " bytes is implausible for " + std::to_string(entry.compressed_size) + " compressed bytes");
+                     " bytes is implausible for " + std::to_string(entry.compressed_size) +
+                     " compressed bytes");
   }
   return data_start;
 }
@@ -297,7 +307,8 @@ std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry, std::uint64_t 
     throw InputError(where + std::to_string(entry.uncompressed_size) + " bytes exceed the limit of " +
                      std::to_string(max_size) + " bytes");
   }
-  if (entry.uncompressed_size > std::numeric_limits<std::size_t>::max() / 2) throw InputError(where + "too large");
+  if (entry.uncompressed_size > std::numeric_limits<std::size_t>::max() / 2)
+    throw InputError(where + "too large");
   if (entry.method != kMethodStored && entry.method != kMethodDeflate) {
     throw InputError(where + "unsupported compression method " + std::to_string(entry.method));
   }
@@ -308,7 +319,8 @@ std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry, std::uint64_t 
   if (entry.method == kMethodStored) {
     out = reader_->read(start, expected);
   } else {
-    const std::vector<std::uint8_t> compressed = reader_->read(start, static_cast<std::size_t>(entry.compressed_size));
+    const std::vector<std::uint8_t> compressed =
+        reader_->read(start, static_cast<std::size_t>(entry.compressed_size));
     z_stream stream{};
     if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw InternalError("zlib inflateInit2 failed");
     struct Guard {
@@ -330,7 +342,8 @@ std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry, std::uint64_t 
       stream.next_in = const_cast<Bytef*>(next_in);
       stream.avail_in = static_cast<uInt>(std::min<std::size_t>(in_left, 1u << 30));
       stream.next_out = probing ? &overflow_probe : out.data() + produced;
-      stream.avail_out = probing ? 1u : static_cast<uInt>(std::min<std::size_t>(out.size() - produced, 1u << 30));
+      stream.avail_out =
+          probing ? 1u : static_cast<uInt>(std::min<std::size_t>(out.size() - produced, 1u << 30));
       const uInt in_before = stream.avail_in;
       const uInt out_before = stream.avail_out;
       const int status = inflate(&stream, Z_NO_FLUSH);
@@ -345,7 +358,8 @@ std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry, std::uint64_t 
       if (status == Z_STREAM_END) {
         finished = true;
       } else if (status == Z_DATA_ERROR || status == Z_NEED_DICT) {
-        throw InputError(where + "corrupt deflate stream (" + (stream.msg ? stream.msg : "invalid data") + ")");
+        throw InputError(where + "corrupt deflate stream (" + (stream.msg ? stream.msg : "invalid data") +
+                         ")");
       } else if (status == Z_MEM_ERROR) {
         throw InputError(where + "out of memory while inflating");
       } else if (consumed == 0 && written == 0) {
@@ -361,7 +375,8 @@ std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry, std::uint64_t 
       throw InputError(where + "inflates to " + std::to_string(produced) + " bytes, the directory declares " +
                        std::to_string(expected));
     }
-    if (in_left != 0) throw InputError(where + std::to_string(in_left) + " stray bytes after the deflate stream");
+    if (in_left != 0)
+      throw InputError(where + std::to_string(in_left) + " stray bytes after the deflate stream");
     out.resize(produced);
   }
 
@@ -372,18 +387,22 @@ std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry, std::uint64_t 
   return out;
 }
 
-void ZipArchive::read_stored_range(const ZipEntry& entry, std::uint64_t offset, void* out, std::size_t count) const {
+void ZipArchive::read_stored_range(const ZipEntry& entry, std::uint64_t offset, void* out,
+                                   std::size_t count) const {
   const std::string where = path() + ": member '" + entry.name + "': ";
-  if (entry.method != kMethodStored) throw InputError(where + "ranged reads need a stored (uncompressed) member");
+  if (entry.method != kMethodStored)
+    throw InputError(where + "ranged reads need a stored (uncompressed) member");
   if (offset > entry.uncompressed_size || count > entry.uncompressed_size - offset) {
-    throw InputError(where + "range of " + std::to_string(count) + " bytes at offset " + std::to_string(offset) +
-                     " exceeds the member's " + std::to_string(entry.uncompressed_size) + " bytes");
+    throw InputError(where + "range of " + std::to_string(count) + " bytes at offset " +
+                     std::to_string(offset) + " exceeds the member's " +
+                     std::to_string(entry.uncompressed_size) + " bytes");
   }
   reader_->read(data_offset(entry) + offset, out, count);
 }
 
 void ZipWriter::add(const std::string& name, const std::vector<std::uint8_t>& data, bool compress) {
-  if (name.empty() || name.size() > 0xffff) throw InternalError("zip member name '" + name + "' has a bad length");
+  if (name.empty() || name.size() > 0xffff)
+    throw InternalError("zip member name '" + name + "' has a bad length");
   for (const Member& member : members_) {
     if (member.entry.name == name) throw InternalError("zip member '" + name + "' added twice");
   }
@@ -460,10 +479,10 @@ std::vector<std::uint8_t> ZipWriter::bytes() const {
     put32(directory, static_cast<std::uint32_t>(entry.compressed_size));
     put32(directory, static_cast<std::uint32_t>(entry.uncompressed_size));
     put16(directory, static_cast<std::uint32_t>(entry.name.size()));
-    put16(directory, 0);  // extra
-    put16(directory, 0);  // comment
-    put16(directory, 0);  // disk
-    put16(directory, 0);  // internal attributes
+    put16(directory, 0);               // extra
+    put16(directory, 0);               // comment
+    put16(directory, 0);               // disk
+    put16(directory, 0);               // internal attributes
     put32(directory, 0100644u << 16);  // regular file, rw-r--r--
     put32(directory, static_cast<std::uint32_t>(offset));
     directory.insert(directory.end(), entry.name.begin(), entry.name.end());

@@ -96,7 +96,8 @@ TEST(ArrayConvertTest, Float16WidensExactly) {
 
 TEST(ArrayConvertTest, Float16SubnormalsWidenExactly) {
   // 0x03ff is the largest subnormal: 1023 * 2^-24.
-  const std::vector<float> values = make_array(DType::Float16, {2}, std::vector<std::uint16_t>{0x03ff, 0x8200}).to_float();
+  const std::vector<float> values =
+      make_array(DType::Float16, {2}, std::vector<std::uint16_t>{0x03ff, 0x8200}).to_float();
   EXPECT_EQ(values[0], 1023.0f * std::ldexp(1.0f, -24));
   EXPECT_EQ(values[1], -512.0f * std::ldexp(1.0f, -24));
 }

@@ -1,15 +1,14 @@
 #include "lift3d/io/npy.hpp"
 
-#include <unistd.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -47,13 +46,16 @@ void expect_matches(const Array& array, const nlohmann::json& want, const std::s
       std::memcpy(&value, &array.bytes[i * 8], 8);
       EXPECT_EQ(value, values[i].get<std::uint64_t>()) << "element " << i;
     }
-  } else if (array.dtype == DType::Float16 || array.dtype == DType::Float32 || array.dtype == DType::Float64) {
+  } else if (array.dtype == DType::Float16 || array.dtype == DType::Float32 ||
+             array.dtype == DType::Float64) {
     const std::vector<double> got = array.to_double();
-    for (std::size_t i = 0; i < values.size(); ++i) EXPECT_EQ(got[i], values[i].get<double>()) << "element " << i;
+    for (std::size_t i = 0; i < values.size(); ++i)
+      EXPECT_EQ(got[i], values[i].get<double>()) << "element " << i;
   } else {
     const std::vector<std::int64_t> got = array.to_int64();
     for (std::size_t i = 0; i < values.size(); ++i) {
-      const std::int64_t want_value = values[i].is_boolean() ? values[i].get<bool>() : values[i].get<std::int64_t>();
+      const std::int64_t want_value =
+          values[i].is_boolean() ? values[i].get<bool>() : values[i].get<std::int64_t>();
       EXPECT_EQ(got[i], want_value) << "element " << i;
     }
   }
@@ -82,10 +84,27 @@ INSTANTIATE_TEST_SUITE_P(NumpyWritten, NpyFixtureTest, ::testing::ValuesIn(npy_f
 
 TEST(NpyFixtureCoverageTest, FixturesCoverEveryDtypeOrderAndLayout) {
   const nlohmann::json& npy = expected()["npy"];
-  for (const char* name : {"bool.npy", "int8.npy", "uint8.npy", "int16.npy", "uint16.npy", "int32.npy", "uint32.npy",
-                           "int64.npy", "uint64.npy", "float16.npy", "float32.npy", "float64.npy", "int16_be.npy",
-                           "float64_be.npy", "float16_be.npy", "uint64_be.npy", "float64_fortran.npy",
-                           "int32_fortran_be.npy", "scalar_float64.npy", "empty_float32.npy", "float32_v2.npy",
+  for (const char* name : {"bool.npy",
+                           "int8.npy",
+                           "uint8.npy",
+                           "int16.npy",
+                           "uint16.npy",
+                           "int32.npy",
+                           "uint32.npy",
+                           "int64.npy",
+                           "uint64.npy",
+                           "float16.npy",
+                           "float32.npy",
+                           "float64.npy",
+                           "int16_be.npy",
+                           "float64_be.npy",
+                           "float16_be.npy",
+                           "uint64_be.npy",
+                           "float64_fortran.npy",
+                           "int32_fortran_be.npy",
+                           "scalar_float64.npy",
+                           "empty_float32.npy",
+                           "float32_v2.npy",
                            "float32_v3.npy"}) {
     EXPECT_TRUE(npy.contains(name)) << name;
   }
@@ -138,7 +157,8 @@ TEST_P(NpzFixtureTest, KeysAndArraysMatchNumpy) {
 }
 
 INSTANTIATE_TEST_SUITE_P(NumpyWritten, NpzFixtureTest,
-                         ::testing::Values("arrays_stored.npz", "arrays_compressed.npz", "metadata_object.npz"),
+                         ::testing::Values("arrays_stored.npz", "arrays_compressed.npz",
+                                           "metadata_object.npz"),
                          [](const auto& info) { return info.param.substr(0, info.param.find('.')); });
 
 TEST(NpzReadTest, StoredAndCompressedFixturesReallyDiffer) {
@@ -293,8 +313,9 @@ TEST_F(NpyWriteTest, InconsistentArrayIsABug) {
 TEST_F(NpyWriteTest, NpzRoundTripStoredAndCompressed) {
   for (bool compress : {false, true}) {
     const std::string file = path(compress ? "c.npz" : "s.npz");
-    write_npz(file, {{"positions", Array::from_float({2, 2}, {1, 2, 3, 4})},
-                     {"ids", typed<std::int64_t>(DType::Int64, {3}, {5, 6, 7})}},
+    write_npz(file,
+              {{"positions", Array::from_float({2, 2}, {1, 2, 3, 4})},
+               {"ids", typed<std::int64_t>(DType::Int64, {3}, {5, 6, 7})}},
               compress);
     const ZipArchive zip(file);
     EXPECT_EQ(zip.entries().at(0).name, "positions.npy");
@@ -347,16 +368,17 @@ TEST_F(NpyWriteTest, NumpyLoadsWrittenNpz) {
                {"flags", typed<std::uint8_t>(DType::Bool, {2}, {1, 0})},
                {"half", typed<std::uint16_t>(DType::Float16, {1}, {0x3555})}},
               compress);
-    EXPECT_EQ(run_python("import sys, numpy as np\n"
-                         "with np.load(sys.argv[1]) as z:\n"
-                         "    assert list(z.keys()) == ['positions_3d', 'flags', 'half'], list(z.keys())\n"
-                         "    p = z['positions_3d']\n"
-                         "    assert p.dtype == np.float32 and p.shape == (1, 2, 3)\n"
-                         "    assert np.array_equal(p, np.array([[[0.1, 0.2, 0.3], [-1, -2, -3]]], np.float32))\n"
-                         "    assert z['flags'].dtype == np.bool_ and z['flags'].tolist() == [True, False]\n"
-                         "    assert z['half'].dtype == np.float16 and z['half'][0] == np.float16(1/3)\n",
-                         file),
-              0)
+    EXPECT_EQ(
+        run_python("import sys, numpy as np\n"
+                   "with np.load(sys.argv[1]) as z:\n"
+                   "    assert list(z.keys()) == ['positions_3d', 'flags', 'half'], list(z.keys())\n"
+                   "    p = z['positions_3d']\n"
+                   "    assert p.dtype == np.float32 and p.shape == (1, 2, 3)\n"
+                   "    assert np.array_equal(p, np.array([[[0.1, 0.2, 0.3], [-1, -2, -3]]], np.float32))\n"
+                   "    assert z['flags'].dtype == np.bool_ and z['flags'].tolist() == [True, False]\n"
+                   "    assert z['half'].dtype == np.float16 and z['half'][0] == np.float16(1/3)\n",
+                   file),
+        0)
         << (compress ? "compressed" : "stored");
   }
 }
@@ -384,7 +406,8 @@ Bytes make_npy(const std::string& header, const Bytes& data, int major = 1) {
   return out;
 }
 
-std::string header_for(const std::string& descr, const std::string& shape, const std::string& fortran = "False") {
+std::string header_for(const std::string& descr, const std::string& shape,
+                       const std::string& fortran = "False") {
   return "{'descr': '" + descr + "', 'fortran_order': " + fortran + ", 'shape': " + shape + ", }\n";
 }
 
@@ -421,8 +444,8 @@ TEST_F(NpyBadInputTest, WrongMagic) {
 TEST_F(NpyBadInputTest, TruncatedData) {
   Bytes data = read_file(kFixtures + "keypoints.npy");
   data.resize(data.size() - 5);
-  EXPECT_THAT(read_error("cut.npy", data),
-              AllOf(HasSubstr("truncated data"), HasSubstr("[5, 17, 2]"), HasSubstr("needs 680 bytes, only 675")));
+  EXPECT_THAT(read_error("cut.npy", data), AllOf(HasSubstr("truncated data"), HasSubstr("[5, 17, 2]"),
+                                                 HasSubstr("needs 680 bytes, only 675")));
 }
 
 TEST_F(NpyBadInputTest, TruncatedHeader) {
@@ -440,8 +463,8 @@ TEST_F(NpyBadInputTest, HugeShapeIsRejectedBeforeAllocating) {
 }
 
 TEST_F(NpyBadInputTest, OverflowingShapeIsRejected) {
-  EXPECT_THAT(read_error("overflow.npy",
-                         make_npy(header_for("<f4", "(4294967296, 4294967296, 4294967296)"), float_bytes({1}))),
+  EXPECT_THAT(read_error("overflow.npy", make_npy(header_for("<f4", "(4294967296, 4294967296, 4294967296)"),
+                                                  float_bytes({1}))),
               HasSubstr("is too large"));
   EXPECT_THAT(read_error("bytes_overflow.npy", make_npy(header_for("<f8", "(2305843009213693952,)"), {})),
               HasSubstr("is too large"));
@@ -459,10 +482,12 @@ TEST_F(NpyBadInputTest, UnsupportedDtypes) {
               HasSubstr("unsupported dtype '<c8'"));
   EXPECT_THAT(read_error("unicode.npy", make_npy(header_for("<U10", "(1,)"), Bytes(40))),
               HasSubstr("unsupported dtype '<U10'"));
-  EXPECT_THAT(read_error("noorder.npy", make_npy(header_for("|f4", "(1,)"), Bytes(4))), HasSubstr("byte order"));
-  EXPECT_THAT(read_error("structured.npy",
-                         make_npy("{'descr': [('x', '<f4')], 'fortran_order': False, 'shape': (1,), }\n", Bytes(4))),
-              HasSubstr("structured dtypes are not supported"));
+  EXPECT_THAT(read_error("noorder.npy", make_npy(header_for("|f4", "(1,)"), Bytes(4))),
+              HasSubstr("byte order"));
+  EXPECT_THAT(
+      read_error("structured.npy",
+                 make_npy("{'descr': [('x', '<f4')], 'fortran_order': False, 'shape': (1,), }\n", Bytes(4))),
+      HasSubstr("structured dtypes are not supported"));
 }
 
 TEST_F(NpyBadInputTest, UnsupportedVersion) {
@@ -513,14 +538,37 @@ TEST_F(NpyBadInputTest, NpzMemberWithBadNpyNamesFileAndMember) {
   NpzFile npz(file);
   EXPECT_EQ(npz.read("good").array->to_float(), std::vector<float>{1});
   EXPECT_THAT([&] { npz.read("bad"); },
-              ::testing::ThrowsMessage<InputError>(
-                  AllOf(HasSubstr(file + ": member 'bad.npy': truncated data"), HasSubstr("needs 16 bytes"))));
+              ::testing::ThrowsMessage<InputError>(AllOf(
+                  HasSubstr(file + ": member 'bad.npy': truncated data"), HasSubstr("needs 16 bytes"))));
 }
 
 TEST_F(NpyBadInputTest, NpzThatIsNotAZip) {
   const std::string file = write("plain.npz", read_file(kFixtures + "float32.npy"));
   EXPECT_THAT([&] { NpzFile npz(file); },
               ::testing::ThrowsMessage<InputError>(AllOf(HasSubstr(file), HasSubstr("not a zip archive"))));
+}
+
+TEST_F(NpyBadInputTest, TruncatedNpz) {
+  Bytes data = read_file(kFixtures + "arrays_compressed.npz");
+  data.resize(data.size() / 2);
+  const std::string file = write("cut.npz", data);
+  EXPECT_THAT([&] { NpzFile npz(file); },
+              ::testing::ThrowsMessage<InputError>(AllOf(HasSubstr(file), HasSubstr("not a zip archive"))));
+}
+
+TEST_F(NpyBadInputTest, CorruptCompressedNpzMember) {
+  Bytes data = read_file(kFixtures + "arrays_compressed.npz");
+  const ZipArchive zip(kFixtures + "arrays_compressed.npz");
+  const ZipEntry& entry = zip.entries().at(0);
+  // Flip a byte in the middle of the first member's deflate stream.
+  const std::size_t name_and_extra = data[entry.local_header_offset + 26] + data[entry.local_header_offset + 28];
+  data[entry.local_header_offset + 30 + name_and_extra + entry.compressed_size / 2] ^= 0x55;
+  const std::string file = write("corrupt.npz", data);
+  NpzFile npz(file);
+  EXPECT_THAT([&] { npz.read("keypoints"); },
+              ::testing::ThrowsMessage<InputError>(
+                  AllOf(HasSubstr(file), HasSubstr("member 'keypoints.npy'"),
+                        ::testing::AnyOf(HasSubstr("crc mismatch"), HasSubstr("deflate"), HasSubstr("inflates")))));
 }
 
 // ---- lenient where numpy is ----

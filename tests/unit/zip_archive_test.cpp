@@ -1,14 +1,13 @@
 #include "lift3d/io/zip_archive.hpp"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -28,7 +27,8 @@ Bytes bytes_of(const std::string& text) { return Bytes(text.begin(), text.end())
 
 Bytes from_hex(const std::string& hex) {
   Bytes out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -101,10 +101,12 @@ RawMember deflated(const std::string& name, const Bytes& data) {
   return {name, compressed, 8, crc_of(data), compressed.size(), data.size()};
 }
 
-Bytes build_zip(const std::vector<RawMember>& members, bool zip64_end = false, const std::string& comment = "") {
+Bytes build_zip(const std::vector<RawMember>& members, bool zip64_end = false,
+                const std::string& comment = "") {
   Bytes out, directory;
   for (const RawMember& m : members) {
-    const std::uint64_t offset = m.offset_override >= 0 ? static_cast<std::uint64_t>(m.offset_override) : out.size();
+    const std::uint64_t offset =
+        m.offset_override >= 0 ? static_cast<std::uint64_t>(m.offset_override) : out.size();
     if (m.write_local) {
       const Bytes header = local_header(m);
       out.insert(out.end(), header.begin(), header.end());
@@ -191,7 +193,9 @@ class ZipArchiveTest : public ::testing::Test {
       ZipArchive zip(path);
       for (const ZipEntry& entry : zip.entries()) zip.read(entry);
     } catch (const InputError& e) {
-      return e.what();
+      const std::string message = e.what();
+      EXPECT_THAT(message, HasSubstr(path));  // every message names the file
+      return message;
     }
     return "<no InputError thrown>";
   }
@@ -370,7 +374,8 @@ TEST_F(ZipArchiveTest, NotAZipFile) {
 }
 
 TEST_F(ZipArchiveTest, EmptyFile) {
-  EXPECT_THAT(open_and_read_error({}, "empty.zip"), AllOf(HasSubstr("empty.zip"), HasSubstr("not a zip archive")));
+  EXPECT_THAT(open_and_read_error({}, "empty.zip"),
+              AllOf(HasSubstr("empty.zip"), HasSubstr("not a zip archive")));
 }
 
 TEST_F(ZipArchiveTest, MissingFile) {
@@ -383,7 +388,8 @@ TEST_F(ZipArchiveTest, TruncatedArchiveLosesEndRecord) {
   writer.add("a", Bytes(500, 3), false);
   Bytes zip = writer.bytes();
   zip.resize(zip.size() / 2);
-  EXPECT_THAT(open_and_read_error(zip, "cut.zip"), AllOf(HasSubstr("cut.zip"), HasSubstr("not a zip archive")));
+  EXPECT_THAT(open_and_read_error(zip, "cut.zip"),
+              AllOf(HasSubstr("cut.zip"), HasSubstr("not a zip archive")));
 }
 
 TEST_F(ZipArchiveTest, CommentLengthMustReachEndOfFile) {
@@ -398,7 +404,8 @@ TEST_F(ZipArchiveTest, TruncatedBeforeCentralDirectory) {
   writer.add("a", Bytes(500, 3), false);
   Bytes zip = writer.bytes();
   zip.erase(zip.begin() + 100, zip.begin() + 400);
-  EXPECT_THAT(open_and_read_error(zip, "hole.zip"), AllOf(HasSubstr("hole.zip"), HasSubstr("outside the file")));
+  EXPECT_THAT(open_and_read_error(zip, "hole.zip"),
+              AllOf(HasSubstr("hole.zip"), HasSubstr("outside the file")));
 }
 
 TEST_F(ZipArchiveTest, CrcMismatch) {
@@ -407,13 +414,15 @@ TEST_F(ZipArchiveTest, CrcMismatch) {
   Bytes zip = writer.bytes();
   zip[30 + 8 + 2] ^= 0x20;  // flip one byte of the stored data
   const std::string message = open_and_read_error(zip, "crc.zip");
-  EXPECT_THAT(message, AllOf(HasSubstr("crc.zip"), HasSubstr("member 'data.npy'"), HasSubstr("crc mismatch")));
+  EXPECT_THAT(message,
+              AllOf(HasSubstr("crc.zip"), HasSubstr("member 'data.npy'"), HasSubstr("crc mismatch")));
 }
 
 TEST_F(ZipArchiveTest, CrcMismatchInDeflatedMember) {
   RawMember member = deflated("x.npy", Bytes(2000, 5));
   member.crc ^= 1;
-  EXPECT_THAT(open_and_read_error(build_zip({member})), AllOf(HasSubstr("member 'x.npy'"), HasSubstr("crc mismatch")));
+  EXPECT_THAT(open_and_read_error(build_zip({member})),
+              AllOf(HasSubstr("member 'x.npy'"), HasSubstr("crc mismatch")));
 }
 
 TEST_F(ZipArchiveTest, StoredMemberClaimingMoreBytesThanTheFileHas) {
@@ -426,7 +435,8 @@ TEST_F(ZipArchiveTest, StoredMemberClaimingMoreBytesThanTheFileHas) {
 TEST_F(ZipArchiveTest, StoredMemberWithDifferentSizes) {
   RawMember member = stored("odd", bytes_of("12345678"));
   member.uncompressed_size = 4;
-  EXPECT_THAT(open_and_read_error(build_zip({member})), AllOf(HasSubstr("member 'odd'"), HasSubstr("stored member")));
+  EXPECT_THAT(open_and_read_error(build_zip({member})),
+              AllOf(HasSubstr("member 'odd'"), HasSubstr("stored member")));
 }
 
 TEST_F(ZipArchiveTest, LocalHeaderDisagreesWithCentralDirectory) {
@@ -489,8 +499,8 @@ TEST_F(ZipArchiveTest, TruncatedDeflateStream) {
   member.payload.resize(member.payload.size() / 2);
   member.compressed_size = member.payload.size();
   const std::string message = open_and_read_error(build_zip({member}), "trunc.zip");
-  EXPECT_THAT(message,
-              AllOf(HasSubstr("trunc.zip"), HasSubstr("member 'cut.npy'"), HasSubstr("truncated deflate stream")));
+  EXPECT_THAT(message, AllOf(HasSubstr("trunc.zip"), HasSubstr("member 'cut.npy'"),
+                             HasSubstr("truncated deflate stream")));
 }
 
 TEST_F(ZipArchiveTest, CorruptDeflateStream) {
