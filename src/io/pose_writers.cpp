@@ -1,0 +1,199 @@
+#include "lift3d/io/pose_writers.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "lift3d/error.hpp"
+#include "lift3d/io/file.hpp"
+#include "lift3d/io/json_support.hpp"
+#include "lift3d/io/npy.hpp"
+
+namespace lift3d::io {
+namespace {
+
+constexpr const char* kFormatName = "lift3d-poses-3d";
+constexpr int kFormatVersion = 1;
+
+std::vector<std::string> joint_names(const PoseOutputInfo& info, int joints) {
+  if (info.joint_names.empty()) {
+    std::vector<std::string> names;
+    for (int j = 0; j < joints; ++j) names.push_back("joint_" + std::to_string(j));
+    return names;
+  }
+  return info.joint_names;
+}
+
+// Checks what a writer relies on and returns the joint names to write.
+std::vector<std::string> checked_joint_names(const std::vector<NamedPoses>& sequences, const PoseOutputInfo& info) {
+  if (info.frame != "camera" && info.frame != "world")
+    throw InternalError("pose output frame '" + info.frame + "' is neither 'camera' nor 'world'");
+  if (sequences.empty()) throw InternalError("no pose sequences to write");
+  const std::vector<std::string> names = joint_names(info, sequences.front().poses.joints);
+  for (const NamedPoses& named : sequences) {
+    const core::PoseSequence& poses = named.poses;
+    if (poses.joints != static_cast<int>(names.size()))
+      throw InternalError("sequence '" + named.name + "' has " + std::to_string(poses.joints) + " joints, but " +
+                          std::to_string(names.size()) + " joint names are given");
+    if (poses.values.size() != static_cast<std::size_t>(poses.frames) * poses.joints * 3)
+      throw InternalError("sequence '" + named.name + "' holds " + std::to_string(poses.values.size()) +
+                          " values for " + std::to_string(poses.frames) + " frames");
+  }
+  return names;
+}
+
+// Names become keys (npz members, json/csv sequence labels): they must tell the sequences apart.
+void check_unique_names(const std::string& path, const std::vector<NamedPoses>& sequences) {
+  std::set<std::string> seen;
+  for (const NamedPoses& named : sequences) {
+    if (named.name.empty()) throw UsageError(path + ": a sequence without a name cannot be stored by name");
+    if (!seen.insert(named.name).second) throw UsageError(path + ": two sequences are named '" + named.name + "'");
+  }
+}
+
+void append_poses(std::string& out, const core::PoseSequence& poses, const char* indent) {
+  out += '[';
+  for (int f = 0; f < poses.frames; ++f) {
+    out += f ? ",\n" : "\n";
+    out += indent;
+    out += '[';
+    for (int j = 0; j < poses.joints; ++j) {
+      out += j ? ", [" : "[";
+      for (int k = 0; k < 3; ++k) {
+        if (k) out += ", ";
+        append_json_float(out, poses.at(f, j, k));
+      }
+      out += ']';
+    }
+    out += ']';
+  }
+  out += ']';
+}
+
+// RFC 4180: quote fields holding separators, quotes or line breaks; double inner quotes.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+void append_csv_float(std::string& out, float value) {
+  if (std::isfinite(value)) append_json_float(out, value);
+  else out += "nan";  // what numpy and pandas read back as NaN
+}
+
+Array to_array(const core::PoseSequence& poses) {
+  return Array::from_float({poses.frames, poses.joints, 3}, poses.values);
+}
+
+}  // namespace
+
+PoseFileFormat pose_file_format(const std::string& path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension == ".npy") return PoseFileFormat::Npy;
+  if (extension == ".npz") return PoseFileFormat::Npz;
+  if (extension == ".json") return PoseFileFormat::Json;
+  if (extension == ".csv") return PoseFileFormat::Csv;
+  throw UsageError(path + ": unsupported output extension '" + extension + "' (use .npy, .npz, .json or .csv)");
+}
+
+std::string poses_json_text(const std::vector<NamedPoses>& sequences, const PoseOutputInfo& info) {
+  const std::vector<std::string> names = checked_joint_names(sequences, info);
+  std::string out = "{\"format\": \"" + std::string(kFormatName) + "\", \"version\": " + std::to_string(kFormatVersion) +
+                    ", \"units\": \"m\", \"frame\": \"" + info.frame + "\", \"root_relative\": " +
+                    (info.root_relative ? "true" : "false") + ", \"fps\": " +
+                    (info.fps > 0 ? nlohmann::json(info.fps).dump() : std::string("null")) + ",\n \"joint_names\": [";
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    if (j) out += ", ";
+    append_json_string(out, names[j]);
+  }
+  out += "],\n";
+  if (sequences.size() == 1) {
+    if (!sequences.front().name.empty()) {
+      out += " \"name\": ";
+      append_json_string(out, sequences.front().name);
+      out += ",\n";
+    }
+    out += " \"poses\": ";
+    append_poses(out, sequences.front().poses, "  ");
+    out += "}\n";
+    return out;
+  }
+  out += " \"sequences\": [";
+  for (std::size_t s = 0; s < sequences.size(); ++s) {
+    out += s ? ",\n  {\"name\": " : "\n  {\"name\": ";
+    append_json_string(out, sequences[s].name);
+    out += ", \"poses\": ";
+    append_poses(out, sequences[s].poses, "    ");
+    out += '}';
+  }
+  out += "]}\n";
+  return out;
+}
+
+std::string poses_csv_text(const std::vector<NamedPoses>& sequences, const PoseOutputInfo& info) {
+  const std::vector<std::string> names = checked_joint_names(sequences, info);
+  const bool several = sequences.size() > 1;
+  std::string out = several ? "sequence," : "";
+  out += "frame,joint";
+  for (const char* axis : {"x", "y", "z"}) out += "," + info.frame + "_" + axis + "_m";
+  out += '\n';
+  for (const NamedPoses& named : sequences) {
+    const std::string label = several ? csv_field(named.name) + "," : "";
+    for (int f = 0; f < named.poses.frames; ++f) {
+      for (int j = 0; j < named.poses.joints; ++j) {
+        out += label;
+        out += std::to_string(f);
+        out += ',';
+        out += csv_field(names[j]);
+        for (int k = 0; k < 3; ++k) {
+          out += ',';
+          append_csv_float(out, named.poses.at(f, j, k));
+        }
+        out += '\n';
+      }
+    }
+  }
+  return out;
+}
+
+void write_pose_file(const std::string& path, const std::vector<NamedPoses>& sequences, const PoseOutputInfo& info) {
+  const PoseFileFormat format = pose_file_format(path);
+  checked_joint_names(sequences, info);
+  switch (format) {
+    case PoseFileFormat::Npy:
+      if (sequences.size() != 1)
+        throw UsageError(path + ": a .npy file holds one sequence, got " + std::to_string(sequences.size()) +
+                         " (use .npz, .json or .csv)");
+      write_npy(path, to_array(sequences.front().poses));
+      return;
+    case PoseFileFormat::Npz: {
+      std::vector<std::pair<std::string, Array>> arrays;
+      if (sequences.size() == 1 && sequences.front().name.empty()) {
+        arrays.emplace_back("poses", to_array(sequences.front().poses));
+      } else {
+        check_unique_names(path, sequences);
+        for (const NamedPoses& named : sequences) arrays.emplace_back(named.name, to_array(named.poses));
+      }
+      write_npz(path, arrays, /*compress=*/true);
+      return;
+    }
+    case PoseFileFormat::Json:
+      if (sequences.size() > 1) check_unique_names(path, sequences);
+      write_file_atomic(path, poses_json_text(sequences, info));
+      return;
+    case PoseFileFormat::Csv:
+      if (sequences.size() > 1) check_unique_names(path, sequences);
+      write_file_atomic(path, poses_csv_text(sequences, info));
+      return;
+  }
+}
+
+void write_pose_file(const std::string& path, const core::PoseSequence& poses, const PoseOutputInfo& info) {
+  write_pose_file(path, std::vector<NamedPoses>{{"", poses}}, info);
+}
+
+}  // namespace lift3d::io
