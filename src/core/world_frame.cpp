@@ -1,0 +1,35 @@
+#include "lift3d/core/world_frame.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "lift3d/core/camera.hpp"
+
+namespace lift3d::core {
+
+const std::array<float, 4>& reference_render_orientation() {
+  static const std::array<float, 4> orientation = {0.1407056450843811f, -0.1500701755285263f, -0.755240797996521f,
+                                                   0.6223280429840088f};
+  return orientation;
+}
+
+float rebase_height_to_floor(PoseSequence& joints_in_world) {
+  if (joints_in_world.frames == 0 || joints_in_world.joints == 0) return 0.0f;
+  float floor = std::numeric_limits<float>::infinity();
+  for (int f = 0; f < joints_in_world.frames; ++f)
+    for (int j = 0; j < joints_in_world.joints; ++j) floor = std::min(floor, joints_in_world.at(f, j, 2));
+  for (int f = 0; f < joints_in_world.frames; ++f)
+    for (int j = 0; j < joints_in_world.joints; ++j) joints_in_world.at(f, j, 2) -= floor;
+  return floor;
+}
+
+PoseSequence reference_world_from_camera(const PoseSequence& joints_in_camera, const std::array<float, 4>& orientation) {
+  Camera render_camera;  // rotation only: the reference passes t = 0
+  render_camera.has_extrinsics = true;
+  render_camera.orientation = orientation;
+  PoseSequence world = camera_to_world(joints_in_camera, render_camera);
+  rebase_height_to_floor(world);
+  return world;
+}
+
+}  // namespace lift3d::core
