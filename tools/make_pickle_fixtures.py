@@ -309,6 +309,191 @@ def make_pickle_fixtures():
     return covered
 
 
+# ------------------------------------------------------------------------------------------------
+# Torch checkpoint fixtures
+
+TORCH_DTYPE_NAMES = {
+    "torch.float32": "float32", "torch.float64": "float64", "torch.float16": "float16", "torch.bfloat16": "bfloat16",
+    "torch.int64": "int64", "torch.int32": "int32", "torch.int16": "int16", "torch.int8": "int8",
+    "torch.uint8": "uint8", "torch.bool": "bool",
+}
+
+
+def tensor_expectation(t):
+    import torch
+    flat = t.detach().contiguous().reshape(-1)
+    raw = flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
+    return {"dtype": TORCH_DTYPE_NAMES[str(t.dtype)], "shape": list(t.shape), "hex": raw.hex()}
+
+
+def tensors_object():
+    import torch
+    torch.manual_seed(7)
+    base = torch.arange(20, dtype=torch.float32).reshape(4, 5) / 3
+    return {
+        "f32": torch.randn(3, 4),
+        "f64": torch.randn(2, 3, dtype=torch.float64),
+        "f16": torch.randn(5).half(),
+        "bf16": torch.randn(4).bfloat16(),
+        "i64": torch.arange(-3, 3),
+        "i32": torch.tensor([-(2**31), 5, 2**31 - 1], dtype=torch.int32),
+        "i16": torch.tensor([-300, 7], dtype=torch.int16),
+        "i8": torch.tensor([-128, 127], dtype=torch.int8),
+        "u8": torch.tensor([0, 200, 255], dtype=torch.uint8),
+        "bool": torch.tensor([True, False, True]),
+        "base": base,
+        "view_offset": base[1:, 2:],
+        "transposed": base.t(),
+        "strided": base[:, ::2],
+        "expanded": torch.arange(3, dtype=torch.float32).reshape(3, 1).expand(3, 4),
+        "scalar": torch.tensor(2.5),
+        "empty": torch.zeros(0, 3),
+        "param": torch.nn.Parameter(torch.randn(2)),
+        "size": torch.Size([2, 3]),
+        "nested": {"list": [torch.ones(2, dtype=torch.float64), 1], "none": None},
+    }
+
+
+def tensors_expectation(obj):
+    import torch
+    out = {}
+    for name, value in obj.items():
+        if isinstance(value, torch.Tensor):
+            out[name] = tensor_expectation(value)
+    out["nested.list.0"] = tensor_expectation(obj["nested"]["list"][0])
+    return out
+
+
+class TinyTemporalModel:
+    """A VideoPose3D TemporalModel's parameter layout (expand_conv, expand_bn, layers_conv,
+    layers_bn, shrink) at toy size: 2 joints in and out, 4 channels, filter widths 3,3."""
+
+    @staticmethod
+    def build():
+        import torch.nn as nn
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.expand_conv = nn.Conv1d(4, 4, 3, bias=False)
+                self.expand_bn = nn.BatchNorm1d(4, momentum=0.1)
+                self.layers_conv = nn.ModuleList([nn.Conv1d(4, 4, 3, dilation=3, bias=False),
+                                                  nn.Conv1d(4, 4, 1, bias=False)])
+                self.layers_bn = nn.ModuleList([nn.BatchNorm1d(4), nn.BatchNorm1d(4)])
+                self.shrink = nn.Conv1d(4, 6, 1)
+
+            def forward(self, x):
+                x = self.expand_bn(self.expand_conv(x)).relu()
+                x = self.layers_bn[0](self.layers_conv[0](x)).relu()
+                x = self.layers_bn[1](self.layers_conv[1](x)).relu()
+                return self.shrink(x)
+
+        return Model()
+
+
+def videopose_object():
+    import torch
+    torch.manual_seed(1234)
+    model = TinyTemporalModel.build()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001, amsgrad=True)
+    loss = model(torch.randn(2, 4, 9)).pow(2).mean()  # one step so the optimizer has state tensors
+    loss.backward()
+    optimizer.step()
+    with torch.no_grad():  # make the running statistics non-trivial
+        model(torch.randn(2, 4, 9))
+    return {
+        "epoch": 80,
+        "lr": 0.0001,
+        "random_state": np.random.RandomState(1234),
+        "optimizer": optimizer.state_dict(),
+        "model_pos": model.state_dict(),
+        "model_traj": None,
+        "random_state_semi": None,
+    }
+
+
+class _ViewStorage:
+    pass
+
+
+class _RebuildOnView:
+    def __reduce__(self):
+        import torch
+        return (torch._utils._rebuild_tensor_v2,
+                (_ViewStorage(), 1, (2, 2), (1, 2), False, collections.OrderedDict()))
+
+
+class _ViewPickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        import torch
+        if isinstance(obj, _ViewStorage):  # a view of 5 elements starting at element 3 of 'root'
+            return ("storage", torch.FloatStorage, "root", "cpu", 10, ("view1", 3, 5))
+        return None
+
+
+def legacy_checkpoint_with_storage_view():
+    """Old torch.save could store views of storages; torch 1.13 still loads them but no longer
+    writes them, so this file is assembled here in the legacy layout (and checked by torch.load)."""
+    import torch
+    stream = io.BytesIO()
+    pickle.dump(0x1950a86a20f9469cfc6c, stream, protocol=2)
+    pickle.dump(1001, stream, protocol=2)
+    pickle.dump({"protocol_version": 1001, "little_endian": True,
+                 "type_sizes": {"short": 2, "int": 4, "long": 4}}, stream, protocol=2)
+    _ViewPickler(stream, protocol=2).dump({"t": _RebuildOnView()})
+    pickle.dump(["root"], stream, protocol=2)
+    stream.write(struct.pack("<q", 10))
+    stream.write(np.arange(10, dtype="<f4").tobytes())
+    return stream.getvalue()
+
+
+def make_checkpoint_fixtures():
+    import torch
+    os.makedirs(CHECKPOINT_DIR, exist_ok=True)
+    expectations = {}
+
+    tensors = tensors_object()
+    torch.save(tensors, os.path.join(CHECKPOINT_DIR, "tensors_legacy.pt"), _use_new_zipfile_serialization=False)
+    torch.save(tensors, os.path.join(CHECKPOINT_DIR, "tensors_zip.pt"))  # top folder: the file stem
+    buffer = io.BytesIO()
+    torch.save(tensors, buffer)  # saved without a file name: top folder "archive"
+    write(os.path.join(CHECKPOINT_DIR, "tensors_archive.pt"), buffer.getvalue())
+    for name in ("tensors_legacy.pt", "tensors_zip.pt", "tensors_archive.pt"):
+        loaded = torch.load(os.path.join(CHECKPOINT_DIR, name))
+        assert tensors_expectation(loaded) == tensors_expectation(tensors), name
+    expectations["tensors"] = tensors_expectation(tensors)
+    expectations["zip_folders"] = {
+        name: sorted({n.split("/")[0] for n in zipfile.ZipFile(os.path.join(CHECKPOINT_DIR, name)).namelist()})
+        for name in ("tensors_zip.pt", "tensors_archive.pt")}
+
+    checkpoint = videopose_object()
+    torch.save(checkpoint, os.path.join(CHECKPOINT_DIR, "videopose_legacy.bin"), _use_new_zipfile_serialization=False)
+    torch.save(checkpoint, os.path.join(CHECKPOINT_DIR, "videopose_zip.bin"))
+    for name in ("videopose_legacy.bin", "videopose_zip.bin"):
+        loaded = torch.load(os.path.join(CHECKPOINT_DIR, name), weights_only=False) \
+            if "weights_only" in torch.load.__code__.co_varnames else torch.load(os.path.join(CHECKPOINT_DIR, name))
+        assert list(loaded["model_pos"].keys()) == list(checkpoint["model_pos"].keys())
+    optimizer = checkpoint["optimizer"]
+    expectations["videopose"] = {
+        "epoch": checkpoint["epoch"],
+        "lr_bits": struct.pack(">d", checkpoint["lr"]).hex(),
+        "keys": list(checkpoint.keys()),
+        "model_pos": [[name, tensor_expectation(t)] for name, t in checkpoint["model_pos"].items()],
+        "optimizer_state": {str(k): {n: tensor_expectation(v) for n, v in state.items()}
+                            for k, state in optimizer["state"].items()},
+        "optimizer_param_groups_keys": list(optimizer["param_groups"][0].keys()),
+        "random_state_reduce": ".".join((checkpoint["random_state"].__reduce__()[0].__module__,
+                                         checkpoint["random_state"].__reduce__()[0].__name__)),
+    }
+
+    data = legacy_checkpoint_with_storage_view()
+    path = os.path.join(CHECKPOINT_DIR, "storage_view_legacy.pt")
+    write(path, data)
+    expectations["storage_view"] = {"t": tensor_expectation(torch.load(path)["t"])}
+
+    write_json(os.path.join(CHECKPOINT_DIR, "expected.json"), expectations)
+
+
 ALL_OPCODES = {op.name for op in pickletools.opcodes}
 
 
@@ -319,6 +504,7 @@ def main():
     missing = ALL_OPCODES - covered
     if missing:
         sys.exit("opcodes not covered by the pickle fixtures: " + ", ".join(sorted(missing)))
+    make_checkpoint_fixtures()
 
 
 if __name__ == "__main__":
