@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -53,6 +54,8 @@ struct Worst {
   std::size_t index = 0;
   std::size_t count = 0;
 };
+double g_worst_seen = 0.0;  // largest difference of any passing comparison, printed for the record
+
 Worst compare(const std::vector<float>& actual, const std::vector<float>& expected) {
   Worst worst;
   worst.count = expected.size();
@@ -64,6 +67,7 @@ Worst compare(const std::vector<float>& actual, const std::vector<float>& expect
     const double e = std::abs(static_cast<double>(actual[i]) - expected[i]);
     if (!(e <= worst.error)) worst = {e, i, expected.size()};
   }
+  if (worst.error > g_worst_seen) g_worst_seen = worst.error;
   return worst;
 }
 #define EXPECT_CLOSE_TOL(actual, expected, tolerance, what)                                                  \
@@ -107,6 +111,7 @@ lift3d::core::LoadedModel load_case(const std::string& checkpoint, const NpzFile
 // Compares every sequence length of one expected file through the lifter.
 void check_sequences(const lift3d::core::LoadedModel& model, const NpzFile& expected, const std::string& label,
                      double tolerance = kTolerance) {
+  g_worst_seen = 0.0;
   lift3d::core::FlipPairs flip{ints(expected, "kps_left"), ints(expected, "kps_right"), ints(expected, "joints_left"),
                                ints(expected, "joints_right")};
   const bool has_traj = expected.contains("config_has_traj") ? scalar(expected, "config_has_traj") != 0 : false;
@@ -135,6 +140,7 @@ void check_sequences(const lift3d::core::LoadedModel& model, const NpzFile& expe
                    array(expected, t + "export_tta").to_float(), tolerance, "export (pose + trajectory)");
     }
   }
+  std::printf("%s: worst |lift3d - pytorch| over all sequences %.3g m\n", label.c_str(), g_worst_seen);
 }
 
 class ModelGolden : public ::testing::TestWithParam<Case> {};
