@@ -1,6 +1,5 @@
 #include "lift3d/core/camera.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -75,7 +74,8 @@ struct Table {
 template <std::size_t N>
 std::array<float, N> floats(const nlohmann::ordered_json& value) {
   std::array<float, N> out{};
-  if (!value.is_array() || value.size() != N) throw InternalError("embedded camera table: bad vector " + value.dump());
+  if (!value.is_array() || value.size() != N)
+    throw InternalError("embedded camera table: bad vector " + value.dump());
   // JSON numbers are doubles; float32 rounding as np.array(v, dtype='float32') does it.
   for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<float>(value[i].get<double>());
   return out;
@@ -123,7 +123,8 @@ Table parse_table(std::string_view name, std::string_view text) {
 const std::map<std::string, Table>& tables() {
   static const std::map<std::string, Table> parsed = [] {
     std::map<std::string, Table> out;
-    for (const auto& [name, text] : embedded_camera_tables()) out[std::string(name)] = parse_table(name, text);
+    for (const auto& [name, text] : embedded_camera_tables())
+      out[std::string(name)] = parse_table(name, text);
     return out;
   }();
   return parsed;
@@ -145,7 +146,8 @@ const Table& table_for(const std::string& dataset) {
 
 // HumanEvaDataset registers each subject's cameras under these prefixes as well.
 std::string without_subject_prefix(const std::string& subject) {
-  for (const char* prefix : {"Unlabeled/Train/", "Unlabeled/Validate/", "Unlabeled/", "Train/", "Validate/"}) {
+  for (const char* prefix :
+       {"Unlabeled/Train/", "Unlabeled/Validate/", "Unlabeled/", "Train/", "Validate/"}) {
     const std::string p(prefix);
     if (subject.compare(0, p.size(), p) == 0) return subject.substr(p.size());
   }
@@ -162,9 +164,15 @@ std::array<float, 9> Camera::normalized_intrinsics() const {
   require_intrinsics(*this);
   const float w = static_cast<float>(res_w);
   const std::array<float, 2> c = normalize_screen_coordinates(center[0], center[1], res_w, res_h);
-  return {focal_length[0] / w * 2.0f, focal_length[1] / w * 2.0f, c[0], c[1],
-          radial_distortion[0], radial_distortion[1], radial_distortion[2],
-          tangential_distortion[0], tangential_distortion[1]};
+  return {focal_length[0] / w * 2.0f,
+          focal_length[1] / w * 2.0f,
+          c[0],
+          c[1],
+          radial_distortion[0],
+          radial_distortion[1],
+          radial_distortion[2],
+          tangential_distortion[0],
+          tangential_distortion[1]};
 }
 
 PoseSequence world_to_camera(const PoseSequence& world, const Camera& camera) {
@@ -239,7 +247,8 @@ KeypointSequence image_coordinates(const KeypointSequence& normalised, int width
   KeypointSequence out = normalised;
   for (int t = 0; t < out.frames; ++t)
     for (int j = 0; j < out.joints; ++j) {
-      const std::array<double, 2> px = image_coordinates(normalised.at(t, j, 0), normalised.at(t, j, 1), width, height);
+      const std::array<double, 2> px =
+          image_coordinates(normalised.at(t, j, 0), normalised.at(t, j, 1), width, height);
       out.at(t, j, 0) = static_cast<float>(px[0]);
       out.at(t, j, 1) = static_cast<float>(px[1]);
     }
@@ -262,7 +271,8 @@ std::vector<std::string> camera_subjects(const std::string& dataset) {
 
 std::vector<Camera> cameras(const std::string& dataset, const std::string& subject) {
   const Table& table = table_for(dataset);
-  const std::string key = canonical_dataset(dataset) == "humaneva" ? without_subject_prefix(subject) : subject;
+  const std::string key =
+      canonical_dataset(dataset) == "humaneva" ? without_subject_prefix(subject) : subject;
   for (const auto& [name, cams] : table.subjects)
     if (name == key) return cams;
   std::string known;

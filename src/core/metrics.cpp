@@ -43,6 +43,13 @@ Eigen::MatrixX3d frame_matrix(const PoseSequence& s, int frame) {
 // numpy's sign: -1, 0 or +1 (0 only for an exactly singular rotation estimate).
 double sign_of(double x) { return static_cast<double>((x > 0.0) - (x < 0.0)); }
 
+// GCC 12 reports the fixed-size JacobiSVD's singular values as maybe-uninitialized once inlined here
+// (a false positive; Eigen's headers are not system headers in this build).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 // Sum over joints of the distance between each target joint and its aligned prediction.
 double procrustes_frame_error_sum(const Eigen::MatrixX3d& predicted, const Eigen::MatrixX3d& target) {
   if (!predicted.allFinite() || !target.allFinite()) return kNaN;  // keeps NaN out of the SVD
@@ -63,7 +70,9 @@ double procrustes_frame_error_sum(const Eigen::MatrixX3d& predicted, const Eigen
   y0 /= norm_y;
 
   const Eigen::Matrix3d h = x0.transpose() * y0;
-  const Eigen::JacobiSVD<Eigen::Matrix3d> svd(h, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  // Square input: no QR preconditioning needed.
+  const Eigen::JacobiSVD<Eigen::Matrix3d, Eigen::NoQRPreconditioner> svd(
+      h, Eigen::ComputeFullU | Eigen::ComputeFullV);
   const Eigen::Matrix3d u = svd.matrixU();
   Eigen::Matrix3d v = svd.matrixV();
   Eigen::Vector3d s = svd.singularValues();  // descending, as LAPACK's
@@ -82,6 +91,10 @@ double procrustes_frame_error_sum(const Eigen::MatrixX3d& predicted, const Eigen
   }
   return sum;
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 }  // namespace
 
@@ -153,7 +166,8 @@ bool matches_action_filter(const std::string& name, const std::vector<std::strin
 
 void Aggregator::add(SequenceResult result) {
   if (result.frames < 1)
-    throw UsageError("sequence " + result.subject + "/" + result.action + " has no frames to weight its errors by");
+    throw UsageError("sequence " + result.subject + "/" + result.action +
+                     " has no frames to weight its errors by");
   results_.push_back(std::move(result));
 }
 
@@ -161,7 +175,8 @@ EvaluationSummary Aggregator::summary(const std::vector<std::string>& action_fil
   return summarise("", action_filter);
 }
 
-std::vector<EvaluationSummary> Aggregator::summaries_by_subject(const std::vector<std::string>& action_filter) const {
+std::vector<EvaluationSummary> Aggregator::summaries_by_subject(
+    const std::vector<std::string>& action_filter) const {
   std::vector<std::string> subjects;
   for (const SequenceResult& r : results_) {
     bool seen = false;
@@ -173,7 +188,8 @@ std::vector<EvaluationSummary> Aggregator::summaries_by_subject(const std::vecto
   return summaries;
 }
 
-EvaluationSummary Aggregator::summarise(const std::string& subject, const std::vector<std::string>& action_filter) const {
+EvaluationSummary Aggregator::summarise(const std::string& subject,
+                                        const std::vector<std::string>& action_filter) const {
   // run.py evaluate(): Python floats accumulate frames * per-video error, in evaluation order.
   struct Sums {
     double mpjpe = 0.0, p_mpjpe = 0.0, n_mpjpe = 0.0, mpjve = 0.0;

@@ -63,7 +63,8 @@ void expect_ulps(const std::vector<float>& actual, const json& expected, const s
   const std::vector<float> e = floats(expected);
   ASSERT_EQ(actual.size(), e.size()) << what;
   for (std::size_t i = 0; i < e.size(); ++i)
-    EXPECT_LE(ulp_distance(actual[i], e[i]), kMaxUlps) << what << " element " << i << ": " << actual[i] << " vs " << e[i];
+    EXPECT_LE(ulp_distance(actual[i], e[i]), kMaxUlps)
+        << what << " element " << i << ": " << actual[i] << " vs " << e[i];
 }
 
 std::string read_bytes(const std::filesystem::path& path) {
@@ -96,7 +97,8 @@ TEST(CameraTables, EmbeddedTextEqualsTheDataFiles) {
 
 TEST(CameraTables, DatasetsAndSubjects) {
   EXPECT_THAT(camera_datasets(), ElementsAre("h36m", "humaneva"));
-  EXPECT_THAT(camera_subjects("h36m"), ElementsAre("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S11"));
+  EXPECT_THAT(camera_subjects("h36m"),
+              ElementsAre("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S11"));
   EXPECT_THAT(camera_subjects("humaneva15"), ElementsAre("S1", "S2", "S3", "S4"));
 }
 
@@ -126,7 +128,8 @@ TEST(CameraTables, SubjectsWithoutExtrinsicsKeepIntrinsics) {
 TEST(CameraTables, HumanEvaSubjectPrefixesShareCameras) {
   const std::vector<Camera> plain = cameras("humaneva", "S2");
   ASSERT_EQ(plain.size(), 3u);
-  for (const char* subject : {"Train/S2", "Validate/S2", "Unlabeled/Train/S2", "Unlabeled/Validate/S2", "Unlabeled/S2"}) {
+  for (const char* subject :
+       {"Train/S2", "Validate/S2", "Unlabeled/Train/S2", "Unlabeled/Validate/S2", "Unlabeled/S2"}) {
     const std::vector<Camera> prefixed = cameras("humaneva15", subject);
     ASSERT_EQ(prefixed.size(), 3u) << subject;
     EXPECT_EQ(prefixed[1].translation_mm, plain[1].translation_mm) << subject;
@@ -144,8 +147,9 @@ TEST(CameraTables, HumanEvaLiteralsRoundToFloat32) {
 }
 
 TEST(CameraTables, UnknownNamesListWhatIsKnown) {
-  EXPECT_THAT([] { cameras("mpii", "S1"); },
-              ThrowsMessage<UsageError>(HasSubstr("no camera table for dataset 'mpii' (known: h36m, humaneva)")));
+  EXPECT_THAT(
+      [] { cameras("mpii", "S1"); },
+      ThrowsMessage<UsageError>(HasSubstr("no camera table for dataset 'mpii' (known: h36m, humaneva)")));
   EXPECT_THAT([] { cameras("h36m", "S10"); }, ThrowsMessage<UsageError>(HasSubstr("'S10' (known: S1, S2")));
   // H36M has no Train/ or Validate/ prefixes.
   EXPECT_THROW(cameras("h36m", "Validate/S1"), UsageError);
@@ -184,8 +188,8 @@ TEST(Camera, WorldToCameraMatchesTheReference) {
   for (const json& entry : fixture().at("transforms")) {
     const PoseSequence cam = world_to_camera(points(entry.at("world")), camera_of(entry));
     expect_ulps(cam.values, entry.at("camera_space"),
-                entry.at("dataset").get<std::string>() + " " + entry.at("subject").get<std::string>() + " camera " +
-                    std::to_string(entry.at("camera").get<int>()));
+                entry.at("dataset").get<std::string>() + " " + entry.at("subject").get<std::string>() +
+                    " camera " + std::to_string(entry.at("camera").get<int>()));
   }
 }
 
@@ -225,7 +229,8 @@ TEST(Camera, ProjectionWithDistortionMatchesTheReference) {
 TEST(Camera, LinearProjectionMatchesTheReference) {
   for (const json& entry : fixture().at("projections")) {
     const int index = entry.at("camera");
-    const KeypointSequence uv = project_to_2d_linear(points(entry.at("camera_space")), cameras("h36m", "S5")[index]);
+    const KeypointSequence uv =
+        project_to_2d_linear(points(entry.at("camera_space")), cameras("h36m", "S5")[index]);
     expect_ulps(uv.values, entry.at("linear"), "camera " + std::to_string(index));
   }
 }
@@ -247,7 +252,8 @@ TEST(Camera, ProjectedPixelsMatchTheGroundTruth2DRecipe) {
     const KeypointSequence uv = project_to_2d(points(entry.at("camera_space")), cam);
     const std::vector<double> pixels = entry.at("pixels").get<std::vector<double>>();
     for (int j = 0; j < uv.joints; ++j) {
-      const std::array<double, 2> px = image_coordinates(uv.at(0, j, 0), uv.at(0, j, 1), cam.res_w, cam.res_h);
+      const std::array<double, 2> px =
+          image_coordinates(uv.at(0, j, 0), uv.at(0, j, 1), cam.res_w, cam.res_h);
       // Exact when uv matched bit for bit; one float32 ulp of uv is ~1e-4 px.
       EXPECT_NEAR(px[0], pixels[2 * j], 1e-3) << "camera " << index << " point " << j;
       EXPECT_NEAR(px[1], pixels[2 * j + 1], 1e-3) << "camera " << index << " point " << j;

@@ -55,10 +55,14 @@ PoseSequence target_of(const json& c) { return pose(c.at("target"), c.at("frames
 
 double value_of(const MetricErrors& e, int k) {
   switch (k) {
-    case 0: return e.mpjpe_mm;
-    case 1: return e.p_mpjpe_mm;
-    case 2: return e.n_mpjpe_mm;
-    default: return e.mpjve_mm;
+    case 0:
+      return e.mpjpe_mm;
+    case 1:
+      return e.p_mpjpe_mm;
+    case 2:
+      return e.n_mpjpe_mm;
+    default:
+      return e.mpjve_mm;
   }
 }
 
@@ -81,8 +85,9 @@ void check_case(const std::string& name) {
     }
     expect_near_rel(value_of(e, k), exact.get<double>(), kExactRtol, what + " vs float64");
     const json& reference = c.at("reference_float32_m");
-    if (!reference.is_null()) expect_near_rel(value_of(e, k), reference[k].get<double>() * 1000.0, kFloat32Rtol,
-                                              what + " vs reference float32");
+    if (!reference.is_null())
+      expect_near_rel(value_of(e, k), reference[k].get<double>() * 1000.0, kFloat32Rtol,
+                      what + " vs reference float32");
   }
 }
 
@@ -100,7 +105,8 @@ TEST(MetricsGolden, MirroredFixtureReallyReflects) {
 
 PoseSequence ramp(int frames, int joints) {
   PoseSequence s(frames, joints);
-  for (std::size_t i = 0; i < s.values.size(); ++i) s.values[i] = 0.01f * static_cast<float>((i * 37) % 101) - 0.5f;
+  for (std::size_t i = 0; i < s.values.size(); ++i)
+    s.values[i] = 0.01f * static_cast<float>((i * 37) % 101) - 0.5f;
   return s;
 }
 
@@ -267,7 +273,8 @@ TEST(Aggregator, HumanEvaChunksGroupByAction) {
   const std::vector<EvaluationSummary> by_subject = aggregator.summaries_by_subject();
   const json& expected = expected_for("humaneva").at("by_subject");
   ASSERT_EQ(by_subject.size(), expected.size());
-  for (std::size_t s = 0; s < by_subject.size(); ++s) expect_summary(by_subject[s], expected[s], "humaneva by subject");
+  for (std::size_t s = 0; s < by_subject.size(); ++s)
+    expect_summary(by_subject[s], expected[s], "humaneva by subject");
 }
 
 TEST(Aggregator, GroupsWeightVideosByFramesNotEqually) {
@@ -277,7 +284,7 @@ TEST(Aggregator, GroupsWeightVideosByFramesNotEqually) {
   aggregator.add({"S9", "Eating", 5, {40.0, 1.0, 1.0, 1.0}});
   const EvaluationSummary s = aggregator.summary();
   ASSERT_EQ(s.groups.size(), 2u);
-  EXPECT_DOUBLE_EQ(s.groups[0].errors.mpjpe_mm, 17.5);  // (100*10 + 300*20) / 400
+  EXPECT_DOUBLE_EQ(s.groups[0].errors.mpjpe_mm, 17.5);      // (100*10 + 300*20) / 400
   EXPECT_DOUBLE_EQ(s.average.mpjpe_mm, (17.5 + 40.0) / 2);  // groups count equally
 }
 

@@ -61,16 +61,16 @@ MetricErrors sequence_errors(const PoseSequence& predicted, const PoseSequence& 
 
 // One evaluated video: one camera of one (subject, action) sequence.
 struct SequenceResult {
-  std::string subject;  // "S9", "Validate/S1"
-  std::string action;   // as named in the dataset: "Walking 1", "Walking 1 chunk0"
-  long long frames = 0; // the video's weight: frames evaluated (after any downsampling)
+  std::string subject;   // "S9", "Validate/S1"
+  std::string action;    // as named in the dataset: "Walking 1", "Walking 1 chunk0"
+  long long frames = 0;  // the video's weight: frames evaluated (after any downsampling)
   MetricErrors errors;
 };
 
 // One action group: every video whose action name starts with `name` followed by a space or end.
 struct GroupErrors {
-  std::string name;     // "Walking"
-  long long frames = 0; // total over the group's videos
+  std::string name;      // "Walking"
+  long long frames = 0;  // total over the group's videos
   int videos = 0;
   MetricErrors errors;  // frame-weighted mean over the group's videos
 };
@@ -102,10 +102,12 @@ class Aggregator {
   // Groups over all subjects; only groups whose name passes `action_filter` (run_evaluation).
   EvaluationSummary summary(const std::vector<std::string>& action_filter = {}) const;
   // One summary per subject, in order of first appearance (--by-subject).
-  std::vector<EvaluationSummary> summaries_by_subject(const std::vector<std::string>& action_filter = {}) const;
+  std::vector<EvaluationSummary> summaries_by_subject(
+      const std::vector<std::string>& action_filter = {}) const;
 
  private:
-  EvaluationSummary summarise(const std::string& subject, const std::vector<std::string>& action_filter) const;
+  EvaluationSummary summarise(const std::string& subject,
+                              const std::vector<std::string>& action_filter) const;
   std::vector<SequenceResult> results_;
 };
 
