@@ -126,7 +126,7 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   int height = selection.height ? selection.height : keypoints.image_height;
   if (width <= 0 || height <= 0)
     throw UsageError(input + ": the file does not give the image size; pass --width and --height (pixels)");
-  const core::KeypointSequence positions = io::keypoint_positions(keypoints);
+  core::KeypointSequence positions = io::keypoint_positions(keypoints);
   if (pose_model.input_channels != positions.joints * 2)
     throw UsageError(input + ": " + std::to_string(positions.joints) + " keypoints per frame after mapping to '" +
                      selection.layout + "', the model expects " + std::to_string(pose_model.input_channels / 2));
@@ -135,7 +135,8 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   std::filesystem::path path(input);
   job.name = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
   if (job.name.empty()) job.name = "sequence";
-  job.keypoints = core::normalize_screen_coordinates(positions, width, height);
+  job.total_joints = positions.frames * positions.joints;
+  job.keypoints = core::normalize_screen_coordinates(std::move(positions), width, height);
   job.flip.kps_left = layout.left;
   job.flip.kps_right = layout.right;
   if (const core::Skeleton* skeleton = output_skeleton(pose_model)) {
@@ -144,7 +145,6 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   }
   job.fps = keypoints.fps;
   job.filled_joints = keypoints.filled_joints;
-  job.total_joints = positions.frames * positions.joints;
   return {std::move(job)};
 }
 

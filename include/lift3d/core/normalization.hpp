@@ -6,8 +6,9 @@
 
 namespace lift3d::core {
 
-// Returns a copy with features 0 and 1 normalised (a score feature is left as is). Rounds as NumPy
-// does in the reference: X/w*2 in float32, the offset subtracted in float64, one final rounding.
-KeypointSequence normalize_screen_coordinates(const KeypointSequence& pixels, int width, int height);
+// Features 0 and 1 of every keypoint normalised (a score feature is left as is), point by point as
+// camera.hpp's normalize_screen_coordinates rounds them (exactly as NumPy in the reference). Takes
+// the sequence by value so callers that no longer need the pixels can move them in.
+KeypointSequence normalize_screen_coordinates(KeypointSequence pixels, int width, int height);
 
 }  // namespace lift3d::core
