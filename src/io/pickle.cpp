@@ -275,7 +275,7 @@ std::vector<T> fortran_to_c(const std::vector<T>& source, const std::vector<std:
 class Unpickler {
  public:
   Unpickler(const std::uint8_t* data, std::size_t size, const UnpickleOptions& options, PickleDocument& doc)
-      : data_(data), size_(size), options_(options), doc_(doc) {}
+      : data_(data), size_(size), options_(options), doc_(doc), budget_(16 * std::uint64_t{size} + (1u << 26)) {}
 
   Value* run();
   std::size_t position() const { return pos_; }
@@ -364,7 +364,18 @@ class Unpickler {
     if (cached) small_ints_[v + 8] = value;
     return value;
   }
+  // Memo references let a few bytes copy a large value again and again (list(x), bytes(b), a dict
+  // key hashed on every SETITEM, an array rebuilt by BUILD): all such work is charged against a
+  // budget proportional to the input, so no pickle can make decoding hang or exhaust memory.
+  void charge(std::uint64_t units) {
+    work_ += units;
+    if (work_ > budget_) {
+      fail("the pickle expands to more than " + std::to_string(budget_) + " bytes and items (it has " +
+           std::to_string(size_) + " bytes)");
+    }
+  }
   Value* text(Kind kind, std::string payload) {
+    charge(payload.size());
     Value* value = make(kind);
     value->text = std::move(payload);
     return value;
@@ -390,6 +401,7 @@ class Unpickler {
     if (parent_depth < depth) parent_depth = depth;
   }
   void append(Value* list, Value* item) {
+    charge(1);
     adopt(list, item);
     list->items.push_back(item);
   }
@@ -435,6 +447,8 @@ class Unpickler {
   PickleDocument& doc_;
   std::size_t pos_ = 0;
   std::size_t op_start_ = 0;
+  std::uint64_t work_ = 0;
+  std::uint64_t budget_;
 
   std::vector<Value*> stack_;
   std::vector<std::size_t> marks_;
@@ -537,6 +551,7 @@ std::optional<std::string> hash_key(const Value& key) {
 }
 
 void Unpickler::dict_set(Value* dict, Value* key, Value* value) {
+  charge(1 + key->text.size());
   adopt(dict, key);
   adopt(dict, value);
   if (auto hashed = hash_key(*key)) {
@@ -672,6 +687,7 @@ Value* Unpickler::numpy_array(DType dtype, bool big_endian, std::vector<std::int
     fail(std::string(what) + ": array of shape " + shape_string(shape) + " and dtype " + dtype_name(dtype) +
          " needs " + std::to_string(*numel * item_size) + " bytes, got " + std::to_string(bytes.size()));
   }
+  charge(fortran ? 2 * bytes.size() : bytes.size());
   Value* value = make(Kind::Array);
   value->array.dtype = dtype;
   value->array.bytes.assign(bytes.begin(), bytes.end());

@@ -406,6 +406,23 @@ TEST(UnpickleLimits, HugeIntegersAreRefused) {
   EXPECT_THAT(error_of("L" + std::string(5000, '9') + "L\n."), HasSubstr("integer of 5000 digits is too large"));
 }
 
+TEST(UnpickleLimits, CopiesThroughTheMemoCannotExplode) {
+  // 1 MiB of bytes, then bytes(big) a thousand times: 7 input bytes each would copy 1 MiB.
+  std::string data = bin("\x80\x02" "c__builtin__\nbytes\nq\x00" "B\x00\x00\x10\x00");
+  data += std::string(1 << 20, 'x') + bin("q\x01" "0");
+  for (int i = 0; i < 1000; ++i) data += bin("h\x00h\x01\x85R0");
+  data += "N.";
+  EXPECT_THAT(error_of(data), HasSubstr("the pickle expands to more than"));
+}
+
+TEST(UnpickleLimits, RehashingAHugeDictKeyCannotExplode) {
+  std::string data = bin("\x80\x02}q\x00" "X\x00\x00\x10\x00");
+  data += std::string(1 << 20, 'k') + bin("q\x01" "0");
+  for (int i = 0; i < 1000; ++i) data += bin("h\x00h\x01Ns0");
+  data += "N.";
+  EXPECT_THAT(error_of(data), HasSubstr("the pickle expands to more than"));
+}
+
 TEST(UnpickleLimits, EveryTruncationOfAPythonPickleIsReportedAsTruncation) {
   for (const char* name : {"values_p0.pkl", "values_p2.pkl", "values_p5.pkl", "recursive_p1.pkl", "persistent_p3.pkl"}) {
     const auto data = fixture(name);
