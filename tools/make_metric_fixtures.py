@@ -270,6 +270,23 @@ def aggregation_scenario(rng, subjects, dataset_actions, cameras, filters):
     return {"videos": flat, "expected": expected}
 
 
+def end_to_end(cases):
+    """The metric cases as videos of an evaluation: reference float32 per-video values, run.py's
+    aggregation. lift3d computes the per-video values itself, so this checks the whole chain."""
+    usable = {c["name"]: c for c in cases if c["reference_float32_m"] is not None and c["frames"] > 1
+              and c["joints"] == 17}
+    layout = [("S9", "Walking 1", "random_h36m"), ("S9", "Walking", "mirrored"),
+              ("S9", "Eating", "absolute_depth"), ("S11", "Walking", "absolute_depth"),
+              ("S11", "Eating 2", "random_h36m")]
+    dataset_actions, videos, flat = {}, {}, []
+    for subject, action, case in layout:
+        dataset_actions.setdefault(subject, []).append(action)
+        c = usable[case]
+        videos[(subject, action)] = [(c["frames"], c["reference_float32_m"])]
+        flat.append({"subject": subject, "action": action, "case": case})
+    return {"videos": flat, "expected": reference_report(videos, list(dataset_actions), dataset_actions, None)}
+
+
 def aggregation():
     rng = np.random.default_rng(7)
     h36m_actions = {
@@ -516,7 +533,8 @@ def dataset_fixtures():
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
-    dump("metric_cases.json", {"cases": metric_cases()})
+    cases = metric_cases()
+    dump("metric_cases.json", {"cases": cases, "end_to_end": end_to_end(cases)})
     dump("aggregation.json", aggregation())
     dump("cameras.json", camera_fixtures())
     dump("ground_truth.json", dataset_fixtures())

@@ -301,6 +301,31 @@ TEST(Aggregator, ZeroFrameVideoIsRejected) {
   EXPECT_THROW(aggregator.add({"S9", "Walking", 0, {}}), UsageError);
 }
 
+TEST(Aggregator, EndToEndFromPosesMatchesTheReferenceWithinAMicrometre) {
+  // lift3d's float64 per-video metrics, aggregated, against the reference's float32 per-video values
+  // through run.py's aggregation: the evaluation-level agreement the reports rely on.
+  static const json fixture = load_fixture("metric_cases.json");
+  Aggregator aggregator;
+  for (const json& v : fixture.at("end_to_end").at("videos")) {
+    const json& c = metric_case(v.at("case"));
+    aggregator.add({v.at("subject"), v.at("action"), c.at("frames").get<long long>(),
+                    sequence_errors(predicted_of(c), target_of(c))});
+  }
+  const EvaluationSummary summary = aggregator.summary();
+  const json& expected = fixture.at("end_to_end").at("expected");
+  ASSERT_EQ(summary.groups.size(), expected.at("groups").size());
+  constexpr double kMillimetreTolerance = 1e-3;
+  for (std::size_t g = 0; g < summary.groups.size(); ++g)
+    for (int k = 0; k < 4; ++k) {
+      const double want = expected.at("groups")[g].at("errors_mm")[k].get<double>();
+      EXPECT_NEAR(value_of(summary.groups[g].errors, k), want, kMillimetreTolerance);
+      expect_near_rel(value_of(summary.groups[g].errors, k), want, kFloat32Rtol, summary.groups[g].name);
+    }
+  for (int k = 0; k < 4; ++k)
+    EXPECT_NEAR(value_of(summary.average, k), expected.at("average_mm")[k].get<double>(),
+                kMillimetreTolerance);
+}
+
 TEST(NumpyMean, MatchesNumpyBitForBit) {
   const json fixture = load_fixture("aggregation.json");
   for (const json& m : fixture.at("numpy_mean")) {
