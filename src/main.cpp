@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   int exit_code = app::kSuccess;
   app::add_inspect_command(cli, exit_code);
   app::add_infer_command(cli, exit_code);
+  app::add_eval_command(cli, exit_code);
 
   auto fail = [](const std::string& message, int code) {
     std::cerr << "lift3d: error: " << message << "\n";
