@@ -1,5 +1,6 @@
 #include "lift3d/core/datasets.hpp"
 
+#include "lift3d/core/camera.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d::core {
@@ -21,19 +22,15 @@ std::string dataset_name(Dataset dataset) {
 }
 
 std::pair<int, int> camera_resolution(Dataset dataset, int camera) {
-  switch (dataset) {
-    case Dataset::H36M:
-      // Human3.6M video sizes (cameras 54138969, 55011271, 58860488, 60457274).
-      if (camera == 0 || camera == 3) return {1000, 1002};
-      if (camera == 1 || camera == 2) return {1000, 1000};
-      throw UsageError("Human3.6M has cameras 0-3, not " + std::to_string(camera));
-    case Dataset::HumanEva15:
-      if (camera >= 0 && camera <= 2) return {640, 480};
-      throw UsageError("HumanEva-I has cameras 0-2, not " + std::to_string(camera));
-    case Dataset::Custom:
-      break;
-  }
-  throw UsageError("custom datasets take their image size from the file's video_metadata or --width/--height");
+  if (dataset == Dataset::Custom)
+    throw UsageError("custom datasets take their image size from the file's video_metadata or --width/--height");
+  // Every subject shares the cameras' image sizes; the first subject of the calibration table says them.
+  const std::string table = dataset == Dataset::H36M ? "h36m" : "humaneva";
+  const std::vector<Camera> all = cameras(table, camera_subjects(table).front());
+  if (camera < 0 || camera >= static_cast<int>(all.size()))
+    throw UsageError(dataset_name(dataset) + " has cameras 0-" + std::to_string(all.size() - 1) + ", not " +
+                     std::to_string(camera));
+  return {all[camera].res_w, all[camera].res_h};
 }
 
 }  // namespace lift3d::core
