@@ -188,6 +188,9 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--track", options->selection.track_id,
                   "JSON inputs: follow this track/person id instead of the highest-scoring person per frame");
+  cmd->add_flag("--dense-frames", options->selection.dense_frames,
+                "JSON inputs: frame numbers (file names, image_id, frame_id) are video frames; frames without a "
+                "detection are interpolated, so the output has one pose per video frame");
   cmd->add_flag("--causal", options->causal, "The checkpoint is a causal model (not stored in checkpoints)");
   cmd->add_flag("--dense", options->dense, "The checkpoint is a dense (non-dilated) model");
   cmd->add_option("--architecture", options->architecture, "Check the checkpoint has these filter widths, e.g. 3,3,3,3,3");

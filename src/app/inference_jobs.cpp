@@ -121,6 +121,7 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   options.min_score = selection.min_score;
   options.track_id = selection.track_id;
   options.target_layout = selection.layout;
+  options.dense_frames = selection.dense_frames;
   const io::Keypoints2D keypoints = io::read_keypoints_2d(input, options);
   int width = selection.width ? selection.width : keypoints.image_width;
   int height = selection.height ? selection.height : keypoints.image_height;

@@ -24,6 +24,7 @@ struct SelectionOptions {
   float min_score = 0.0f;
   std::optional<long long> track_id;
   std::string layout = "coco";
+  bool dense_frames = false;  // frame numbers are video frame indices; gaps become missing frames
 };
 
 struct InferenceJob {
