@@ -4,8 +4,9 @@
 Writes tests/fixtures/pickle/ (pickles made by Python's own pickle module at protocols 0-5,
 hand-assembled pickles for opcodes Python 3 no longer emits -- each checked by decoding it with
 pickle.loads here -- and hostile pickles that name os.system and friends) and
-tests/fixtures/checkpoints/ (torch.save output in the legacy and zip formats). Every expected
-value in the JSON sidecars is computed from the objects Python itself loads or saved.
+tests/fixtures/checkpoints/ (torch.save output in the legacy and zip formats; legacy files get
+their address-based storage names replaced by 0, 1, ... so the bytes are reproducible). Every
+expected value in the JSON sidecars is computed from the objects Python itself loads or saved.
 
 Run with /usr/bin/python3 (it needs torch and numpy); the output is deterministic.
 """
@@ -18,7 +19,6 @@ import math
 import os
 import pickle
 import pickletools
-import shutil
 import struct
 import subprocess
 import sys
@@ -447,6 +447,54 @@ def legacy_checkpoint_with_storage_view():
     return stream.getvalue()
 
 
+def canonicalise_legacy_storage_keys(path):
+    """Legacy torch.save names storages by their memory address and writes them sorted by that
+    name, so plain output differs from run to run. Rename them 0, 1, ... in the order the object
+    pickle first uses them and lay the data out in that order (the file is ours, so decoding its
+    object pickle with Python's pickle to learn the storage types is safe)."""
+    data = open(path, "rb").read()
+    stream = io.BytesIO(data)
+    for _ in range(3):
+        pickle.load(stream)
+    objects_start = stream.tell()
+    first_use = []
+    element_sizes = {}
+
+    class Recorder(pickle.Unpickler):
+        def persistent_load(self, pid):
+            _, storage_type, key, _, numel, _ = pid
+            if key not in element_sizes:
+                first_use.append(key)
+                element_sizes[key] = storage_type().element_size()
+            return storage_type(numel)
+
+    Recorder(stream).load()
+    objects_end = stream.tell()
+    keys = pickle.load(stream)
+    position = stream.tell()
+    blocks = {}
+    for key in keys:  # each: int64 element count, then the elements
+        (count,) = struct.unpack("<q", data[position:position + 8])
+        end = position + 8 + count * element_sizes[key]
+        blocks[key] = data[position:end]
+        position = end
+    assert position == len(data) and sorted(first_use) == sorted(keys)
+    objects = data[objects_start:objects_end]
+    width = len(str(len(keys)))
+    names = {key: str(index).zfill(width) for index, key in enumerate(first_use)}
+    for key, name in names.items():
+        old = b"X" + struct.pack("<I", len(key)) + key.encode()
+        assert old in objects
+        objects = objects.replace(old, b"X" + struct.pack("<I", len(name)) + name.encode())
+    out = data[:objects_start] + objects + pickle.dumps([names[k] for k in first_use], protocol=2)
+    out += b"".join(blocks[k] for k in first_use)
+    write(path, out)
+
+
+def optimizer_state(checkpoint):
+    return checkpoint["optimizer"]["state"]
+
+
 def make_checkpoint_fixtures():
     import torch
     os.makedirs(CHECKPOINT_DIR, exist_ok=True)
@@ -454,6 +502,7 @@ def make_checkpoint_fixtures():
 
     tensors = tensors_object()
     torch.save(tensors, os.path.join(CHECKPOINT_DIR, "tensors_legacy.pt"), _use_new_zipfile_serialization=False)
+    canonicalise_legacy_storage_keys(os.path.join(CHECKPOINT_DIR, "tensors_legacy.pt"))
     torch.save(tensors, os.path.join(CHECKPOINT_DIR, "tensors_zip.pt"))  # top folder: the file stem
     buffer = io.BytesIO()
     torch.save(tensors, buffer)  # saved without a file name: top folder "archive"
@@ -468,11 +517,15 @@ def make_checkpoint_fixtures():
 
     checkpoint = videopose_object()
     torch.save(checkpoint, os.path.join(CHECKPOINT_DIR, "videopose_legacy.bin"), _use_new_zipfile_serialization=False)
+    canonicalise_legacy_storage_keys(os.path.join(CHECKPOINT_DIR, "videopose_legacy.bin"))
     torch.save(checkpoint, os.path.join(CHECKPOINT_DIR, "videopose_zip.bin"))
     for name in ("videopose_legacy.bin", "videopose_zip.bin"):
         loaded = torch.load(os.path.join(CHECKPOINT_DIR, name), weights_only=False) \
             if "weights_only" in torch.load.__code__.co_varnames else torch.load(os.path.join(CHECKPOINT_DIR, name))
-        assert list(loaded["model_pos"].keys()) == list(checkpoint["model_pos"].keys())
+        assert [[n, tensor_expectation(t)] for n, t in loaded["model_pos"].items()] == \
+            [[n, tensor_expectation(t)] for n, t in checkpoint["model_pos"].items()], name
+        assert [tensor_expectation(t) for state in loaded["optimizer"]["state"].values() for t in state.values()] == \
+            [tensor_expectation(t) for state in optimizer_state(checkpoint).values() for t in state.values()], name
     optimizer = checkpoint["optimizer"]
     expectations["videopose"] = {
         "epoch": checkpoint["epoch"],

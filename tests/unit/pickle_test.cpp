@@ -496,6 +496,58 @@ TEST(UnpickleErrors, TorchRebuildChecksItsArguments) {
               HasSubstr("expected a storage, got a none"));
 }
 
+UnpickleOptions loader_making_storages() {
+  UnpickleOptions options;
+  options.persistent_load = [](PickleDocument& doc, const Value& pid) {
+    Value* storage = doc.make(Kind::Storage);
+    storage->storage.key = pid.text;
+    storage->storage.dtype = DType::Float32;
+    storage->storage.numel = 8;
+    return storage;
+  };
+  return options;
+}
+
+TEST(UnpickleTorch, RebuildTensorVersionOneAndTwo) {
+  for (const char* function : {"_rebuild_tensor", "_rebuild_tensor_v2"}) {
+    const std::string extra = std::string(function) == "_rebuild_tensor" ? "" : bin("\x89" "ccollections\nOrderedDict\n)R");
+    const std::string data = bin("\x80\x02" "ctorch._utils\n") + function +
+                             bin("\n(X\x01\x00\x00\x00kQK\x02K\x02K\x03\x86K\x03K\x01\x86") + extra + "tR.";
+    PickleDocument doc = decode(data, loader_making_storages());
+    ASSERT_TRUE(doc.root()->is(Kind::Tensor)) << function << ": " << doc.root()->describe();
+    const TensorRef& t = doc.root()->tensor;
+    EXPECT_EQ(t.storage.key, "k");
+    EXPECT_EQ(t.storage.numel, 8);
+    EXPECT_EQ(t.storage_offset, 2);
+    EXPECT_EQ(t.shape, (std::vector<std::int64_t>{2, 3}));
+    EXPECT_EQ(t.strides, (std::vector<std::int64_t>{3, 1}));
+  }
+}
+
+TEST(UnpickleTorch, RebuildParameterReturnsItsTensor) {
+  for (const char* function : {"_rebuild_parameter", "_rebuild_parameter_with_state"}) {
+    const std::string state = std::string(function) == "_rebuild_parameter" ? "" : "}";
+    const std::string data = bin("\x80\x02" "ctorch._utils\n") + function +
+                             bin("\n(ctorch._utils\n_rebuild_tensor\n(X\x01\x00\x00\x00kQK\x00K\x04\x85K\x01\x85tR"
+                                 "\x88" "ccollections\nOrderedDict\n)R") + state + "tR.";
+    PickleDocument doc = decode(data, loader_making_storages());
+    ASSERT_TRUE(doc.root()->is(Kind::Tensor)) << function << ": " << doc.root()->describe();
+    EXPECT_EQ(doc.root()->tensor.shape, (std::vector<std::int64_t>{4}));
+  }
+}
+
+TEST(UnpickleTorch, UnreadableStorageTypesLeaveTheTensorOpaque) {
+  UnpickleOptions options;
+  options.persistent_load = [](PickleDocument& doc, const Value&) {
+    Value* opaque = doc.make(Kind::Opaque);
+    opaque->text = "torch.ComplexFloatStorage";
+    return opaque;
+  };
+  const std::string data = bin("\x80\x02" "ctorch._utils\n_rebuild_tensor\n(X\x01\x00\x00\x00kQK\x00K\x04\x85K\x01\x85tR.");
+  PickleDocument doc = decode(data, options);
+  EXPECT_EQ(doc.root()->describe(), "opaque torch.ComplexFloatStorage");
+}
+
 // ------------------------------------------------------------------------------------------------
 // Odds and ends
 

@@ -285,7 +285,7 @@ TEST(TorchCheckpointLazy, LegacyStoragesAreReadOnlyWhenUsed) {
   TorchCheckpoint original(kDir + name);
   TorchCheckpoint damaged(scratch.path());
 
-  std::string last_key;  // legacy storages are written in sorted key order
+  std::string last_key;  // the fixture script names the storages 0, 1, ... in file order
   for (const TensorRef* t : all_tensors(damaged.root())) last_key = std::max(last_key, t->storage.key);
   int failed = 0, read = 0;
   for (const TensorRef* t : all_tensors(damaged.root())) {

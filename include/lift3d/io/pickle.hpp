@@ -113,8 +113,8 @@ std::optional<DType> torch_storage_dtype(const std::string& class_name);
 
 // Decodes one pickle starting at data[0]. Stops at STOP; `consumed` (if given) receives the
 // number of bytes read, so callers can decode several pickles back to back (legacy torch files).
-// Throws InputError with a message that says what is wrong and at which byte offset; callers add
-// the file name.
+// Throws InputError with a message that says what is wrong and at which byte offset (callers add
+// the file name); TruncatedPickleError when the data end before STOP.
 PickleDocument unpickle(const std::uint8_t* data, std::size_t size, const UnpickleOptions& options = {},
                         std::size_t* consumed = nullptr);
 

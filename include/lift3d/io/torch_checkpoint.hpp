@@ -31,8 +31,9 @@ class TorchCheckpoint {
   // model_pos, model_traj, optimizer, random_state, ...).
   const Value& root() const { return *document_->root(); }
 
-  // Copies the tensor's elements in logical (C) order, honouring offset and strides, converted
-  // to float32 / int64. Throws ModelError when the storage is missing or too small.
+  // Copies the tensor's elements in logical (C) order, honouring offset and strides, in the
+  // storage's own dtype (Array::to_float() etc. convert). Reads only the bytes the tensor spans.
+  // Throws ModelError when the storage is missing, damaged or too small for the tensor.
   Array read_tensor(const TensorRef& tensor) const;
 
  private:
