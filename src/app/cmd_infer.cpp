@@ -104,11 +104,15 @@ void run_infer(const InferOptions& options, int& exit_code) {
   }
   const int threads = options.threads > 0 ? options.threads : core::hardware_threads();
   const int sequence_threads = std::max(1, std::min<int>(threads, static_cast<int>(work.size())));
-  // One sequence: every thread inside its matrix products. Several: one sequence per thread.
-  core::set_blas_threads(sequence_threads > 1 ? 1 : threads);
   core::LiftOptions lift_options;
   lift_options.flip_tta = !options.no_tta;
   lift_options.chunk_frames = options.chunk_frames;
+  // Several sequences: one per thread. One long sequence: segments of it on separate threads. One
+  // short sequence: all threads inside its matrix products.
+  if (sequence_threads == 1 && work.size() == 1 &&
+      core::time_segments(model.info.pose, tasks[work[0].first].jobs[work[0].second].keypoints.frames, threads) > 1)
+    lift_options.threads = threads;
+  core::set_blas_threads(sequence_threads > 1 || lift_options.threads > 1 ? 1 : threads);
   const bool add_trajectory = !options.no_trajectory;
   core::parallel_for(static_cast<int>(work.size()), sequence_threads, [&](int w) {
     Task& task = tasks[work[w].first];

@@ -4,6 +4,7 @@
 #include <numeric>
 #include <string>
 
+#include "lift3d/core/parallel.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d::core {
@@ -24,6 +25,12 @@ std::vector<int> swap_permutation(int count, const std::vector<int>& left, const
 }
 
 }  // namespace
+
+int time_segments(const ModelConfig& config, int frames, int threads) {
+  // Each extra segment recomputes RF - 1 frames of warm-up; keep that a small fraction.
+  const long long per_segment = std::max<long long>(4LL * config.receptive_field(), 256);
+  return static_cast<int>(std::clamp<long long>(frames / per_segment, 1, std::max(1, threads)));
+}
 
 PoseSequence run_model(const TemporalModel& model, const KeypointSequence& seq, const FlipPairs* flip,
                        const LiftOptions& options) {
@@ -49,49 +56,57 @@ PoseSequence run_model(const TemporalModel& model, const KeypointSequence& seq, 
                                           ? swap_permutation(joints_out, flip->joints_left, flip->joints_right)
                                           : std::vector<int>{};
 
-  const long long pad_left = config.pad_left();
-  const long long total = static_cast<long long>(seq.frames) + config.receptive_field() - 1;  // padded length
-  const long long chunk = std::max(1, options.chunk_frames);
-
   PoseSequence result(seq.frames, joints_out);
-  TemporalModel::Stream stream(model, streams);
-  long long produced = 0;
-  Matrix input;
-  for (long long start = 0; start < total; start += chunk) {
-    const long long n = std::min(chunk, total - start);
-    input.resize(config.input_channels, streams * n);
-    for (long long c = 0; c < n; ++c) {
-      // Edge padding: padded frame p shows original frame clamp(p - pad_left).
-      const long long frame = std::clamp<long long>(start + c - pad_left, 0, seq.frames - 1);
-      for (int j = 0; j < seq.joints; ++j)
-        for (int f = 0; f < features; ++f) input(j * features + f, c) = seq.at(static_cast<int>(frame), j, f);
-      if (tta) {
+  // Output frames [begin, end) need padded input frames [begin, end + RF - 1); each segment streams
+  // its own range, so segments are independent and can run on separate threads.
+  const long long pad_left = config.pad_left();
+  const long long rf = config.receptive_field();
+  const long long chunk = std::max(1, options.chunk_frames);
+  auto run_segment = [&](long long begin, long long end) {
+    TemporalModel::Stream stream(model, streams);
+    long long produced = begin;
+    Matrix input;
+    const long long input_end = end + rf - 1;
+    for (long long start = begin; start < input_end; start += chunk) {
+      const long long n = std::min(chunk, input_end - start);
+      input.resize(config.input_channels, streams * n);
+      for (long long c = 0; c < n; ++c) {
+        // Edge padding: padded frame p shows original frame clamp(p - pad_left).
+        const int frame = static_cast<int>(std::clamp<long long>(start + c - pad_left, 0, seq.frames - 1));
         for (int j = 0; j < seq.joints; ++j)
-          for (int f = 0; f < features; ++f) {
-            const float value = seq.at(static_cast<int>(frame), kps_perm[j], f);
-            input(j * features + f, n + c) = f == 0 ? -value : value;
+          for (int f = 0; f < features; ++f) input(j * features + f, c) = seq.at(frame, j, f);
+        if (tta) {
+          for (int j = 0; j < seq.joints; ++j)
+            for (int f = 0; f < features; ++f) {
+              const float value = seq.at(frame, kps_perm[j], f);
+              input(j * features + f, n + c) = f == 0 ? -value : value;
+            }
+        }
+      }
+      const Matrix out = stream.push(input);
+      const Eigen::Index m = out.cols() / streams;
+      for (Eigen::Index t = 0; t < m; ++t, ++produced) {
+        if (produced >= end) throw InternalError("model produced more frames than the segment has");
+        for (int j = 0; j < joints_out; ++j)
+          for (int d = 0; d < 3; ++d) {
+            float value = out(3 * j + d, t);
+            if (tta) {
+              const int source = trajectory ? j : joint_perm[j];
+              float mirrored = out(3 * source + d, m + t);
+              if (d == 0) mirrored = -mirrored;
+              value = (value + mirrored) / 2.0f;  // torch.mean over the two copies, in float32
+            }
+            result.at(static_cast<int>(produced), j, d) = value;
           }
       }
     }
-    const Matrix out = stream.push(input);
-    const Eigen::Index m = out.cols() / streams;
-    for (Eigen::Index t = 0; t < m; ++t, ++produced) {
-      if (produced >= seq.frames) throw InternalError("model produced more frames than the sequence has");
-      for (int j = 0; j < joints_out; ++j)
-        for (int d = 0; d < 3; ++d) {
-          float value = out(3 * j + d, t);
-          if (tta) {
-            const int source = trajectory ? j : joint_perm[j];
-            float mirrored = out(3 * source + d, m + t);
-            if (d == 0) mirrored = -mirrored;
-            value = (value + mirrored) / 2.0f;  // torch.mean over the two copies, in float32
-          }
-          result.at(static_cast<int>(produced), j, d) = value;
-        }
-    }
-  }
-  if (produced != seq.frames) throw InternalError("model produced " + std::to_string(produced) + " frames for " +
-                                                  std::to_string(seq.frames));
+    if (produced != end)
+      throw InternalError("model produced " + std::to_string(produced - begin) + " frames for " + std::to_string(end - begin));
+  };
+
+  const long long frames = seq.frames;
+  const int segments = time_segments(config, seq.frames, options.threads);
+  parallel_for(segments, segments, [&](int s) { run_segment(frames * s / segments, frames * (s + 1) / segments); });
   return result;
 }
 

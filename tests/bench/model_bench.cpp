@@ -61,13 +61,15 @@ void BM_Lift(benchmark::State& state) {
   const int frames = static_cast<int>(state.range(1));
   const int threads = static_cast<int>(state.range(2));
   const bool tta = state.range(3) != 0;
+  const bool split_time = state.range(4) != 0;  // threads across time segments instead of inside BLAS
   const TemporalModel& model = model_for(blocks);
   const auto seq = random_sequence(frames);
   lift3d::core::FlipPairs flip{{1, 3, 5, 7, 9, 11, 13, 15}, {2, 4, 6, 8, 10, 12, 14, 16}, {4, 5, 6, 11, 12, 13},
                                {1, 2, 3, 14, 15, 16}};
   lift3d::core::LiftOptions options;
   options.flip_tta = tta;
-  lift3d::core::set_blas_threads(threads);
+  options.threads = split_time ? threads : 1;
+  lift3d::core::set_blas_threads(split_time ? 1 : threads);
   for (auto _ : state) {
     auto poses = lift3d::core::run_model(model, seq, &flip, options);
     benchmark::DoNotOptimize(poses.values.data());
@@ -77,14 +79,16 @@ void BM_Lift(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(runs * flops_per_sequence(model.config(), frames) * (tta ? 2 : 1) / 1e9,
                                                  benchmark::Counter::kIsRate);
   state.SetLabel(std::to_string(model.config().receptive_field()) + "f " + (tta ? "tta" : "no-tta") + " " +
-                 std::to_string(threads) + "t");
+                 std::to_string(threads) + "t" + (split_time ? " time-split" : " blas-threads"));
 }
 
 void Arguments(benchmark::internal::Benchmark* b) {
   for (int blocks : {2, 3, 4})
     for (int frames : {2000, 10000})
       for (int threads : {1, 2})
-        for (int tta : {0, 1}) b->Args({blocks, frames, threads, tta});
+        for (int tta : {0, 1})
+          for (int split : {0, 1})
+            if (threads > 1 || split == 0) b->Args({blocks, frames, threads, tta, split});
 }
 
 }  // namespace

@@ -110,3 +110,24 @@ TEST(Lifter, ChunkSizeNeverChangesTheResult) {
       ASSERT_NEAR(chunked.values[i], reference.values[i], 1e-6f) << "chunk " << chunk << " value " << i;
   }
 }
+
+TEST(Lifter, SplittingAcrossThreadsNeverChangesTheResult) {
+  auto config = make_config({3, 3, 3}, 16);
+  TemporalModel model(config, synthetic_state(config, 15));
+  lift3d::core::KeypointSequence seq;
+  seq.frames = 1000;
+  seq.joints = 17;
+  seq.features = 2;
+  const Matrix values = random_input(34, 1000, 7);
+  seq.values.assign(values.data(), values.data() + values.size());
+  lift3d::core::FlipPairs flip{{1, 3, 5}, {2, 4, 6}, {4, 5, 6}, {1, 2, 3}};
+  ASSERT_EQ(lift3d::core::time_segments(config, seq.frames, 3), 3);
+  lift3d::core::LiftOptions one;
+  const auto reference = lift3d::core::run_model(model, seq, &flip, one);
+  lift3d::core::LiftOptions three;
+  three.threads = 3;
+  three.chunk_frames = 100;
+  const auto split = lift3d::core::run_model(model, seq, &flip, three);
+  ASSERT_EQ(split.values.size(), reference.values.size());
+  for (std::size_t i = 0; i < split.values.size(); ++i) ASSERT_NEAR(split.values[i], reference.values[i], 1e-6f) << i;
+}

@@ -22,8 +22,15 @@ struct FlipPairs {
 
 struct LiftOptions {
   bool flip_tta = true;
-  int chunk_frames = 2048;  // output frames per model call; bounds memory, never changes results
+  int chunk_frames = 1024;  // input frames per model call; bounds memory, never changes results
+  // Threads across time: a long sequence is cut into this many segments, each streamed on its own
+  // thread (the caller should then keep the BLAS back-end single-threaded). Never changes results.
+  int threads = 1;
 };
+
+// How many time segments run_model uses for a sequence of `frames` with `threads` threads (1 when
+// the sequence is too short for splitting to pay off).
+int time_segments(const ModelConfig& config, int frames, int threads);
 
 // Runs one model over a whole normalised sequence; returns frames x joints_out x 3.
 // `flip` is required when options.flip_tta is set. For a trajectory model (joints_out == 1) the
