@@ -1,10 +1,11 @@
 #include "lift3d/io/pickle.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -17,16 +18,17 @@ constexpr std::uint8_t kMark = '(', kStop = '.', kPop = '0', kPopMark = '1', kDu
                        kInt = 'I', kBinInt = 'J', kBinInt1 = 'K', kLong = 'L', kBinInt2 = 'M', kNone = 'N',
                        kPersId = 'P', kBinPersId = 'Q', kReduce = 'R', kString = 'S', kBinString = 'T',
                        kShortBinString = 'U', kUnicode = 'V', kBinUnicode = 'X', kAppend = 'a', kBuild = 'b',
-                       kGlobal = 'c', kDict = 'd', kEmptyDict = '}', kAppends = 'e', kGet = 'g', kBinGet = 'h',
-                       kInst = 'i', kLongBinGet = 'j', kList = 'l', kEmptyList = ']', kObj = 'o', kPut = 'p',
-                       kBinPut = 'q', kLongBinPut = 'r', kSetItem = 's', kTuple = 't', kEmptyTuple = ')',
-                       kSetItems = 'u', kBinFloat = 'G', kBinBytes = 'B', kShortBinBytes = 'C';
-constexpr std::uint8_t kProto = 0x80, kNewObj = 0x81, kExt1 = 0x82, kExt2 = 0x83, kExt4 = 0x84, kTuple1 = 0x85,
-                       kTuple2 = 0x86, kTuple3 = 0x87, kNewTrue = 0x88, kNewFalse = 0x89, kLong1 = 0x8a,
-                       kLong4 = 0x8b, kShortBinUnicode = 0x8c, kBinUnicode8 = 0x8d, kBinBytes8 = 0x8e,
-                       kEmptySet = 0x8f, kAddItems = 0x90, kFrozenSet = 0x91, kNewObjEx = 0x92,
-                       kStackGlobal = 0x93, kMemoize = 0x94, kFrame = 0x95, kByteArray8 = 0x96,
-                       kNextBuffer = 0x97, kReadonlyBuffer = 0x98;
+                       kGlobal = 'c', kDict = 'd', kEmptyDict = '}', kAppends = 'e', kGet = 'g',
+                       kBinGet = 'h', kInst = 'i', kLongBinGet = 'j', kList = 'l', kEmptyList = ']',
+                       kObj = 'o', kPut = 'p', kBinPut = 'q', kLongBinPut = 'r', kSetItem = 's', kTuple = 't',
+                       kEmptyTuple = ')', kSetItems = 'u', kBinFloat = 'G', kBinBytes = 'B',
+                       kShortBinBytes = 'C';
+constexpr std::uint8_t kProto = 0x80, kNewObj = 0x81, kExt1 = 0x82, kExt2 = 0x83, kExt4 = 0x84,
+                       kTuple1 = 0x85, kTuple2 = 0x86, kTuple3 = 0x87, kNewTrue = 0x88, kNewFalse = 0x89,
+                       kLong1 = 0x8a, kLong4 = 0x8b, kShortBinUnicode = 0x8c, kBinUnicode8 = 0x8d,
+                       kBinBytes8 = 0x8e, kEmptySet = 0x8f, kAddItems = 0x90, kFrozenSet = 0x91,
+                       kNewObjEx = 0x92, kStackGlobal = 0x93, kMemoize = 0x94, kFrame = 0x95,
+                       kByteArray8 = 0x96, kNextBuffer = 0x97, kReadonlyBuffer = 0x98;
 }  // namespace op
 
 // Python ints wider than this many bytes (about 1200 decimal digits) are refused: nothing a
@@ -41,9 +43,30 @@ using Kind = Value::Kind;
 // Which globals may be loaded
 
 enum class Callable {
-  Set, FrozenSet, ByteArray, Bytes, List, Dict, Tuple, Object, OrderedDict, Reconstructor, NewObj, NewObjEx,
-  RebuildTensor, RebuildTensorV2, RebuildParameter, RebuildParameterWithState, TorchStorage, TorchSize,
-  NumpyReconstruct, NumpyNDArray, NumpyDType, NumpyScalar, NumpyFromBuffer, CodecsEncode
+  Set,
+  FrozenSet,
+  ByteArray,
+  Bytes,
+  List,
+  Dict,
+  Tuple,
+  Object,
+  OrderedDict,
+  Reconstructor,
+  NewObj,
+  NewObjEx,
+  RebuildTensor,
+  RebuildTensorV2,
+  RebuildParameter,
+  RebuildParameterWithState,
+  TorchStorage,
+  TorchSize,
+  NumpyReconstruct,
+  NumpyNDArray,
+  NumpyDType,
+  NumpyScalar,
+  NumpyFromBuffer,
+  CodecsEncode
 };
 
 const std::unordered_map<std::string, Callable>& whitelist() {
@@ -83,9 +106,17 @@ const std::unordered_map<std::string, Callable>& whitelist() {
 
 bool is_class(Callable c) {
   switch (c) {
-    case Callable::Reconstructor: case Callable::NewObj: case Callable::NewObjEx: case Callable::RebuildTensor: case Callable::RebuildTensorV2:
-    case Callable::RebuildParameter: case Callable::RebuildParameterWithState: case Callable::NumpyReconstruct:
-    case Callable::NumpyScalar: case Callable::NumpyFromBuffer: case Callable::CodecsEncode:
+    case Callable::Reconstructor:
+    case Callable::NewObj:
+    case Callable::NewObjEx:
+    case Callable::RebuildTensor:
+    case Callable::RebuildTensorV2:
+    case Callable::RebuildParameter:
+    case Callable::RebuildParameterWithState:
+    case Callable::NumpyReconstruct:
+    case Callable::NumpyScalar:
+    case Callable::NumpyFromBuffer:
+    case Callable::CodecsEncode:
       return false;
     default:
       return true;
@@ -95,8 +126,10 @@ bool is_class(Callable c) {
 std::vector<std::string> split_dots(const std::string& text) {
   std::vector<std::string> parts(1);
   for (char c : text) {
-    if (c == '.') parts.emplace_back();
-    else parts.back() += c;
+    if (c == '.')
+      parts.emplace_back();
+    else
+      parts.back() += c;
   }
   return parts;
 }
@@ -107,20 +140,36 @@ std::vector<std::string> split_dots(const std::string& text) {
 // that are clearly hostile, with a message that says why.
 bool is_denied(const std::string& module, const std::string& name) {
   static const std::unordered_set<std::string> modules = {
-      "os", "posix", "nt", "subprocess", "sys", "importlib", "runpy", "pickle", "_pickle", "cPickle",
-      "pickletools", "shutil", "socket", "webbrowser", "ctypes", "marshal", "code", "codeop", "pty",
-      "multiprocessing", "asyncio", "signal", "commands", "popen2", "timeit", "pdb", "bdb", "operator",
-      "_operator", "imp", "zipimport", "pkgutil", "shelve", "dill", "cloudpickle", "joblib", "tempfile",
-      "io", "_io", "pathlib", "glob", "http", "urllib", "ftplib", "smtplib", "telnetlib", "threading",
-      "_thread", "gc", "inspect", "types"};
+      "os",          "posix",     "nt",       "subprocess", "sys",
+      "importlib",   "runpy",     "pickle",   "_pickle",    "cPickle",
+      "pickletools", "shutil",    "socket",   "webbrowser", "ctypes",
+      "marshal",     "code",      "codeop",   "pty",        "multiprocessing",
+      "asyncio",     "signal",    "commands", "popen2",     "timeit",
+      "pdb",         "bdb",       "operator", "_operator",  "imp",
+      "zipimport",   "pkgutil",   "shelve",   "dill",       "cloudpickle",
+      "joblib",      "tempfile",  "io",       "_io",        "pathlib",
+      "glob",        "http",      "urllib",   "ftplib",     "smtplib",
+      "telnetlib",   "threading", "_thread",  "gc",         "inspect",
+      "types"};
   static const std::unordered_set<std::string> functions = {
-      "eval", "exec", "execfile", "compile", "open", "getattr", "setattr", "delattr", "globals", "locals",
-      "vars", "input", "raw_input", "breakpoint", "reload", "apply", "file", "system", "popen", "spawn",
-      "fork", "memoryview", "help", "exit", "quit", "loads", "load"};
-  static const std::vector<std::string> prefixes = {
-      "torch.storage._load_from_bytes", "torch.load", "torch.serialization", "torch.hub", "torch.package",
-      "torch._C._jit", "torch.jit", "numpy.load", "numpy.testing", "numpy.ctypeslib", "numpy.f2py",
-      "numpy.distutils", "numpy.lib.npyio", "numpy.lib.format", "numpy.lib.utils"};
+      "eval",   "exec",  "execfile", "compile",    "open",       "getattr", "setattr", "delattr", "globals",
+      "locals", "vars",  "input",    "raw_input",  "breakpoint", "reload",  "apply",   "file",    "system",
+      "popen",  "spawn", "fork",     "memoryview", "help",       "exit",    "quit",    "loads",   "load"};
+  static const std::vector<std::string> prefixes = {"torch.storage._load_from_bytes",
+                                                    "torch.load",
+                                                    "torch.serialization",
+                                                    "torch.hub",
+                                                    "torch.package",
+                                                    "torch._C._jit",
+                                                    "torch.jit",
+                                                    "numpy.load",
+                                                    "numpy.testing",
+                                                    "numpy.ctypeslib",
+                                                    "numpy.f2py",
+                                                    "numpy.distutils",
+                                                    "numpy.lib.npyio",
+                                                    "numpy.lib.format",
+                                                    "numpy.lib.utils"};
   std::vector<std::string> module_parts = split_dots(module);
   std::string top = module_parts.front();
   if (top == "__builtin__") top = "builtins";
@@ -177,9 +226,16 @@ bool decode_utf8(const std::string& text, std::vector<std::uint32_t>& out) {
   const std::size_t n = text.size();
   for (std::size_t i = 0; i < n;) {
     const std::uint8_t lead = p[i];
-    std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    std::size_t length = lead < 0x80           ? 1
+                         : (lead >> 5) == 0x6  ? 2
+                         : (lead >> 4) == 0xE  ? 3
+                         : (lead >> 3) == 0x1E ? 4
+                                               : 0;
     if (length == 0 || i + length > n) return false;
-    std::uint32_t cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F) : (lead & 0x07);
+    std::uint32_t cp = length == 1   ? lead
+                       : length == 2 ? (lead & 0x1F)
+                       : length == 3 ? (lead & 0x0F)
+                                     : (lead & 0x07);
     for (std::size_t k = 1; k < length; ++k) {
       if ((p[i + k] & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (p[i + k] & 0x3F);
@@ -216,12 +272,12 @@ std::string quoted(const std::string& text) { return "'" + text + "'"; }
 // Numpy type codes as numpy pickles them ("f8", "i4", "b1", "O8") plus the one-letter forms.
 std::optional<DType> numpy_numeric_dtype(const std::string& code) {
   static const std::unordered_map<std::string, DType> table = {
-      {"b1", DType::Bool},    {"?", DType::Bool},     {"i1", DType::Int8},    {"b", DType::Int8},
-      {"u1", DType::UInt8},   {"B", DType::UInt8},    {"i2", DType::Int16},   {"h", DType::Int16},
-      {"u2", DType::UInt16},  {"H", DType::UInt16},   {"i4", DType::Int32},   {"i", DType::Int32},
-      {"u4", DType::UInt32},  {"I", DType::UInt32},   {"i8", DType::Int64},   {"q", DType::Int64},
-      {"l", DType::Int64},    {"u8", DType::UInt64},  {"Q", DType::UInt64},   {"L", DType::UInt64},
-      {"f2", DType::Float16}, {"e", DType::Float16},  {"f4", DType::Float32}, {"f", DType::Float32},
+      {"b1", DType::Bool},    {"?", DType::Bool},    {"i1", DType::Int8},    {"b", DType::Int8},
+      {"u1", DType::UInt8},   {"B", DType::UInt8},   {"i2", DType::Int16},   {"h", DType::Int16},
+      {"u2", DType::UInt16},  {"H", DType::UInt16},  {"i4", DType::Int32},   {"i", DType::Int32},
+      {"u4", DType::UInt32},  {"I", DType::UInt32},  {"i8", DType::Int64},   {"q", DType::Int64},
+      {"l", DType::Int64},    {"u8", DType::UInt64}, {"Q", DType::UInt64},   {"L", DType::UInt64},
+      {"f2", DType::Float16}, {"e", DType::Float16}, {"f4", DType::Float32}, {"f", DType::Float32},
       {"f8", DType::Float64}, {"d", DType::Float64},
   };
   auto it = table.find(code);
@@ -256,8 +312,9 @@ std::vector<T> fortran_to_c(const std::vector<T>& source, const std::vector<std:
   std::vector<std::int64_t> index(shape.size(), 0);
   std::int64_t c_offset = 0;
   for (std::size_t f = 0; f < numel; ++f) {
-    std::copy_n(source.begin() + static_cast<std::ptrdiff_t>(f * item_size), item_size,
-                result.begin() + static_cast<std::ptrdiff_t>(c_offset) * static_cast<std::ptrdiff_t>(item_size));
+    std::copy_n(
+        source.begin() + static_cast<std::ptrdiff_t>(f * item_size), item_size,
+        result.begin() + static_cast<std::ptrdiff_t>(c_offset) * static_cast<std::ptrdiff_t>(item_size));
     for (std::size_t d = 0; d < shape.size(); ++d) {  // first index fastest
       if (++index[d] < shape[d]) {
         c_offset += c_strides[d];
@@ -275,7 +332,11 @@ std::vector<T> fortran_to_c(const std::vector<T>& source, const std::vector<std:
 class Unpickler {
  public:
   Unpickler(const std::uint8_t* data, std::size_t size, const UnpickleOptions& options, PickleDocument& doc)
-      : data_(data), size_(size), options_(options), doc_(doc), budget_(16 * std::uint64_t{size} + (1u << 26)) {}
+      : data_(data),
+        size_(size),
+        options_(options),
+        doc_(doc),
+        budget_(16 * std::uint64_t{size} + (1u << 26)) {}
 
   Value* run();
   std::size_t position() const { return pos_; }
@@ -424,7 +485,8 @@ class Unpickler {
   }
   std::int64_t int_arg(const Value* value, const std::string& what) {
     if (value->is(Kind::Bool)) return value->boolean ? 1 : 0;
-    if (!value->is(Kind::Int) || !value->text.empty()) fail(what + ": expected an integer, got a " + value->describe());
+    if (!value->is(Kind::Int) || !value->text.empty())
+      fail(what + ": expected an integer, got a " + value->describe());
     return value->integer;
   }
   std::vector<std::int64_t> int_tuple(const Value* value, const std::string& what) {
@@ -503,7 +565,8 @@ Value* Unpickler::integer_from_decimal(const std::string& line, const char* what
   bool negative = false;
   if (begin < end && (line[begin] == '-' || line[begin] == '+')) negative = line[begin++] == '-';
   if (begin == end) fail(std::string(what) + ": bad integer " + quoted(line));
-  if (end - begin > kMaxIntDigits) fail(std::string(what) + ": integer of " + std::to_string(end - begin) + " digits is too large");
+  if (end - begin > kMaxIntDigits)
+    fail(std::string(what) + ": integer of " + std::to_string(end - begin) + " digits is too large");
   std::vector<std::uint8_t> magnitude;  // little endian
   for (std::size_t i = begin; i < end; ++i) {
     if (line[i] < '0' || line[i] > '9') fail(std::string(what) + ": bad integer " + quoted(line));
@@ -521,8 +584,9 @@ Value* Unpickler::integer_from_decimal(const std::string& line, const char* what
     for (std::size_t i = magnitude.size(); i-- > 0;) m = (m << 8) | magnitude[i];
     const std::uint64_t limit = negative ? (std::uint64_t{1} << 63) : (std::uint64_t{1} << 63) - 1;
     if (m <= limit) {
-      if (negative) return integer(m == (std::uint64_t{1} << 63) ? std::numeric_limits<std::int64_t>::min()
-                                                                  : -static_cast<std::int64_t>(m));
+      if (negative)
+        return integer(m == (std::uint64_t{1} << 63) ? std::numeric_limits<std::int64_t>::min()
+                                                     : -static_cast<std::int64_t>(m));
       return integer(static_cast<std::int64_t>(m));
     }
   }
@@ -533,9 +597,12 @@ Value* Unpickler::integer_from_decimal(const std::string& line, const char* what
 // equal (True == 1 == 1.0); nullopt for keys we do not deduplicate.
 std::optional<std::string> hash_key(const Value& key) {
   switch (key.kind) {
-    case Kind::None: return std::string("n");
-    case Kind::Bool: return std::string(key.boolean ? "i1" : "i0");
-    case Kind::Int: return key.text.empty() ? "i" + std::to_string(key.integer) : "h" + key.text;
+    case Kind::None:
+      return std::string("n");
+    case Kind::Bool:
+      return std::string(key.boolean ? "i1" : "i0");
+    case Kind::Int:
+      return key.text.empty() ? "i" + std::to_string(key.integer) : "h" + key.text;
     case Kind::Float:
       if (std::isfinite(key.real) && std::floor(key.real) == key.real && std::fabs(key.real) < 9.2e18) {
         return "i" + std::to_string(static_cast<std::int64_t>(key.real));
@@ -544,9 +611,12 @@ std::optional<std::string> hash_key(const Value& key) {
         std::memcpy(&bits, &key.real, sizeof bits);
         return "f" + std::to_string(bits);
       }
-    case Kind::Str: return "s" + key.text;
-    case Kind::Bytes: return "b" + key.text;
-    default: return std::nullopt;
+    case Kind::Str:
+      return "s" + key.text;
+    case Kind::Bytes:
+      return "b" + key.text;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -586,7 +656,8 @@ void Unpickler::set_items(Value* target, const std::vector<Value*>& items, const
 Value* Unpickler::load_global(const std::string& raw_module, const std::string& name) {
   const std::string full = python3_module(raw_module) + "." + name;
   const bool allowed = whitelist().count(full) != 0 || torch_storage_dtype(full).has_value();
-  if (!allowed && is_denied(raw_module, name)) fail("refusing to load global " + quoted(raw_module + "." + name));
+  if (!allowed && is_denied(raw_module, name))
+    fail("refusing to load global " + quoted(raw_module + "." + name));
   return text(allowed ? Kind::Global : Kind::Opaque, full);
 }
 
@@ -602,16 +673,36 @@ std::string Unpickler::decode_escapes(const std::string& body) {
     if (++i == body.size()) fail("STRING: trailing backslash");
     const char e = body[i];
     switch (e) {
-      case '\\': bytes += '\\'; break;
-      case '\'': bytes += '\''; break;
-      case '"': bytes += '"'; break;
-      case 'a': bytes += '\a'; break;
-      case 'b': bytes += '\b'; break;
-      case 'f': bytes += '\f'; break;
-      case 'n': bytes += '\n'; break;
-      case 'r': bytes += '\r'; break;
-      case 't': bytes += '\t'; break;
-      case 'v': bytes += '\v'; break;
+      case '\\':
+        bytes += '\\';
+        break;
+      case '\'':
+        bytes += '\'';
+        break;
+      case '"':
+        bytes += '"';
+        break;
+      case 'a':
+        bytes += '\a';
+        break;
+      case 'b':
+        bytes += '\b';
+        break;
+      case 'f':
+        bytes += '\f';
+        break;
+      case 'n':
+        bytes += '\n';
+        break;
+      case 'r':
+        bytes += '\r';
+        break;
+      case 't':
+        bytes += '\t';
+        break;
+      case 'v':
+        bytes += '\v';
+        break;
       case 'x':
         if (i + 2 >= body.size() || hex_digit(body[i + 1]) < 0 || hex_digit(body[i + 2]) < 0) {
           fail("STRING: invalid \\x escape");
@@ -635,28 +726,33 @@ std::string Unpickler::decode_escapes(const std::string& body) {
   return bytes;
 }
 
-std::string Unpickler::encode_text(const Value& text_value, const std::string& raw_encoding, const char* what) {
+std::string Unpickler::encode_text(const Value& text_value, const std::string& raw_encoding,
+                                   const char* what) {
   std::string encoding;
   for (char c : raw_encoding) encoding += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (char& c : encoding) c = c == '_' ? '-' : c;
   if (encoding == "utf-8" || encoding == "utf8") return text_value.text;
   const bool latin1 = encoding == "latin1" || encoding == "latin-1" || encoding == "iso-8859-1" ||
                       encoding == "iso8859-1" || encoding == "l1";
-  if (!latin1 && encoding != "ascii") fail(std::string(what) + ": unsupported encoding " + quoted(raw_encoding));
+  if (!latin1 && encoding != "ascii")
+    fail(std::string(what) + ": unsupported encoding " + quoted(raw_encoding));
   std::vector<std::uint32_t> code_points;
   if (!decode_utf8(text_value.text, code_points)) fail(std::string(what) + ": invalid utf-8 text");
   std::string bytes;
   bytes.reserve(code_points.size());
   const std::uint32_t limit = latin1 ? 256 : 128;
   for (std::uint32_t cp : code_points) {
-    if (cp >= limit) fail(std::string(what) + ": character U+" + std::to_string(cp) + " cannot be encoded as " + raw_encoding);
+    if (cp >= limit)
+      fail(std::string(what) + ": character U+" + std::to_string(cp) + " cannot be encoded as " +
+           raw_encoding);
     bytes += static_cast<char>(cp);
   }
   return bytes;
 }
 
 Value* Unpickler::rebuild_tensor(const std::vector<Value*>& args, const std::string& name) {
-  if (args.size() < 4) fail(quoted(name) + " expects at least 4 arguments, got " + std::to_string(args.size()));
+  if (args.size() < 4)
+    fail(quoted(name) + " expects at least 4 arguments, got " + std::to_string(args.size()));
   const Value* storage = args[0];
   if (storage->is(Kind::Opaque)) return opaque(storage->text);  // e.g. a storage type we cannot read
   if (!storage->is(Kind::Storage)) fail(quoted(name) + ": expected a storage, got a " + storage->describe());
@@ -678,8 +774,8 @@ Value* Unpickler::rebuild_tensor(const std::vector<Value*>& args, const std::str
   return tensor;
 }
 
-Value* Unpickler::numpy_array(DType dtype, bool big_endian, std::vector<std::int64_t> shape, const std::string& bytes,
-                              bool fortran, const char* what) {
+Value* Unpickler::numpy_array(DType dtype, bool big_endian, std::vector<std::int64_t> shape,
+                              const std::string& bytes, bool fortran, const char* what) {
   const auto numel = element_count(shape);
   if (!numel) fail(std::string(what) + ": invalid array shape " + shape_string(shape));
   const std::size_t item_size = dtype_size(dtype);
@@ -757,7 +853,8 @@ Value* Unpickler::call(Value* callable, const std::vector<Value*>& args, const c
       const Value* source = args[0];
       if (source->is(Kind::Bytes)) return text(Kind::Bytes, source->text);
       if (source->is(Kind::Str)) {
-        if (args.size() < 2 || !args[1]->is(Kind::Str)) fail(quoted(name) + ": string argument without an encoding");
+        if (args.size() < 2 || !args[1]->is(Kind::Str))
+          fail(quoted(name) + ": string argument without an encoding");
         return text(Kind::Bytes, encode_text(*source, args[1]->text, what));
       }
       if (source->is(Kind::List) || source->is(Kind::Tuple)) {
@@ -819,10 +916,12 @@ Value* Unpickler::call(Value* callable, const std::vector<Value*>& args, const c
     case Callable::NumpyDType: {  // dtype(code, align, copy); BUILD sets the byte order
       arg_count(1, 3);
       const Value* code = args[0];
-      if (!code->is(Kind::Str) && !code->is(Kind::Bytes)) fail(quoted(name) + ": type code is a " + code->describe());
+      if (!code->is(Kind::Str) && !code->is(Kind::Bytes))
+        fail(quoted(name) + ": type code is a " + code->describe());
       Value* dtype = make(Kind::DTypeSpec);
       std::string type_code = code->text;
-      if (!type_code.empty() && (type_code[0] == '<' || type_code[0] == '>' || type_code[0] == '|' || type_code[0] == '=')) {
+      if (!type_code.empty() &&
+          (type_code[0] == '<' || type_code[0] == '>' || type_code[0] == '|' || type_code[0] == '=')) {
         dtype->boolean = type_code[0] == '>';
         type_code.erase(0, 1);
       }
@@ -871,10 +970,16 @@ Value* Unpickler::construct(Value* cls, const std::vector<Value*>& args, const c
   if (it == whitelist().end()) return opaque(cls->text);
   if (!is_class(it->second)) fail(std::string(what) + ": " + quoted(cls->text) + " is not a class");
   switch (it->second) {
-    case Callable::Dict: case Callable::OrderedDict: return make(Kind::Dict);
-    case Callable::List: case Callable::Set: return make(Kind::List);
-    case Callable::ByteArray: return text(Kind::Bytes, "");
-    default: return call(cls, args, what);
+    case Callable::Dict:
+    case Callable::OrderedDict:
+      return make(Kind::Dict);
+    case Callable::List:
+    case Callable::Set:
+      return make(Kind::List);
+    case Callable::ByteArray:
+      return text(Kind::Bytes, "");
+    default:
+      return call(cls, args, what);
   }
 }
 
@@ -895,7 +1000,8 @@ void Unpickler::build_array(Value* target, const Value& state) {
   const std::size_t first = items.size() - 4;  // (version,) shape, dtype, is_fortran, data
   std::vector<std::int64_t> shape = int_tuple(items[first], "numpy array shape");
   const Value* dtype = items[first + 1];
-  if (!dtype->is(Kind::DTypeSpec)) fail("BUILD of a numpy array: expected a dtype, got a " + dtype->describe());
+  if (!dtype->is(Kind::DTypeSpec))
+    fail("BUILD of a numpy array: expected a dtype, got a " + dtype->describe());
   const bool fortran = int_arg(items[first + 2], "numpy array order") != 0;
   const Value* data = items[first + 3];
   const auto numel = element_count(shape);
@@ -903,7 +1009,8 @@ void Unpickler::build_array(Value* target, const Value& state) {
 
   if (is_object_code(dtype->text)) {
     if (!data->is(Kind::List) || data->items.size() != static_cast<std::uint64_t>(*numel)) {
-      fail("BUILD of an object array: expected a list of " + std::to_string(*numel) + " items, got a " + data->describe());
+      fail("BUILD of an object array: expected a list of " + std::to_string(*numel) + " items, got a " +
+           data->describe());
     }
     // numpy lists an object array's items in C order whatever its memory order.
     std::vector<Value*> elements = data->items;
@@ -921,7 +1028,8 @@ void Unpickler::build_array(Value* target, const Value& state) {
     target->array = Array{};
     return;
   }
-  if (!data->is(Kind::Bytes)) fail("BUILD of a numpy array: expected the array's bytes, got a " + data->describe());
+  if (!data->is(Kind::Bytes))
+    fail("BUILD of a numpy array: expected the array's bytes, got a " + data->describe());
   Value* built = numpy_array(*numeric, dtype->boolean, shape, data->text, fortran, "BUILD of a numpy array");
   target->array = std::move(built->array);
 }
@@ -978,8 +1086,10 @@ Value* Unpickler::run() {
         break;
       case op::kPop:
         // Python's rule: a POP with nothing above the last mark removes the mark.
-        if (!marks_.empty() && marks_.back() == stack_.size()) marks_.pop_back();
-        else pop("POP");
+        if (!marks_.empty() && marks_.back() == stack_.size())
+          marks_.pop_back();
+        else
+          pop("POP");
         break;
       case op::kPopMark:
         pop_to_mark("POP_MARK");
@@ -989,19 +1099,34 @@ Value* Unpickler::run() {
         break;
 
       // --- numbers
-      case op::kNone: push(none()); break;
-      case op::kNewTrue: push(boolean(true)); break;
-      case op::kNewFalse: push(boolean(false)); break;
+      case op::kNone:
+        push(none());
+        break;
+      case op::kNewTrue:
+        push(boolean(true));
+        break;
+      case op::kNewFalse:
+        push(boolean(false));
+        break;
       case op::kInt: {
         const std::string line = read_line("INT");
-        if (line == "00") push(boolean(false));
-        else if (line == "01") push(boolean(true));
-        else push(integer_from_decimal(line, "INT"));
+        if (line == "00")
+          push(boolean(false));
+        else if (line == "01")
+          push(boolean(true));
+        else
+          push(integer_from_decimal(line, "INT"));
         break;
       }
-      case op::kBinInt: push(integer(static_cast<std::int32_t>(read_le(4, "BININT")))); break;
-      case op::kBinInt1: push(integer(static_cast<std::int64_t>(read_le(1, "BININT1")))); break;
-      case op::kBinInt2: push(integer(static_cast<std::int64_t>(read_le(2, "BININT2")))); break;
+      case op::kBinInt:
+        push(integer(static_cast<std::int32_t>(read_le(4, "BININT"))));
+        break;
+      case op::kBinInt1:
+        push(integer(static_cast<std::int64_t>(read_le(1, "BININT1"))));
+        break;
+      case op::kBinInt2:
+        push(integer(static_cast<std::int64_t>(read_le(2, "BININT2"))));
+        break;
       case op::kLong: {
         std::string line = read_line("LONG");
         if (!line.empty() && line.back() == 'L') line.pop_back();
@@ -1017,7 +1142,8 @@ Value* Unpickler::run() {
         const auto n = static_cast<std::int32_t>(read_le(4, "LONG4"));
         if (n < 0) fail("LONG4: negative length");
         if (static_cast<std::size_t>(n) > kMaxIntBytes) {
-          fail("LONG4: integer of " + std::to_string(n) + " bytes is too large (limit " + std::to_string(kMaxIntBytes) + ")");
+          fail("LONG4: integer of " + std::to_string(n) + " bytes is too large (limit " +
+               std::to_string(kMaxIntBytes) + ")");
         }
         push(big_integer_from_le(take(n, "LONG4"), static_cast<std::size_t>(n)));
         break;
@@ -1031,7 +1157,8 @@ Value* Unpickler::run() {
         while (end > begin && (line[end - 1] == ' ' || line[end - 1] == '\r')) --end;
         double value = 0.0;
         auto [stop, ec] = std::from_chars(line.data() + begin, line.data() + end, value);
-        if (ec != std::errc() || stop != line.data() + end || begin == end) fail("FLOAT: bad number " + quoted(line));
+        if (ec != std::errc() || stop != line.data() + end || begin == end)
+          fail("FLOAT: bad number " + quoted(line));
         Value* v = make(Kind::Float);
         v->real = value;
         push(v);
@@ -1068,14 +1195,14 @@ Value* Unpickler::run() {
       case op::kBinBytes:
       case op::kBinBytes8:
       case op::kByteArray8: {
-        const char* name = code == op::kShortBinString ? "SHORT_BINSTRING"
+        const char* name = code == op::kShortBinString  ? "SHORT_BINSTRING"
                            : code == op::kShortBinBytes ? "SHORT_BINBYTES"
-                           : code == op::kBinBytes     ? "BINBYTES"
-                           : code == op::kBinBytes8    ? "BINBYTES8"
-                                                       : "BYTEARRAY8";
+                           : code == op::kBinBytes      ? "BINBYTES"
+                           : code == op::kBinBytes8     ? "BINBYTES8"
+                                                        : "BYTEARRAY8";
         const std::size_t width = (code == op::kShortBinString || code == op::kShortBinBytes) ? 1
-                                  : code == op::kBinBytes                                   ? 4
-                                                                                            : 8;
+                                  : code == op::kBinBytes                                     ? 4
+                                                                                              : 8;
         const std::uint64_t n = read_le(width, name);
         const std::uint8_t* p = take(n, name);
         push(text(Kind::Bytes, std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))));
@@ -1084,7 +1211,9 @@ Value* Unpickler::run() {
       case op::kShortBinUnicode:
       case op::kBinUnicode:
       case op::kBinUnicode8: {
-        const char* name = code == op::kShortBinUnicode ? "SHORT_BINUNICODE" : code == op::kBinUnicode ? "BINUNICODE" : "BINUNICODE8";
+        const char* name = code == op::kShortBinUnicode ? "SHORT_BINUNICODE"
+                           : code == op::kBinUnicode    ? "BINUNICODE"
+                                                        : "BINUNICODE8";
         const std::size_t width = code == op::kShortBinUnicode ? 1 : code == op::kBinUnicode ? 4 : 8;
         const std::uint64_t n = read_le(width, name);
         const std::uint8_t* p = take(n, name);
@@ -1128,13 +1257,27 @@ Value* Unpickler::run() {
       }
 
       // --- containers
-      case op::kEmptyList: push(make(Kind::List)); break;
-      case op::kEmptyTuple: push(make(Kind::Tuple)); break;
-      case op::kEmptyDict: push(make(Kind::Dict)); break;
-      case op::kEmptySet: push(make(Kind::List)); break;
-      case op::kList: push(sequence(Kind::List, pop_to_mark("LIST"))); break;
-      case op::kTuple: push(sequence(Kind::Tuple, pop_to_mark("TUPLE"))); break;
-      case op::kFrozenSet: push(sequence(Kind::Tuple, pop_to_mark("FROZENSET"))); break;
+      case op::kEmptyList:
+        push(make(Kind::List));
+        break;
+      case op::kEmptyTuple:
+        push(make(Kind::Tuple));
+        break;
+      case op::kEmptyDict:
+        push(make(Kind::Dict));
+        break;
+      case op::kEmptySet:
+        push(make(Kind::List));
+        break;
+      case op::kList:
+        push(sequence(Kind::List, pop_to_mark("LIST")));
+        break;
+      case op::kTuple:
+        push(sequence(Kind::Tuple, pop_to_mark("TUPLE")));
+        break;
+      case op::kFrozenSet:
+        push(sequence(Kind::Tuple, pop_to_mark("FROZENSET")));
+        break;
       case op::kTuple1:
       case op::kTuple2:
       case op::kTuple3: {
@@ -1183,10 +1326,10 @@ Value* Unpickler::run() {
       case op::kBinPut:
       case op::kLongBinPut:
       case op::kMemoize: {
-        std::uint64_t index = code == op::kPut        ? read_decimal_index("PUT")
-                              : code == op::kBinPut   ? read_le(1, "BINPUT")
+        std::uint64_t index = code == op::kPut          ? read_decimal_index("PUT")
+                              : code == op::kBinPut     ? read_le(1, "BINPUT")
                               : code == op::kLongBinPut ? read_le(4, "LONG_BINPUT")
-                                                      : memo_.size();
+                                                        : memo_.size();
         if (index > kMaxMemoIndex) fail("memo index " + std::to_string(index) + " is too large");
         memo_[index] = top("PUT");
         break;
@@ -1213,7 +1356,8 @@ Value* Unpickler::run() {
       case op::kStackGlobal: {
         Value* name = pop("STACK_GLOBAL");
         Value* module = pop("STACK_GLOBAL");
-        if (!name->is(Kind::Str) || !module->is(Kind::Str)) fail("STACK_GLOBAL: module and name must be strings");
+        if (!name->is(Kind::Str) || !module->is(Kind::Str))
+          fail("STACK_GLOBAL: module and name must be strings");
         push(load_global(module->text, name->text));
         break;
       }
@@ -1296,21 +1440,36 @@ const Value* Value::find(const std::string& key) const {
 
 std::string Value::describe() const {
   switch (kind) {
-    case Kind::None: return "none";
-    case Kind::Bool: return "bool";
-    case Kind::Int: return "int";
-    case Kind::Float: return "float";
-    case Kind::Str: return "str";
-    case Kind::Bytes: return "bytes";
-    case Kind::List: return "list";
-    case Kind::Tuple: return "tuple";
-    case Kind::Dict: return "dict";
-    case Kind::Global: return "global " + text;
-    case Kind::Storage: return "storage";
-    case Kind::Tensor: return "tensor";
-    case Kind::Array: return "array";
-    case Kind::DTypeSpec: return "dtype";
-    case Kind::Opaque: return "opaque " + text;
+    case Kind::None:
+      return "none";
+    case Kind::Bool:
+      return "bool";
+    case Kind::Int:
+      return "int";
+    case Kind::Float:
+      return "float";
+    case Kind::Str:
+      return "str";
+    case Kind::Bytes:
+      return "bytes";
+    case Kind::List:
+      return "list";
+    case Kind::Tuple:
+      return "tuple";
+    case Kind::Dict:
+      return "dict";
+    case Kind::Global:
+      return "global " + text;
+    case Kind::Storage:
+      return "storage";
+    case Kind::Tensor:
+      return "tensor";
+    case Kind::Array:
+      return "array";
+    case Kind::DTypeSpec:
+      return "dtype";
+    case Kind::Opaque:
+      return "opaque " + text;
   }
   return "value";
 }
@@ -1323,10 +1482,11 @@ Value* PickleDocument::make(Value::Kind kind) {
 
 std::optional<DType> torch_storage_dtype(const std::string& class_name) {
   static const std::unordered_map<std::string, DType> table = {
-      {"FloatStorage", DType::Float32}, {"DoubleStorage", DType::Float64}, {"HalfStorage", DType::Float16},
-      {"BFloat16Storage", DType::BFloat16}, {"LongStorage", DType::Int64}, {"IntStorage", DType::Int32},
-      {"ShortStorage", DType::Int16}, {"CharStorage", DType::Int8}, {"ByteStorage", DType::UInt8},
-      {"BoolStorage", DType::Bool}};
+      {"FloatStorage", DType::Float32}, {"DoubleStorage", DType::Float64},
+      {"HalfStorage", DType::Float16},  {"BFloat16Storage", DType::BFloat16},
+      {"LongStorage", DType::Int64},    {"IntStorage", DType::Int32},
+      {"ShortStorage", DType::Int16},   {"CharStorage", DType::Int8},
+      {"ByteStorage", DType::UInt8},    {"BoolStorage", DType::Bool}};
   for (const char* prefix : {"torch.", "torch.cuda."}) {
     const std::size_t n = std::strlen(prefix);
     if (class_name.compare(0, n, prefix) == 0) {

@@ -14,10 +14,10 @@ namespace lift3d::io {
 // tensor that uses it fails: a damaged optimizer state must not stop the model from loading.
 struct TorchCheckpoint::Storage {
   DType dtype = DType::Float32;
-  std::int64_t numel = 0;             // elements really present
-  std::uint64_t file_offset = 0;      // legacy: offset of the first element
-  const ZipEntry* entry = nullptr;    // zip: the data/<key> member
-  std::string problem;                // why it cannot be read; empty when it can
+  std::int64_t numel = 0;           // elements really present
+  std::uint64_t file_offset = 0;    // legacy: offset of the first element
+  const ZipEntry* entry = nullptr;  // zip: the data/<key> member
+  std::string problem;              // why it cannot be read; empty when it can
 };
 
 struct TorchCheckpoint::Impl {
@@ -83,8 +83,8 @@ UnpickleOptions torch_options(std::map<std::string, DType>& dtypes) {
     }
     auto [it, inserted] = dtypes.emplace(storage->storage.key, *dtype);
     if (!inserted && it->second != *dtype) {
-      throw InputError("storage " + quoted(storage->storage.key) + " is used as both " + dtype_name(it->second) +
-                       " and " + dtype_name(*dtype));
+      throw InputError("storage " + quoted(storage->storage.key) + " is used as both " +
+                       dtype_name(it->second) + " and " + dtype_name(*dtype));
     }
     return storage;
   };
@@ -100,8 +100,8 @@ UnpickleOptions torch_options(std::map<std::string, DType>& dtypes) {
 
 // Copies the elements of a strided view into C order. `source` starts at the view's first element.
 std::vector<std::uint8_t> gather(const std::uint8_t* source, std::size_t item_size,
-                                 const std::vector<std::int64_t>& shape, const std::vector<std::int64_t>& strides,
-                                 std::int64_t numel) {
+                                 const std::vector<std::int64_t>& shape,
+                                 const std::vector<std::int64_t>& strides, std::int64_t numel) {
   std::vector<std::uint8_t> out(static_cast<std::size_t>(numel) * item_size);
   const std::size_t ndim = shape.size();
   std::vector<std::int64_t> index(ndim, 0);
@@ -148,7 +148,8 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path), impl_(s
           break;
         }
       }
-      if (pickle_entry == nullptr) throw ModelError(path + ": zip file without a */data.pkl record (not a torch.save checkpoint)");
+      if (pickle_entry == nullptr)
+        throw ModelError(path + ": zip file without a */data.pkl record (not a torch.save checkpoint)");
       if (const ZipEntry* order = impl_->zip->find(prefix + "byteorder")) {
         const std::vector<std::uint8_t> text = impl_->zip->read(*order, 16);
         if (std::string(text.begin(), text.end()) != "little") {
@@ -157,7 +158,8 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path), impl_(s
       }
       const std::vector<std::uint8_t> pickle = impl_->zip->read(*pickle_entry, kMaxDataPkl);
       try {
-        document_ = std::make_shared<PickleDocument>(unpickle(pickle.data(), pickle.size(), torch_options(dtypes)));
+        document_ =
+            std::make_shared<PickleDocument>(unpickle(pickle.data(), pickle.size(), torch_options(dtypes)));
       } catch (const InputError& e) {
         throw ModelError(path + ": " + pickle_entry->name + ": " + e.what());
       }
@@ -192,7 +194,8 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path), impl_(s
     std::vector<std::uint8_t> buffer;
     std::size_t data_start = 0;
     std::vector<std::string> keys;
-    for (std::size_t want = std::min<std::uint64_t>(file_size, kFirstRead);; want = std::min<std::uint64_t>(file_size, want * 4)) {
+    for (std::size_t want = std::min<std::uint64_t>(file_size, kFirstRead);;
+         want = std::min<std::uint64_t>(file_size, want * 4)) {
       buffer = impl_->file->read(0, want);
       std::size_t position = 0;
       auto next = [&](const UnpickleOptions& options, const char* what) {
@@ -204,7 +207,8 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path), impl_(s
         } catch (const TruncatedPickleError&) {
           throw;
         } catch (const InputError& e) {
-          throw ModelError(path + ": " + what + ": " + e.what() + " (pickle at file offset " + std::to_string(position) + ")");
+          throw ModelError(path + ": " + what + ": " + e.what() + " (pickle at file offset " +
+                           std::to_string(position) + ")");
         }
       };
       try {
@@ -215,10 +219,12 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path), impl_(s
         }
         PickleDocument protocol = next({}, "legacy header");
         if (!protocol.root()->is(Kind::Int) || protocol.root()->integer != kLegacyProtocol) {
-          throw ModelError(path + ": unsupported legacy checkpoint protocol (a " + protocol.root()->describe() + ")");
+          throw ModelError(path + ": unsupported legacy checkpoint protocol (a " +
+                           protocol.root()->describe() + ")");
         }
         PickleDocument sys_info = next({}, "legacy header");
-        if (const Value* little = sys_info.root()->find("little_endian"); little && little->is(Kind::Bool) && !little->boolean) {
+        if (const Value* little = sys_info.root()->find("little_endian");
+            little && little->is(Kind::Bool) && !little->boolean) {
           throw ModelError(path + ": big-endian checkpoints are not supported");
         }
         document_ = std::make_shared<PickleDocument>(next(torch_options(dtypes), "object pickle"));
@@ -243,7 +249,8 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path), impl_(s
     std::string cut_off;  // once a storage runs past the end, every later one is missing too
     for (const std::string& key : keys) {
       auto found = dtypes.find(key);
-      if (found == dtypes.end()) throw ModelError(path + ": storage " + quoted(key) + " is listed but never used");
+      if (found == dtypes.end())
+        throw ModelError(path + ": storage " + quoted(key) + " is listed but never used");
       Storage storage;
       storage.dtype = found->second;
       const std::uint64_t item_size = dtype_size(storage.dtype);
@@ -285,7 +292,8 @@ TorchCheckpoint::TorchCheckpoint(TorchCheckpoint&&) noexcept = default;
 Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
   const std::string& key = tensor.storage.key;
   auto found = impl_->storages.find(key);
-  if (found == impl_->storages.end()) throw ModelError(path_ + ": storage " + quoted(key) + " is not in the checkpoint");
+  if (found == impl_->storages.end())
+    throw ModelError(path_ + ": storage " + quoted(key) + " is not in the checkpoint");
   const Storage& storage = found->second;
   if (!storage.problem.empty()) throw ModelError(path_ + ": storage " + quoted(key) + " " + storage.problem);
   if (storage.dtype != tensor.storage.dtype) {
@@ -318,7 +326,8 @@ Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
     }
     numel *= size;
     last += (size - 1) * stride;
-    if (last > kLimit) throw ModelError(path_ + ": tensor of shape " + shape_string(tensor.shape) + " is too large");
+    if (last > kLimit)
+      throw ModelError(path_ + ": tensor of shape " + shape_string(tensor.shape) + " is too large");
   }
   if (numel == 0) return array;
   // The tensor must fit both the storage as the pickle describes it (for a legacy view: the view)
@@ -343,7 +352,8 @@ Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
     } else if (storage.entry->method == 0) {
       impl_->zip->read_stored_range(*storage.entry, start_byte, span.data(), span.size());
     } else {  // torch never compresses storages, but a re-zipped checkpoint might
-      const std::vector<std::uint8_t> whole = impl_->zip->read(*storage.entry, storage.entry->uncompressed_size);
+      const std::vector<std::uint8_t> whole =
+          impl_->zip->read(*storage.entry, storage.entry->uncompressed_size);
       std::copy_n(whole.begin() + static_cast<std::ptrdiff_t>(start_byte), span.size(), span.begin());
     }
   } catch (const ModelError&) {
@@ -374,13 +384,15 @@ std::optional<StateDict> read_state_dict(const TorchCheckpoint& checkpoint, cons
   const Value* state = root.find(key);
   if (state == nullptr || state->is(Value::Kind::None)) return std::nullopt;
   if (!state->is(Value::Kind::Dict)) {
-    throw ModelError(checkpoint.path() + ": " + quoted(key) + " is a " + state->describe() + ", expected a state_dict");
+    throw ModelError(checkpoint.path() + ": " + quoted(key) + " is a " + state->describe() +
+                     ", expected a state_dict");
   }
   StateDict result;
   result.reserve(state->entries.size());
   for (const auto& [name, value] : state->entries) {
     if (!is_text(*name)) {
-      throw ModelError(checkpoint.path() + ": " + quoted(key) + " has a " + name->describe() + " key, expected names");
+      throw ModelError(checkpoint.path() + ": " + quoted(key) + " has a " + name->describe() +
+                       " key, expected names");
     }
     if (!value->is(Value::Kind::Tensor)) {
       throw ModelError(checkpoint.path() + ": " + quoted(key) + " entry " + quoted(name->text) + " is a " +

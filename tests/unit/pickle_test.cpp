@@ -2,11 +2,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -59,7 +59,9 @@ std::string hex(const std::string& bytes) {
   return out;
 }
 
-std::string hex(const std::vector<std::uint8_t>& bytes) { return hex(std::string(bytes.begin(), bytes.end())); }
+std::string hex(const std::vector<std::uint8_t>& bytes) {
+  return hex(std::string(bytes.begin(), bytes.end()));
+}
 
 std::string float_bits(double value) {
   std::uint64_t bits;
@@ -76,7 +78,8 @@ void expect_value(const Value& value, const json& expected, const std::string& p
   auto expect_items = [&](const std::vector<Value*>& items) {
     const json& wanted = expected.at("items");
     ASSERT_EQ(items.size(), wanted.size());
-    for (std::size_t i = 0; i < items.size(); ++i) expect_value(*items[i], wanted[i], path + "[" + std::to_string(i) + "]");
+    for (std::size_t i = 0; i < items.size(); ++i)
+      expect_value(*items[i], wanted[i], path + "[" + std::to_string(i) + "]");
   };
   if (type == "none") {
     EXPECT_TRUE(value.is(Kind::None)) << value.describe();
@@ -148,7 +151,9 @@ std::string bin(const char (&literal)[N]) {
 
 class PythonProtocol : public ::testing::TestWithParam<int> {
  protected:
-  std::string name(const std::string& stem) const { return stem + "_p" + std::to_string(GetParam()) + ".pkl"; }
+  std::string name(const std::string& stem) const {
+    return stem + "_p" + std::to_string(GetParam()) + ".pkl";
+  }
 };
 
 TEST_P(PythonProtocol, DecodesEveryKindOfValueExactly) {
@@ -234,15 +239,74 @@ TEST(Unpickle, FixturesCoverEveryOpcode) {
   // The fixture script fails unless its pickles use every opcode pickletools knows; this pins
   // that list so a regenerated fixture set cannot silently lose one.
   const std::vector<std::string> covered = fixture_json("manifest.json").at("covered_opcodes");
-  const std::vector<std::string> all = {
-      "ADDITEMS", "APPEND", "APPENDS", "BINBYTES", "BINBYTES8", "BINFLOAT", "BINGET", "BININT", "BININT1",
-      "BININT2", "BINPERSID", "BINPUT", "BINSTRING", "BINUNICODE", "BINUNICODE8", "BUILD", "BYTEARRAY8",
-      "DICT", "DUP", "EMPTY_DICT", "EMPTY_LIST", "EMPTY_SET", "EMPTY_TUPLE", "EXT1", "EXT2", "EXT4", "FLOAT",
-      "FRAME", "FROZENSET", "GET", "GLOBAL", "INST", "INT", "LIST", "LONG", "LONG1", "LONG4", "LONG_BINGET",
-      "LONG_BINPUT", "MARK", "MEMOIZE", "NEWFALSE", "NEWOBJ", "NEWOBJ_EX", "NEWTRUE", "NEXT_BUFFER", "NONE",
-      "OBJ", "PERSID", "POP", "POP_MARK", "PROTO", "PUT", "READONLY_BUFFER", "REDUCE", "SETITEM", "SETITEMS",
-      "SHORT_BINBYTES", "SHORT_BINSTRING", "SHORT_BINUNICODE", "STACK_GLOBAL", "STOP", "STRING", "TUPLE",
-      "TUPLE1", "TUPLE2", "TUPLE3", "UNICODE"};
+  const std::vector<std::string> all = {"ADDITEMS",
+                                        "APPEND",
+                                        "APPENDS",
+                                        "BINBYTES",
+                                        "BINBYTES8",
+                                        "BINFLOAT",
+                                        "BINGET",
+                                        "BININT",
+                                        "BININT1",
+                                        "BININT2",
+                                        "BINPERSID",
+                                        "BINPUT",
+                                        "BINSTRING",
+                                        "BINUNICODE",
+                                        "BINUNICODE8",
+                                        "BUILD",
+                                        "BYTEARRAY8",
+                                        "DICT",
+                                        "DUP",
+                                        "EMPTY_DICT",
+                                        "EMPTY_LIST",
+                                        "EMPTY_SET",
+                                        "EMPTY_TUPLE",
+                                        "EXT1",
+                                        "EXT2",
+                                        "EXT4",
+                                        "FLOAT",
+                                        "FRAME",
+                                        "FROZENSET",
+                                        "GET",
+                                        "GLOBAL",
+                                        "INST",
+                                        "INT",
+                                        "LIST",
+                                        "LONG",
+                                        "LONG1",
+                                        "LONG4",
+                                        "LONG_BINGET",
+                                        "LONG_BINPUT",
+                                        "MARK",
+                                        "MEMOIZE",
+                                        "NEWFALSE",
+                                        "NEWOBJ",
+                                        "NEWOBJ_EX",
+                                        "NEWTRUE",
+                                        "NEXT_BUFFER",
+                                        "NONE",
+                                        "OBJ",
+                                        "PERSID",
+                                        "POP",
+                                        "POP_MARK",
+                                        "PROTO",
+                                        "PUT",
+                                        "READONLY_BUFFER",
+                                        "REDUCE",
+                                        "SETITEM",
+                                        "SETITEMS",
+                                        "SHORT_BINBYTES",
+                                        "SHORT_BINSTRING",
+                                        "SHORT_BINUNICODE",
+                                        "STACK_GLOBAL",
+                                        "STOP",
+                                        "STRING",
+                                        "TUPLE",
+                                        "TUPLE1",
+                                        "TUPLE2",
+                                        "TUPLE3",
+                                        "UNICODE"};
   EXPECT_EQ(covered, all);
 }
 
@@ -296,19 +360,22 @@ TEST(UnpickleHostile, RefusesDottedNamesThatReachOs) {
 }
 
 TEST(UnpickleHostile, RefusesInst) {
-  EXPECT_THAT(error_of(std::string("(S'echo hi'\nios\nsystem\n.")), HasSubstr("refusing to load global 'os.system'"));
+  EXPECT_THAT(error_of(std::string("(S'echo hi'\nios\nsystem\n.")),
+              HasSubstr("refusing to load global 'os.system'"));
 }
 
 TEST(UnpickleHostile, RefusesObj) {
-  EXPECT_THAT(error_of(std::string("(cos\nsystem\nS'echo hi'\no.")), HasSubstr("refusing to load global 'os.system'"));
+  EXPECT_THAT(error_of(std::string("(cos\nsystem\nS'echo hi'\no.")),
+              HasSubstr("refusing to load global 'os.system'"));
 }
 
 TEST(UnpickleHostile, RefusesCodeRunningBuiltinsAndModules) {
-  for (const char* global : {"builtins\nexec", "__builtin__\neval", "builtins\ngetattr", "builtins\n__import__",
-                             "builtins\nopen", "subprocess\nPopen", "sys\nmodules", "importlib\nimport_module",
-                             "runpy\nrun_path", "pickle\nloads", "shutil\nrmtree", "socket\nsocket",
-                             "webbrowser\nopen", "nt\nsystem", "posix\nsystem", "torch.storage\n_load_from_bytes",
-                             "torch.serialization\nload", "numpy.testing._private.utils\nrunstring"}) {
+  for (const char* global :
+       {"builtins\nexec", "__builtin__\neval", "builtins\ngetattr", "builtins\n__import__", "builtins\nopen",
+        "subprocess\nPopen", "sys\nmodules", "importlib\nimport_module", "runpy\nrun_path", "pickle\nloads",
+        "shutil\nrmtree", "socket\nsocket", "webbrowser\nopen", "nt\nsystem", "posix\nsystem",
+        "torch.storage\n_load_from_bytes", "torch.serialization\nload",
+        "numpy.testing._private.utils\nrunstring"}) {
     const std::string data = std::string("c") + global + "\n.";
     EXPECT_THAT(error_of(data), HasSubstr("refusing to load global")) << global;
   }
@@ -316,9 +383,13 @@ TEST(UnpickleHostile, RefusesCodeRunningBuiltinsAndModules) {
 
 TEST(UnpickleOpaque, UnknownClassesStayOpaqueThroughReduceBuildAndItems) {
   // torch.optim.adam.Adam() with a BUILD state, then APPENDS and SETITEMS on the result.
-  const std::string data = bin(
-      "\x80\x02" "ctorch.optim.adam\nAdam\n)R}X\x02\x00\x00\x00lrG?\x1a\x36\xe2\xeb\x1c\x43\x2d" "sb"
-      "(K\x01" "e" "(K\x01K\x02u.");
+  const std::string data =
+      bin("\x80\x02"
+          "ctorch.optim.adam\nAdam\n)R}X\x02\x00\x00\x00lrG?\x1a\x36\xe2\xeb\x1c\x43\x2d"
+          "sb"
+          "(K\x01"
+          "e"
+          "(K\x01K\x02u.");
   PickleDocument doc = decode(data);
   ASSERT_TRUE(doc.root()->is(Kind::Opaque));
   EXPECT_EQ(doc.root()->text, "torch.optim.adam.Adam");
@@ -345,7 +416,8 @@ TEST(UnpickleLimits, MarksDeeperThanMaxDepthFail) {
 }
 
 TEST(UnpickleLimits, NestedListsDeeperThanMaxDepthFail) {
-  EXPECT_THAT(error_of(repeat("]", 2000) + repeat("a", 1999) + "."), HasSubstr("nesting deeper than 1000 levels"));
+  EXPECT_THAT(error_of(repeat("]", 2000) + repeat("a", 1999) + "."),
+              HasSubstr("nesting deeper than 1000 levels"));
 }
 
 TEST(UnpickleLimits, NestingThroughTheMemoIsCountedToo) {
@@ -367,17 +439,21 @@ TEST(UnpickleLimits, MaxDepthIsConfigurable) {
   UnpickleOptions options;
   options.max_depth = 10;
   EXPECT_NO_THROW(decode(repeat("]", 10) + repeat("a", 9) + ".", options));
-  EXPECT_THAT(error_of(repeat("]", 11) + repeat("a", 10) + ".", options), HasSubstr("nesting deeper than 10 levels"));
+  EXPECT_THAT(error_of(repeat("]", 11) + repeat("a", 10) + ".", options),
+              HasSubstr("nesting deeper than 10 levels"));
 }
 
 TEST(UnpickleLimits, GetOfAnUnsetMemoIndexFails) {
   EXPECT_THAT(error_of(std::string("g5\n.")), HasSubstr("memo index 5 is not set (byte offset 0)"));
   EXPECT_THAT(error_of(std::string("\x80\x02h\x07.")), HasSubstr("memo index 7 is not set (byte offset 2)"));
-  EXPECT_THAT(error_of(std::string("\x80\x02j\xff\xff\xff\xff.")), HasSubstr("memo index 4294967295 is not set"));
+  EXPECT_THAT(error_of(std::string("\x80\x02j\xff\xff\xff\xff.")),
+              HasSubstr("memo index 4294967295 is not set"));
 }
 
 TEST(UnpickleLimits, HugeMemoIndicesNeitherAllocateNorOverflow) {
-  PickleDocument doc = decode(bin("\x80\x02K\x2ar\xff\xff\xff\xff" "0j\xff\xff\xff\xff."));
+  PickleDocument doc =
+      decode(bin("\x80\x02K\x2ar\xff\xff\xff\xff"
+                 "0j\xff\xff\xff\xff."));
   EXPECT_EQ(doc.root()->integer, 42);
   EXPECT_THAT(error_of(std::string("I1\np99999999999\n.")), HasSubstr("memo index 99999999999 is too large"));
   EXPECT_THAT(error_of(std::string("I1\np184467440737095516160\n.")), HasSubstr("bad memo index"));
@@ -386,45 +462,63 @@ TEST(UnpickleLimits, HugeMemoIndicesNeitherAllocateNorOverflow) {
 
 TEST(UnpickleLimits, ClaimedLengthsAreCheckedBeforeAllocating) {
   const std::string claims[] = {
-      bin("X\xff\xff\xff\xff" "abc."),                                  // BINUNICODE 4 GiB
-      bin("\x80\x04\x8d\xff\xff\xff\xff\xff\xff\xff\x7f" "abc."),       // BINUNICODE8
-      bin("\x80\x04\x8e\xff\xff\xff\xff\xff\xff\xff\xff" "abc."),       // BINBYTES8
-      bin("\x80\x05\x96\x00\x00\x00\x00\x00\x00\x00\x01" "abc."),       // BYTEARRAY8
-      bin("B\x00\x00\x00\x10" "abc."),                                  // BINBYTES
-      bin("T\x00\x00\x00\x10" "abc."),                                  // BINSTRING
-      bin("\x80\x04\x95\xff\xff\xff\xff\xff\xff\xff\xff" "N."),         // FRAME
+      bin("X\xff\xff\xff\xff"
+          "abc."),  // BINUNICODE 4 GiB
+      bin("\x80\x04\x8d\xff\xff\xff\xff\xff\xff\xff\x7f"
+          "abc."),  // BINUNICODE8
+      bin("\x80\x04\x8e\xff\xff\xff\xff\xff\xff\xff\xff"
+          "abc."),  // BINBYTES8
+      bin("\x80\x05\x96\x00\x00\x00\x00\x00\x00\x00\x01"
+          "abc."),  // BYTEARRAY8
+      bin("B\x00\x00\x00\x10"
+          "abc."),  // BINBYTES
+      bin("T\x00\x00\x00\x10"
+          "abc."),  // BINSTRING
+      bin("\x80\x04\x95\xff\xff\xff\xff\xff\xff\xff\xff"
+          "N."),  // FRAME
   };
   for (const std::string& data : claims) {
     EXPECT_THROW(decode(data), TruncatedPickleError) << hex(data);
   }
-  EXPECT_THAT(error_of(bin("T\xff\xff\xff\xff" "abc.")), HasSubstr("BINSTRING: negative length"));
+  EXPECT_THAT(error_of(bin("T\xff\xff\xff\xff"
+                           "abc.")),
+              HasSubstr("BINSTRING: negative length"));
 }
 
 TEST(UnpickleLimits, HugeIntegersAreRefused) {
   EXPECT_THAT(error_of(bin("\x80\x02\x8b\x00\x00\x10\x00") + std::string(1 << 20, '\x01') + "."),
               HasSubstr("LONG4: integer of 1048576 bytes is too large (limit 512)"));
-  EXPECT_THAT(error_of("L" + std::string(5000, '9') + "L\n."), HasSubstr("integer of 5000 digits is too large"));
+  EXPECT_THAT(error_of("L" + std::string(5000, '9') + "L\n."),
+              HasSubstr("integer of 5000 digits is too large"));
 }
 
 TEST(UnpickleLimits, CopiesThroughTheMemoCannotExplode) {
   // 1 MiB of bytes, then bytes(big) a thousand times: 7 input bytes each would copy 1 MiB.
-  std::string data = bin("\x80\x02" "c__builtin__\nbytes\nq\x00" "B\x00\x00\x10\x00");
-  data += std::string(1 << 20, 'x') + bin("q\x01" "0");
+  std::string data =
+      bin("\x80\x02"
+          "c__builtin__\nbytes\nq\x00"
+          "B\x00\x00\x10\x00");
+  data += std::string(1 << 20, 'x') + bin("q\x01"
+                                          "0");
   for (int i = 0; i < 1000; ++i) data += bin("h\x00h\x01\x85R0");
   data += "N.";
   EXPECT_THAT(error_of(data), HasSubstr("the pickle expands to more than"));
 }
 
 TEST(UnpickleLimits, RehashingAHugeDictKeyCannotExplode) {
-  std::string data = bin("\x80\x02}q\x00" "X\x00\x00\x10\x00");
-  data += std::string(1 << 20, 'k') + bin("q\x01" "0");
+  std::string data =
+      bin("\x80\x02}q\x00"
+          "X\x00\x00\x10\x00");
+  data += std::string(1 << 20, 'k') + bin("q\x01"
+                                          "0");
   for (int i = 0; i < 1000; ++i) data += bin("h\x00h\x01Ns0");
   data += "N.";
   EXPECT_THAT(error_of(data), HasSubstr("the pickle expands to more than"));
 }
 
 TEST(UnpickleLimits, EveryTruncationOfAPythonPickleIsReportedAsTruncation) {
-  for (const char* name : {"values_p0.pkl", "values_p2.pkl", "values_p5.pkl", "recursive_p1.pkl", "persistent_p3.pkl"}) {
+  for (const char* name :
+       {"values_p0.pkl", "values_p2.pkl", "values_p5.pkl", "recursive_p1.pkl", "persistent_p3.pkl"}) {
     const auto data = fixture(name);
     const std::size_t stride = data.size() > 4000 ? 13 : 1;
     for (std::size_t length = 0; length < data.size(); length += stride) {
@@ -461,7 +555,8 @@ TEST(UnpickleLimits, CorruptedBytesNeverCrash) {
 // Malformed streams
 
 TEST(UnpickleErrors, ReportsTheOffsetOfTheFailingOpcode) {
-  EXPECT_THAT(error_of(std::string("\x80\x02K\x01K\x02\xff.")), HasSubstr("unknown opcode 0xff (byte offset 6)"));
+  EXPECT_THAT(error_of(std::string("\x80\x02K\x01K\x02\xff.")),
+              HasSubstr("unknown opcode 0xff (byte offset 6)"));
 }
 
 TEST(UnpickleErrors, RejectsNewerProtocols) {
@@ -471,7 +566,8 @@ TEST(UnpickleErrors, RejectsNewerProtocols) {
 TEST(UnpickleErrors, StackUnderflowAndMissingMarks) {
   EXPECT_THAT(error_of(std::string("a.")), HasSubstr("APPEND: stack underflow"));
   EXPECT_THAT(error_of(std::string("(.")), HasSubstr("STOP: stack underflow"));
-  EXPECT_THAT(error_of(std::string("N(a.")), HasSubstr("APPEND: stack underflow"));  // cannot reach below a mark
+  EXPECT_THAT(error_of(std::string("N(a.")),
+              HasSubstr("APPEND: stack underflow"));  // cannot reach below a mark
   EXPECT_THAT(error_of(std::string("Nt.")), HasSubstr("TUPLE: no MARK on the stack"));
   EXPECT_THAT(error_of(std::string("")), HasSubstr("truncated pickle"));
   EXPECT_THAT(error_of(std::string("N")), HasSubstr("no STOP opcode"));
@@ -481,7 +577,8 @@ TEST(UnpickleErrors, TypeMismatchesAreErrors) {
   EXPECT_THAT(error_of(std::string("NNa.")), HasSubstr("APPEND on a none"));
   EXPECT_THAT(error_of(std::string("I1\nNNs.")), HasSubstr("SETITEM on a int"));
   EXPECT_THAT(error_of(std::string("I1\n)R.")), HasSubstr("REDUCE: cannot call a int"));
-  EXPECT_THAT(error_of(std::string("c__builtin__\nset\nI1\nR.")), HasSubstr("REDUCE arguments: expected a tuple"));
+  EXPECT_THAT(error_of(std::string("c__builtin__\nset\nI1\nR.")),
+              HasSubstr("REDUCE arguments: expected a tuple"));
   EXPECT_THAT(error_of(std::string("I1\nI2\nb.")), HasSubstr("BUILD on a int"));
   EXPECT_THAT(error_of(std::string("(I1\nd.")), HasSubstr("DICT: odd number of items"));
   EXPECT_THAT(error_of(std::string("S'abc\n.")), HasSubstr("STRING: the argument must be quoted"));
@@ -492,7 +589,9 @@ TEST(UnpickleErrors, TypeMismatchesAreErrors) {
 
 TEST(UnpickleErrors, TorchRebuildChecksItsArguments) {
   // _rebuild_tensor_v2 on something that is not a storage.
-  EXPECT_THAT(error_of(bin("\x80\x02" "ctorch._utils\n_rebuild_tensor_v2\n(NK\x00)))\x89" "}tR.")),
+  EXPECT_THAT(error_of(bin("\x80\x02"
+                           "ctorch._utils\n_rebuild_tensor_v2\n(NK\x00)))\x89"
+                           "}tR.")),
               HasSubstr("expected a storage, got a none"));
 }
 
@@ -510,9 +609,14 @@ UnpickleOptions loader_making_storages() {
 
 TEST(UnpickleTorch, RebuildTensorVersionOneAndTwo) {
   for (const char* function : {"_rebuild_tensor", "_rebuild_tensor_v2"}) {
-    const std::string extra = std::string(function) == "_rebuild_tensor" ? "" : bin("\x89" "ccollections\nOrderedDict\n)R");
-    const std::string data = bin("\x80\x02" "ctorch._utils\n") + function +
-                             bin("\n(X\x01\x00\x00\x00kQK\x02K\x02K\x03\x86K\x03K\x01\x86") + extra + "tR.";
+    const std::string extra = std::string(function) == "_rebuild_tensor"
+                                  ? ""
+                                  : bin("\x89"
+                                        "ccollections\nOrderedDict\n)R");
+    const std::string data = bin("\x80\x02"
+                                 "ctorch._utils\n") +
+                             function + bin("\n(X\x01\x00\x00\x00kQK\x02K\x02K\x03\x86K\x03K\x01\x86") +
+                             extra + "tR.";
     PickleDocument doc = decode(data, loader_making_storages());
     ASSERT_TRUE(doc.root()->is(Kind::Tensor)) << function << ": " << doc.root()->describe();
     const TensorRef& t = doc.root()->tensor;
@@ -527,9 +631,14 @@ TEST(UnpickleTorch, RebuildTensorVersionOneAndTwo) {
 TEST(UnpickleTorch, RebuildParameterReturnsItsTensor) {
   for (const char* function : {"_rebuild_parameter", "_rebuild_parameter_with_state"}) {
     const std::string state = std::string(function) == "_rebuild_parameter" ? "" : "}";
-    const std::string data = bin("\x80\x02" "ctorch._utils\n") + function +
-                             bin("\n(ctorch._utils\n_rebuild_tensor\n(X\x01\x00\x00\x00kQK\x00K\x04\x85K\x01\x85tR"
-                                 "\x88" "ccollections\nOrderedDict\n)R") + state + "tR.";
+    const std::string data =
+        bin("\x80\x02"
+            "ctorch._utils\n") +
+        function +
+        bin("\n(ctorch._utils\n_rebuild_tensor\n(X\x01\x00\x00\x00kQK\x00K\x04\x85K\x01\x85tR"
+            "\x88"
+            "ccollections\nOrderedDict\n)R") +
+        state + "tR.";
     PickleDocument doc = decode(data, loader_making_storages());
     ASSERT_TRUE(doc.root()->is(Kind::Tensor)) << function << ": " << doc.root()->describe();
     EXPECT_EQ(doc.root()->tensor.shape, (std::vector<std::int64_t>{4}));
@@ -543,7 +652,9 @@ TEST(UnpickleTorch, UnreadableStorageTypesLeaveTheTensorOpaque) {
     opaque->text = "torch.ComplexFloatStorage";
     return opaque;
   };
-  const std::string data = bin("\x80\x02" "ctorch._utils\n_rebuild_tensor\n(X\x01\x00\x00\x00kQK\x00K\x04\x85K\x01\x85tR.");
+  const std::string data =
+      bin("\x80\x02"
+          "ctorch._utils\n_rebuild_tensor\n(X\x01\x00\x00\x00kQK\x00K\x04\x85K\x01\x85tR.");
   PickleDocument doc = decode(data, options);
   EXPECT_EQ(doc.root()->describe(), "opaque torch.ComplexFloatStorage");
 }
@@ -574,8 +685,13 @@ TEST(Unpickle, FindMatchesStrAndBytesKeys) {
 }
 
 TEST(Unpickle, DescribeNamesKinds) {
-  PickleDocument doc = decode(bin("(N\x88" "K\x01G?\xf0\x00\x00\x00\x00\x00\x00" "X\x00\x00\x00\x00" "C\x00])}l."));
-  const std::vector<std::string> expected = {"none", "bool", "int", "float", "str", "bytes", "list", "tuple", "dict"};
+  PickleDocument doc =
+      decode(bin("(N\x88"
+                 "K\x01G?\xf0\x00\x00\x00\x00\x00\x00"
+                 "X\x00\x00\x00\x00"
+                 "C\x00])}l."));
+  const std::vector<std::string> expected = {"none",  "bool", "int",   "float", "str",
+                                             "bytes", "list", "tuple", "dict"};
   ASSERT_EQ(doc.root()->items.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(doc.root()->items[i]->describe(), expected[i]);
 }

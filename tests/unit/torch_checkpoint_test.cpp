@@ -2,12 +2,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -102,7 +102,8 @@ TEST_P(TensorFixture, ReadsTensorsInsideNestedContainers) {
   const Value* list = nested->find("list");
   ASSERT_TRUE(list != nullptr && list->is(Kind::List) && list->items.size() == 2);
   ASSERT_TRUE(list->items[0]->is(Kind::Tensor));
-  expect_array(checkpoint.read_tensor(list->items[0]->tensor), expected().at("tensors").at("nested.list.0"), "nested");
+  expect_array(checkpoint.read_tensor(list->items[0]->tensor), expected().at("tensors").at("nested.list.0"),
+               "nested");
   EXPECT_TRUE(nested->find("none")->is(Kind::None));
 }
 
@@ -130,7 +131,8 @@ TEST_P(TensorFixture, EveryTruncationFailsCleanly) {
   const std::vector<std::uint8_t> original = read_file(kDir + GetParam());
   ScratchFile scratch(std::string("cut_") + GetParam());
   for (std::size_t length = 0; length < original.size(); length += 3) {
-    scratch.write(std::vector<std::uint8_t>(original.begin(), original.begin() + static_cast<std::ptrdiff_t>(length)));
+    scratch.write(
+        std::vector<std::uint8_t>(original.begin(), original.begin() + static_cast<std::ptrdiff_t>(length)));
     try {
       TorchCheckpoint checkpoint(scratch.path());
       // What survives the cut must still be exact; what does not must fail with a ModelError.
@@ -259,10 +261,12 @@ TEST_P(VideoPoseFixture, ReadsOptimizerStateOnDemand) {
   ASSERT_TRUE(groups != nullptr && groups->is(Kind::List) && groups->items.size() == 1);
   std::vector<std::string> keys;
   for (const auto& entry : groups->items[0]->entries) keys.push_back(entry.first->text);
-  EXPECT_EQ(keys, expected().at("videopose").at("optimizer_param_groups_keys").get<std::vector<std::string>>());
+  EXPECT_EQ(keys,
+            expected().at("videopose").at("optimizer_param_groups_keys").get<std::vector<std::string>>());
 }
 
-INSTANTIATE_TEST_SUITE_P(LegacyAndZip, VideoPoseFixture, ::testing::Values("videopose_legacy.bin", "videopose_zip.bin"));
+INSTANTIATE_TEST_SUITE_P(LegacyAndZip, VideoPoseFixture,
+                         ::testing::Values("videopose_legacy.bin", "videopose_zip.bin"));
 
 // Every tensor in the checkpoint: model_pos and the optimizer's state.
 std::vector<const TensorRef*> all_tensors(const Value& root) {
