@@ -553,8 +553,34 @@ def option(args, flag, default=None):
     return args[args.index(flag) + 1] if flag in args else default
 
 
+def round_cases():
+    """How run.py prints an average: print(round(np.mean(...), d)) on a NumPy float64, which rounds with
+    NumPy's around() (x * 10^d, half to even, / 10^d) rather than Python's correctly rounded round()."""
+    values = [430.0, 429.99999, 430.04, 46.75, 46.85, 36.45, 0.05, 0.15, 2.675, 1.005, 0.0, -0.04, -0.0, -12.35,
+              1e-5, 0.00049, 0.125, 99.95, 999.95, 1193.2399585301584, 12345678.95, 1e15 + 0.25, 1e16, 3.2e17,
+              1e22, 5e-324, 1.7976931348623157e308, float('nan'), float('inf'), float('-inf')]
+    rng = np.random.default_rng(5)
+    differing = 0
+    while differing < 12:  # values next to a half where NumPy's rounding and Python's disagree
+        digits = int(rng.integers(1, 3))
+        x = float(np.nextafter((int(rng.integers(0, 10 ** 6)) + 0.5) / 10 ** digits, rng.choice([-np.inf, np.inf])))
+        if round(np.float64(x), digits) != round(x, digits):
+            values.append(x)
+            differing += 1
+    cases = []
+    for x in values:
+        for digits in (1, 2):
+            with np.errstate(over='ignore'):  # 1.8e308 * 10 overflows to inf, as in NumPy's own rounding
+                printed = str(round(np.float64(x), digits))
+            cases.append({"value": repr(x), "digits": digits, "printed": printed,
+                          "python_round_differs": printed != repr(round(x, digits))})
+    return cases
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    cases = ",\n".join(json.dumps(case) for case in round_cases())
+    (OUT / "round_cases.json").write_text('{"cases": [\n' + cases + '\n]}\n')
     rng = np.random.default_rng(20240612)
     h36m_3d, h36m_2d, h36m_coco = make_h36m(rng)
     humaneva_3d, humaneva_2d = make_humaneva(rng)

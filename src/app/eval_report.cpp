@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -22,26 +23,33 @@ std::string fixed(double value, int digits) {
   return text.str();
 }
 
+// Python's repr of a double: the fewest digits that read back the same value, positional for
+// 1e-4 <= |x| < 1e16 ("430.0", never "4.3e+02"), otherwise scientific ("1e+16", "1.5e-05").
+std::string python_float_repr(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char text[64];
+  if (x == 0.0 || (std::fabs(x) >= 1e-4 && std::fabs(x) < 1e16)) {
+    for (int decimals = 1; decimals <= 21; ++decimals) {
+      std::snprintf(text, sizeof text, "%.*f", decimals, x);
+      if (std::strtod(text, nullptr) == x) return text;
+    }
+  }
+  for (int precision = 0; precision <= 16; ++precision) {
+    std::snprintf(text, sizeof text, "%.*e", precision, x);
+    if (std::strtod(text, nullptr) == x) break;
+  }
+  return text;
+}
+
 }  // namespace
 
 std::string python_round_text(double value, int digits) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  // Python rounds the exact binary value half-to-even; printf("%.*f") rounds the exact binary
-  // value too (glibc), so both agree. repr then prints the shortest text that reads back the same.
-  char rounded[64];
-  std::snprintf(rounded, sizeof rounded, "%.*f", digits, value);
-  const double r = std::strtod(rounded, nullptr);
-  for (int precision = 1; precision <= 17; ++precision) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*g", precision, r);
-    if (std::strtod(text, nullptr) == r) {
-      std::string out = text;
-      if (out.find_first_of(".eEn") == std::string::npos) out += ".0";
-      return out;
-    }
-  }
-  return rounded;
+  // run.py rounds NumPy float64 scalars, and round(np.float64) is NumPy's around(): scale by
+  // 10^digits, round half to even, scale back. That is not Python's correctly rounded round() of
+  // the binary value: for 1070.55 (really 1070.5499...) NumPy prints 1070.6 where Python gives 1070.5.
+  const double scale = std::pow(10.0, digits);
+  return python_float_repr(std::nearbyint(value * scale) / scale);
 }
 
 std::string console_report(const EvalReport& report) {

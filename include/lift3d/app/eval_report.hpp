@@ -28,7 +28,8 @@ std::string json_report(const EvalReport& report);
 // Actions as columns, protocols as rows, values to one decimal (velocity two), as papers print them.
 std::string markdown_report(const EvalReport& report);
 
-// Python's round(x, digits) then repr: the exact text run.py prints for an average.
+// The exact text run.py prints for an average: round(np.float64(x), digits), i.e. NumPy's
+// scale-round-half-even-unscale (not Python's correctly rounded round()), then repr.
 std::string python_round_text(double value, int digits);
 
 }  // namespace lift3d::app
