@@ -20,14 +20,16 @@ done
 build=$root/build-fuzz
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIFT3D_FUZZ=ON \
   -DLIFT3D_SANITIZE=ON -DLIFT3D_BUILD_TESTS=OFF -DLIFT3D_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+targets=(unpickle_fuzz npy_fuzz npz_fuzz torch_checkpoint_fuzz keypoints_json_fuzz)
+# Only the fuzz targets: the lift3d executable is not needed here.
+cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" --target "${targets[@]}" >/dev/null
 
 F=$root/tests/fixtures
 declare -A seeds=(
   [unpickle_fuzz]="$F/pickle"
   [npy_fuzz]="$F/npy"
-  [npz_fuzz]="$F/npy $F/datasets"
-  [torch_checkpoint_fuzz]="$F/checkpoints $F/model"
+  [npz_fuzz]="$F/npy $F/datasets $F/hostile"
+  [torch_checkpoint_fuzz]="$F/checkpoints $F/model $F/hostile"
   [keypoints_json_fuzz]="$F/formats"
 )
 declare -A patterns=(
@@ -41,7 +43,7 @@ declare -A patterns=(
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 status=0
-for target in unpickle_fuzz npy_fuzz npz_fuzz torch_checkpoint_fuzz keypoints_json_fuzz; do
+for target in "${targets[@]}"; do
   [[ -n $only && $only != "$target" ]] && continue
   out=$root/fuzz-out/$target
   mkdir -p "$out/corpus"
