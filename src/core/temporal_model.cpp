@@ -73,26 +73,33 @@ FoldedConv plain_conv(const TensorMap& tensors, const std::string& conv) {
   return result;
 }
 
-// out = sum_k taps[k] * in[:, k*d : k*d + m] for the m = in.cols() - span output columns. The bias
-// is left to the epilogue so that it is fused with the activation in one pass over the output.
-void convolve(const FoldedConv& conv, const Eigen::Ref<const Matrix>& in, Matrix& out) {
+// out = sum_k taps[k] * in[:, k*d : k*d + m] for the m = in.cols() - span output columns (`out`
+// must already have m columns). The bias is left to the epilogue so that it is fused with the
+// activation in one pass over the output.
+void convolve(const FoldedConv& conv, const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out) {
   const Eigen::Index m = in.cols() - conv.span();
-  out.resize(conv.taps[0].rows(), m);
+  if (out.cols() != m || out.rows() != conv.taps[0].rows()) throw InternalError("convolution output has the wrong size");
   out.noalias() = conv.taps[0] * in.leftCols(m);
   for (std::size_t k = 1; k < conv.taps.size(); ++k)
     out.noalias() += conv.taps[k] * in.middleCols(static_cast<Eigen::Index>(k) * conv.dilation, m);
 }
 
-void bias_relu(Matrix& out, const Vector& bias) {
+void bias_relu(Eigen::Ref<Matrix> out, const Vector& bias) {
   for (Eigen::Index j = 0; j < out.cols(); ++j) out.col(j) = (out.col(j) + bias).cwiseMax(0.0f);
 }
 
-void bias_relu_add(Matrix& out, const Vector& bias, const Eigen::Ref<const Matrix>& residual) {
+void bias_relu_add(Eigen::Ref<Matrix> out, const Vector& bias, const Eigen::Ref<const Matrix>& residual) {
   for (Eigen::Index j = 0; j < out.cols(); ++j)
     out.col(j) = (out.col(j) + bias).cwiseMax(0.0f) + residual.col(j);
 }
 
-void add_bias(Matrix& out, const Vector& bias) { out.colwise() += bias; }
+// A rows x cols view of `storage`, which only ever grows: buffers are reused across layers and
+// chunks instead of being reallocated.
+Eigen::Map<Matrix> view(std::vector<float>& storage, Eigen::Index rows, Eigen::Index cols) {
+  const auto needed = static_cast<std::size_t>(rows * cols);
+  if (storage.size() < needed) storage.resize(needed);
+  return Eigen::Map<Matrix>(storage.data(), rows, cols);
+}
 
 }  // namespace
 
@@ -124,14 +131,15 @@ std::vector<Matrix> TemporalModel::forward_layers(const Matrix& input) const {
   if (input.cols() < config_.receptive_field())
     throw InternalError("model input shorter than the receptive field");
   std::vector<Matrix> layers;
-  Matrix h;
+  Matrix h(config_.channels, input.cols() - expand_.span());
   convolve(expand_, input, h);
   bias_relu(h, expand_.bias);
   layers.push_back(h);
-  Matrix mid, out;
   for (const Block& block : blocks_) {
+    Matrix mid(config_.channels, h.cols() - block.dilated.span());
     convolve(block.dilated, h, mid);
     bias_relu(mid, block.dilated.bias);
+    Matrix out(config_.channels, mid.cols());
     convolve(block.pointwise, mid, out);
     bias_relu_add(out, block.pointwise.bias, h.middleCols(block.pad + block.causal_shift, out.cols()));
     h.swap(out);
@@ -156,60 +164,77 @@ TemporalModel::Stream::Stream(const TemporalModel& model, int streams)
 Matrix TemporalModel::Stream::push(const Matrix& input) {
   const int s_count = streams_;
   if (input.cols() % s_count != 0) throw InternalError("stream input is not a whole number of columns per stream");
+  // The current layer's input: `rows` x (s_count * n) columns, stream-major, at `current`.
+  const float* current = input.data();
+  Eigen::Index rows = input.rows();
   Eigen::Index n = input.cols() / s_count;
-  Matrix current = input;  // s_count * n columns
+  const Eigen::Index empty_rows = 3 * model_.config_.joints_out;
 
-  auto gather = [&](LayerHistory& history, int span, Matrix& buffer) -> Eigen::Index {
+  // Lays out [history | new columns] per stream in gathered_ and keeps the last `span` columns of
+  // each stream (fewer while warming up) as the layer's history. Returns the per-stream width.
+  auto gather = [&](LayerHistory& history, int span) -> Eigen::Index {
     const Eigen::Index width = history.kept + n;
-    buffer.resize(current.rows(), width * s_count);
+    Eigen::Map<Matrix> buffer = view(gathered_, rows, width * s_count);
     for (int s = 0; s < s_count; ++s) {
       if (history.kept > 0)
-        buffer.middleCols(s * width, history.kept) = history.columns.middleCols(s * history.kept, history.kept);
-      buffer.middleCols(s * width + history.kept, n) = current.middleCols(s * n, n);
+        buffer.middleCols(s * width, history.kept) =
+            Eigen::Map<const Matrix>(history.columns.data() + s * history.kept * rows, rows, history.kept);
+      buffer.middleCols(s * width + history.kept, n) = Eigen::Map<const Matrix>(current + s * n * rows, rows, n);
     }
-    // Keep the last `span` columns of every stream (fewer while warming up).
     const Eigen::Index keep = std::min<Eigen::Index>(span, width);
-    Matrix kept(current.rows(), keep * s_count);
-    for (int s = 0; s < s_count; ++s) kept.middleCols(s * keep, keep) = buffer.middleCols(s * width + width - keep, keep);
-    history.columns.swap(kept);
+    history.columns.resize(static_cast<std::size_t>(rows * keep * s_count));
+    for (int s = 0; s < s_count; ++s)
+      Eigen::Map<Matrix>(history.columns.data() + s * keep * rows, rows, keep) =
+          buffer.middleCols(s * width + width - keep, keep);
     history.kept = static_cast<int>(keep);
     return width;
   };
-  // Per-stream outputs of a layer are the first `m` columns of each `width` segment of `wide`.
-  auto compact = [&](const Matrix& wide, Eigen::Index width, Eigen::Index m) {
-    Matrix result(wide.rows(), m * s_count);
-    for (int s = 0; s < s_count; ++s) result.middleCols(s * m, m) = wide.middleCols(s * width, m);
-    return result;
+  // A layer's per-stream outputs are the first m columns of each `width`-column segment of `wide`;
+  // they become the next layer's input (one stream needs no copy).
+  auto advance = [&](std::vector<float>& wide, Eigen::Index width, Eigen::Index m) {
+    if (s_count > 1) {
+      Eigen::Map<Matrix> compacted = view(compacted_, rows, m * s_count);
+      const Eigen::Map<const Matrix> source(wide.data(), rows, width * s_count);
+      for (int s = 0; s < s_count; ++s) compacted.middleCols(s * m, m) = source.middleCols(s * width, m);
+      current = compacted_.data();
+    } else {
+      current = wide.data();
+    }
+    n = m;
   };
 
   // Expand convolution.
   {
     const FoldedConv& conv = model_.expand_;
-    const Eigen::Index width = gather(history_[0], conv.span(), work_a_);
+    const Eigen::Index width = gather(history_[0], conv.span());
     const Eigen::Index m = width - conv.span();
-    if (m <= 0) return Matrix(3 * model_.config_.joints_out, 0);
-    convolve(conv, work_a_, work_b_);
-    bias_relu(work_b_, conv.bias);
-    current = compact(work_b_, width, m);
-    n = m;
+    if (m <= 0) return Matrix(empty_rows, 0);
+    const Eigen::Index wide_cols = width * s_count - conv.span();
+    rows = conv.taps[0].rows();
+    Eigen::Map<Matrix> out = view(output_, rows, wide_cols);
+    convolve(conv, view(gathered_, conv.taps[0].cols(), width * s_count), out);
+    bias_relu(out, conv.bias);
+    advance(output_, width, m);
   }
   // Residual blocks.
-  Matrix mid;
   for (std::size_t b = 0; b < model_.blocks_.size(); ++b) {
     const Block& block = model_.blocks_[b];
-    const Eigen::Index width = gather(history_[b + 1], block.dilated.span(), work_a_);
+    const Eigen::Index width = gather(history_[b + 1], block.dilated.span());
     const Eigen::Index m = width - block.dilated.span();
-    if (m <= 0) return Matrix(3 * model_.config_.joints_out, 0);
-    convolve(block.dilated, work_a_, mid);
+    if (m <= 0) return Matrix(empty_rows, 0);
+    const Eigen::Index wide_cols = width * s_count - block.dilated.span();
+    const Eigen::Map<Matrix> in = view(gathered_, rows, width * s_count);
+    Eigen::Map<Matrix> mid = view(middle_, rows, wide_cols);
+    convolve(block.dilated, in, mid);
     bias_relu(mid, block.dilated.bias);
-    convolve(block.pointwise, mid, work_b_);
-    bias_relu_add(work_b_, block.pointwise.bias, work_a_.middleCols(block.pad + block.causal_shift, work_b_.cols()));
-    current = compact(work_b_, width, m);
-    n = m;
+    Eigen::Map<Matrix> out = view(output_, rows, wide_cols);
+    convolve(block.pointwise, mid, out);
+    bias_relu_add(out, block.pointwise.bias, in.middleCols(block.pad + block.causal_shift, wide_cols));
+    advance(output_, width, m);
   }
-  Matrix out;
-  convolve(model_.shrink_, current, out);
-  add_bias(out, model_.shrink_.bias);
+  Matrix out(empty_rows, n * s_count);
+  convolve(model_.shrink_, Eigen::Map<const Matrix>(current, rows, n * s_count), out);
+  out.colwise() += model_.shrink_.bias;
   return out;
 }
 

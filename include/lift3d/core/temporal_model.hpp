@@ -60,13 +60,16 @@ class TemporalModel {
 
    private:
     struct LayerHistory {
-      Matrix columns;  // in_channels x (streams * kept)
-      int kept = 0;    // columns kept per stream (< span until the stream has warmed up)
+      std::vector<float> columns;  // in_channels x (streams * kept), column-major
+      int kept = 0;                // columns kept per stream (< span until the stream has warmed up)
     };
     const TemporalModel& model_;
     int streams_;
     std::vector<LayerHistory> history_;  // expand conv, then one per residual block
-    Matrix work_a_, work_b_;            // scratch reused across calls
+    // Scratch reused across layers and calls (grown, never shrunk): a layer's input with history,
+    // the dilated convolution's output, the block output, and the block output without the
+    // columns that straddle two streams.
+    std::vector<float> gathered_, middle_, output_, compacted_;
   };
 
  private:
