@@ -7,7 +7,8 @@ Usage: /usr/bin/python3 tools/make_eval_fixtures.py    (needs numpy and torch; s
 Writes tests/fixtures/eval/ (see the README written beside them):
   data_3d_h36m_tiny.npz, data_2d_h36m_tiny.npz, data_2d_h36m_tiny_coco.npz,
   data_3d_humaneva15_tiny.npz, data_2d_humaneva15_tiny.npz   motion and its 2D views
-  bad_*.npz                                                   files the evaluation must refuse
+  data_3d_h36m_small.npz, data_2d_h36m_small.npz              a few short sequences, one of a single frame
+  bad_data_2d_h36m_small_*.npz                                2D files the evaluation must refuse
   expected_<scenario>.json                                    one per evaluation scenario
 
 The motion is a forward-kinematics skeleton (walking, sitting, gesturing, ...), the 2D is its
@@ -25,8 +26,10 @@ action group (text before the first space); the unweighted np.mean over the grou
 action-prefix filter, printed with Python's round(x, 1) / round(x, 2).
 """
 import json
+import math
 import pathlib
 import sys
+import warnings
 
 import numpy as np
 import torch
@@ -354,30 +357,33 @@ def make_humaneva(rng):
     return positions_3d, positions_2d
 
 
-def make_bad_files():
-    """A tiny 3D file and 2D files that break run.py's assertions in the ways lift3d must report."""
+def make_small_files():
+    """A tiny 3D file with a one-frame sequence (its velocity error is NaN in run.py), its 2D, and 2D
+    files that break run.py's assertions in the ways lift3d must report."""
     rng = np.random.default_rng(99)
     intrinsics, extrinsics = load_camera_table("h36m")
 
     def seq(action, n):
         return motion(rng, action, n, 50, H36M_PARENTS_32, H36M_OFFSETS_32, H36M_RIG, 0.93)
-    world = {'S1': {'Walking': seq('Walking', 4)}, 'S9': {'Walking 1': seq('Walking 1', 5), 'Eating': seq('Eating', 3)}}
+    world = {'S1': {'Walking': seq('Walking', 4)},
+             'S9': {'Walking 1': seq('Walking 1', 5), 'Eating': seq('Eating', 3), 'Directions': seq('Directions', 1)}}
 
     def views(subject, w):
         return [noisy(rng, h36m_pixels(w[:, H36M_KEPT], intr, extrinsics[subject][c]), 2.0)
                 for c, intr in enumerate(intrinsics)]
     full = {s: {a: views(s, w) for a, w in acts.items()} for s, acts in world.items()}
-    files = {"bad_data_3d_h36m_small.npz": {"positions_3d": world},
-             "bad_data_2d_h36m_complete.npz": {"positions_2d": full, "metadata": H36M_METADATA}}
+    files = {"data_3d_h36m_small.npz": {"positions_3d": world},
+             "data_2d_h36m_small.npz": {"positions_2d": full, "metadata": H36M_METADATA}}
     missing = {s: dict(a) for s, a in full.items()}
     del missing['S9']['Eating']
-    files["bad_data_2d_h36m_missing_action.npz"] = {"positions_2d": missing, "metadata": H36M_METADATA}
+    files["bad_data_2d_h36m_small_missing_action.npz"] = {"positions_2d": missing, "metadata": H36M_METADATA}
     missing_train = {s: dict(a) for s, a in full.items()}
     del missing_train['S1']['Walking']
-    files["bad_data_2d_h36m_missing_train_action.npz"] = {"positions_2d": missing_train, "metadata": H36M_METADATA}
+    files["bad_data_2d_h36m_small_missing_train_action.npz"] = {"positions_2d": missing_train,
+                                                                "metadata": H36M_METADATA}
     short = {s: dict(a) for s, a in full.items()}
     short['S9']['Walking 1'] = [v if c != 2 else v[:4] for c, v in enumerate(full['S9']['Walking 1'])]
-    files["bad_data_2d_h36m_short.npz"] = {"positions_2d": short, "metadata": H36M_METADATA}
+    files["bad_data_2d_h36m_small_short.npz"] = {"positions_2d": short, "metadata": H36M_METADATA}
     return files
 
 
@@ -475,7 +481,9 @@ def evaluate_group(evaluation, model_key, model, tta, members):
             target = inputs_3d.numpy().reshape(-1, joints, 3)
             pred = predicted.numpy().reshape(-1, joints, 3)
             loss_procrustes += weight * mf.ref_p_mpjpe_numpy(pred, target)[0]
-            loss_vel += weight * mf.ref_mpjve_numpy(pred, target)
+            with np.errstate(invalid='ignore', divide='ignore'), warnings.catch_warnings():
+                warnings.simplefilter('ignore', RuntimeWarning)  # one frame: mean of no velocities, NaN
+                loss_vel += weight * mf.ref_mpjve_numpy(pred, target)
             videos += 1
     values = [float((x / total) * 1000) for x in (loss_pos, loss_procrustes, loss_scale, loss_vel)]
     return {"action": None, "sequences": len(members), "videos": videos, "frames": int(total),
@@ -491,7 +499,9 @@ def run_evaluation(evaluation, model_key, model, tta, groups, action_filter, sub
         group["action"] = name
         group["subject"] = subject_label
         results.append(group)
-    means = {k: np.mean([g[k] for g in results]) for k in ("mpjpe", "p_mpjpe", "n_mpjpe", "mpjve")}
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)  # no selected group: the mean of nothing, NaN
+        means = {k: np.mean([g[k] for g in results]) for k in ("mpjpe", "p_mpjpe", "n_mpjpe", "mpjve")}
     average = {"subject": subject_label, **{k: float(v) for k, v in means.items()}}
     printed = [
         "Protocol #1   (MPJPE) action-wise average: %s mm" % round(means["mpjpe"], 1),
@@ -528,7 +538,8 @@ MODEL_INPUT = {  # case -> (joints in, dense, causal)
     'arc33_he15': (15, False, False),
 }
 
-# name -> (dataset, case, 2D file, extra lift3d options)
+# name -> (dataset, case, 2D file, extra lift3d options); the 3D file is data_3d_<dataset>_tiny.npz
+# unless the 2D file is a "small" one.
 SCENARIOS = [
     ("h36m_arc353_tta", "h36m", "arc353", "data_2d_h36m_tiny.npz", []),
     ("h36m_arc353_notta", "h36m", "arc353", "data_2d_h36m_tiny.npz", ["--no-tta"]),
@@ -546,7 +557,20 @@ SCENARIOS = [
      ["--by-subject"]),
     ("humaneva15_arc33_he15_actions", "humaneva15", "arc33_he15", "data_2d_humaneva15_tiny.npz",
      ["--actions", "Walk,Jog"]),
+    ("h36m_arc353_by_subject_eat", "h36m", "arc353", "data_2d_h36m_tiny.npz", ["--by-subject", "--actions", "Eat"]),
+    ("h36m_small_single_frame", "h36m", "arc353", "data_2d_h36m_small.npz", ["--subjects-test", "S9"]),
 ]
+
+
+def without_nan(value):
+    """NaN (the velocity error of one-frame videos and what it averages into) as JSON null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: without_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nan(v) for v in value]
+    return value
 
 
 def option(args, flag, default=None):
@@ -591,15 +615,16 @@ def main():
         "data_3d_humaneva15_tiny.npz": {"positions_3d": humaneva_3d},
         "data_2d_humaneva15_tiny.npz": {"positions_2d": humaneva_2d, "metadata": HUMANEVA_METADATA},
     }
-    files.update(make_bad_files())
+    files.update(make_small_files())
     for name, members in files.items():
         mf.save_npz(OUT / name, members)
 
     evaluations, models = {}, {}
     for name, dataset, case, file_2d, extra in SCENARIOS:
-        key = (dataset, file_2d)
+        file_3d = "data_3d_%s_%s.npz" % (dataset, "small" if "small" in file_2d else "tiny")
+        key = (file_3d, file_2d)
         if key not in evaluations:
-            evaluations[key] = Evaluation(dataset, OUT / ("data_3d_%s_tiny.npz" % dataset), OUT / file_2d)
+            evaluations[key] = Evaluation(dataset, OUT / file_3d, OUT / file_2d)
         if case not in models:
             joints_in, dense, causal = MODEL_INPUT[case]
             checkpoint = oracle.load_checkpoint(str(FIXTURES / "model" / ("%s_zip.bin" % case)))
@@ -611,10 +636,10 @@ def main():
         groups, averages, printed = evaluate_scenario(evaluations[key], case, models[case], "--no-tta" not in extra,
                                                       subjects, action_filter, "--by-subject" in extra)
         command = ["eval", "model/%s_zip.bin" % case, "--dataset", dataset,
-                   "--data-3d", "eval/data_3d_%s_tiny.npz" % dataset, "--data-2d", "eval/" + file_2d] + extra
+                   "--data-3d", "eval/" + file_3d, "--data-2d", "eval/" + file_2d] + extra
         expected = {"scenario": name, "command": command, "tta": "--no-tta" not in extra,
                     "causal": "--causal" in extra, "groups": groups, "averages": averages, "printed": printed}
-        text = json.dumps(expected, indent=1, allow_nan=False)
+        text = json.dumps(without_nan(expected), indent=1, allow_nan=False)
         (OUT / ("expected_%s.json" % name)).write_text(text + "\n")
         print("expected_%s.json: %s" % (name, " | ".join(line.split(": ")[1] for line in printed[:4])))
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 #include <iostream>
@@ -158,9 +159,24 @@ void run_eval(const EvalOptions& options, int& exit_code) {
   report.causal = options.causal;
   report.checkpoint = model.info;
   const core::EvaluationSummary overall = aggregator.summary(action_filter);
-  if (options.by_subject)
-    report.summaries = aggregator.summaries_by_subject(action_filter);
-  else
+  if (options.by_subject) {
+    // run.py reports every test subject, also one without a selected action (NaN averages).
+    const std::vector<core::EvaluationSummary> found = aggregator.summaries_by_subject(action_filter);
+    for (const std::string& subject : subjects) {
+      const auto reported = [&](const core::EvaluationSummary& s) { return s.subject == subject; };
+      if (std::any_of(report.summaries.begin(), report.summaries.end(), reported)) continue;
+      const auto it = std::find_if(found.begin(), found.end(), reported);
+      core::EvaluationSummary summary;
+      if (it != found.end()) {
+        summary = *it;
+      } else {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        summary.subject = subject;
+        summary.average = {nan, nan, nan, nan};
+      }
+      report.summaries.push_back(summary);
+    }
+  } else
     report.summaries = {overall};
 
   std::cout << console_report(report);
