@@ -1,5 +1,7 @@
 // The lift3d executable: parses the command line and turns every error into one line on stderr and
 // a non-zero exit code (see lift3d/app/commands.hpp for the codes).
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <new>
@@ -9,6 +11,10 @@
 
 int main(int argc, char** argv) {
   using namespace lift3d;
+  // Large buffers (weights, sequences, scratch) always come from mmap and go back to the system when
+  // freed; glibc's default adaptive threshold would otherwise keep freed buffers of one phase
+  // (loading) resident through the next (lifting), inflating peak memory.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   CLI::App cli{"lift3d: 2D keypoint sequences to 3D poses with VideoPose3D temporal models, and their evaluation"};
   cli.set_version_flag("--version", std::string("lift3d ") + LIFT3D_VERSION);
   cli.require_subcommand(1);

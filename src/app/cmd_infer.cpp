@@ -32,7 +32,7 @@ struct InferOptions {
   std::string architecture;
   int channels = 0;
   int threads = 0;
-  int chunk_frames = 1024;
+  int chunk_frames = 512;
 };
 
 std::string default_checkpoint() { return std::string(LIFT3D_DATA_DIR) + "/models/default_coco_h36m_81f.bin"; }

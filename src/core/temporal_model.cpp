@@ -94,10 +94,11 @@ void bias_relu_add(Eigen::Ref<Matrix> out, const Vector& bias, const Eigen::Ref<
 }
 
 // A rows x cols view of `storage`, which only ever grows: buffers are reused across layers and
-// chunks instead of being reallocated.
+// chunks instead of being reallocated. Contents are not preserved when it grows; growth is exact
+// (vector::resize would double the capacity, and these buffers are megabytes).
 Eigen::Map<Matrix> view(std::vector<float>& storage, Eigen::Index rows, Eigen::Index cols) {
   const auto needed = static_cast<std::size_t>(rows * cols);
-  if (storage.size() < needed) storage.resize(needed);
+  if (storage.size() < needed) std::vector<float>(needed).swap(storage);
   return Eigen::Map<Matrix>(storage.data(), rows, cols);
 }
 
@@ -182,7 +183,8 @@ Matrix TemporalModel::Stream::push(const Matrix& input) {
       buffer.middleCols(s * width + history.kept, n) = Eigen::Map<const Matrix>(current + s * n * rows, rows, n);
     }
     const Eigen::Index keep = std::min<Eigen::Index>(span, width);
-    history.columns.resize(static_cast<std::size_t>(rows * keep * s_count));
+    if (history.columns.size() != static_cast<std::size_t>(rows * keep * s_count))
+      std::vector<float>(static_cast<std::size_t>(rows * keep * s_count)).swap(history.columns);
     for (int s = 0; s < s_count; ++s)
       Eigen::Map<Matrix>(history.columns.data() + s * keep * rows, rows, keep) =
           buffer.middleCols(s * width + width - keep, keep);

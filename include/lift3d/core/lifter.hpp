@@ -22,7 +22,7 @@ struct FlipPairs {
 
 struct LiftOptions {
   bool flip_tta = true;
-  int chunk_frames = 1024;  // input frames per model call; bounds memory, never changes results
+  int chunk_frames = 512;  // input frames per model call; bounds memory, never changes results
   // Threads across time: a long sequence is cut into this many segments, each streamed on its own
   // thread (the caller should then keep the BLAS back-end single-threaded). Never changes results.
   int threads = 1;
