@@ -23,7 +23,10 @@ mocap length and normalised per camera resolution; the model run by the oracle t
 (edge padding, causal shift, flip TTA in one batch of two); per video MPJPE and N-MPJPE in float32
 torch, P-MPJPE and the velocity error in float32 NumPy, accumulated frame-weighted in float64 per
 action group (text before the first space); the unweighted np.mean over the groups that pass the
-action-prefix filter, printed with Python's round(x, 1) / round(x, 2).
+action-prefix filter, printed as print(round(x, 1)) / round(x, 2) of a NumPy float64 (NumPy's
+scale-and-rint rounding, which is not Python's correctly rounded round()).
+
+Every expected file was cross-checked against VideoPose3D's run.py itself (see the README).
 """
 import json
 import math
@@ -46,8 +49,8 @@ OUT = FIXTURES / "eval"
 
 torch.set_num_threads(1)
 
-H36M_PARENTS_32 = [-1, 0, 1, 2, 3, 4, 0, 6, 7, 8, 9, 0, 11, 12, 13, 14, 12, 16, 17, 18, 19, 20, 19, 22, 12, 24,
-                   25, 26, 27, 28, 27, 30]
+H36M_PARENTS_32 = [-1, 0, 1, 2, 3, 4, 0, 6, 7, 8, 9, 0, 11, 12, 13, 14, 12, 16, 17, 18, 19, 20, 19, 22, 12,
+                   24,                    25, 26, 27, 28, 27, 30]
 HUMANEVA_PARENTS = [-1, 0, 1, 2, 3, 1, 5, 6, 0, 8, 9, 0, 11, 12, 1]
 
 # Body frame: x towards the person's left, y forward, z up; metres.
@@ -341,7 +344,8 @@ def make_h36m(rng):
 def make_humaneva(rng):
     intrinsics, extrinsics = load_camera_table("humaneva")
     positions_3d, positions_2d = {}, {}
-    for subject, action, frames, extra in HUMANEVA_SEQUENCES + [(s, a, n, None) for s, a, n in HUMANEVA_UNLABELED]:
+    unlabeled = [(s, a, n, None) for s, a, n in HUMANEVA_UNLABELED]
+    for subject, action, frames, extra in HUMANEVA_SEQUENCES + unlabeled:
         longest = frames + (max(extra) if extra else 0)
         world = motion(rng, action, longest, 60, HUMANEVA_PARENTS, HUMANEVA_OFFSETS, HUMANEVA_RIG, 0.95)
         if extra is not None:
@@ -366,7 +370,8 @@ def make_small_files():
     def seq(action, n):
         return motion(rng, action, n, 50, H36M_PARENTS_32, H36M_OFFSETS_32, H36M_RIG, 0.93)
     world = {'S1': {'Walking': seq('Walking', 4)},
-             'S9': {'Walking 1': seq('Walking 1', 5), 'Eating': seq('Eating', 3), 'Directions': seq('Directions', 1)}}
+             'S9': {'Walking 1': seq('Walking 1', 5), 'Eating': seq('Eating', 3),
+                    'Directions': seq('Directions', 1)}}
 
     def views(subject, w):
         return [noisy(rng, h36m_pixels(w[:, H36M_KEPT], intr, extrinsics[subject][c]), 2.0)
@@ -400,7 +405,8 @@ class Evaluation:
         loaded = np.load(path_2d, allow_pickle=True)
         metadata = loaded["metadata"].item()
         keypoints = loaded["positions_2d"].item()
-        self.kps_left, self.kps_right = list(metadata["keypoints_symmetry"][0]), list(metadata["keypoints_symmetry"][1])
+        symmetry = metadata["keypoints_symmetry"]
+        self.kps_left, self.kps_right = list(symmetry[0]), list(symmetry[1])
         skeleton = "h36m" if dataset == "h36m" else "humaneva15"
         self.joints_left, self.joints_right = (list(x) for x in oracle.SKELETON_SIDES[skeleton])
 
@@ -450,7 +456,8 @@ class Evaluation:
             before, after = oracle.sequence_padding(model.filter_widths, model.causal)
             batch = oracle.pad_edges(sequence, before, after)[None]
             if tta:
-                batch = np.concatenate((batch, oracle.mirror_keypoints(batch[0], self.kps_left, self.kps_right)[None]))
+                mirrored = oracle.mirror_keypoints(batch[0], self.kps_left, self.kps_right)
+                batch = np.concatenate((batch, mirrored[None]))
             with torch.no_grad():
                 predicted = model(torch.from_numpy(batch.astype('float32')))
                 if tta:
@@ -557,7 +564,8 @@ SCENARIOS = [
      ["--by-subject"]),
     ("humaneva15_arc33_he15_actions", "humaneva15", "arc33_he15", "data_2d_humaneva15_tiny.npz",
      ["--actions", "Walk,Jog"]),
-    ("h36m_arc353_by_subject_eat", "h36m", "arc353", "data_2d_h36m_tiny.npz", ["--by-subject", "--actions", "Eat"]),
+    ("h36m_arc353_by_subject_eat", "h36m", "arc353", "data_2d_h36m_tiny.npz",
+     ["--by-subject", "--actions", "Eat"]),
     ("h36m_small_single_frame", "h36m", "arc353", "data_2d_h36m_small.npz", ["--subjects-test", "S9"]),
 ]
 
@@ -580,14 +588,16 @@ def option(args, flag, default=None):
 def round_cases():
     """How run.py prints an average: print(round(np.mean(...), d)) on a NumPy float64, which rounds with
     NumPy's around() (x * 10^d, half to even, / 10^d) rather than Python's correctly rounded round()."""
-    values = [430.0, 429.99999, 430.04, 46.75, 46.85, 36.45, 0.05, 0.15, 2.675, 1.005, 0.0, -0.04, -0.0, -12.35,
+    values = [430.0, 429.99999, 430.04, 46.75, 46.85, 36.45, 0.05, 0.15, 2.675, 1.005, 0.0, -0.04, -0.0,
+              -12.35,
               1e-5, 0.00049, 0.125, 99.95, 999.95, 1193.2399585301584, 12345678.95, 1e15 + 0.25, 1e16, 3.2e17,
               1e22, 5e-324, 1.7976931348623157e308, float('nan'), float('inf'), float('-inf')]
     rng = np.random.default_rng(5)
     differing = 0
     while differing < 12:  # values next to a half where NumPy's rounding and Python's disagree
         digits = int(rng.integers(1, 3))
-        x = float(np.nextafter((int(rng.integers(0, 10 ** 6)) + 0.5) / 10 ** digits, rng.choice([-np.inf, np.inf])))
+        half = (int(rng.integers(0, 10 ** 6)) + 0.5) / 10 ** digits
+        x = float(np.nextafter(half, rng.choice([-np.inf, np.inf])))
         if round(np.float64(x), digits) != round(x, digits):
             values.append(x)
             differing += 1
@@ -628,12 +638,14 @@ def main():
         if case not in models:
             joints_in, dense, causal = MODEL_INPUT[case]
             checkpoint = oracle.load_checkpoint(str(FIXTURES / "model" / ("%s_zip.bin" % case)))
-            models[case] = oracle.model_from_state_dict(checkpoint["model_pos"], joints_in, causal=causal, dense=dense)
+            models[case] = oracle.model_from_state_dict(checkpoint["model_pos"], joints_in, causal=causal,
+                                                        dense=dense)
         default_subjects = "S9,S11" if dataset == "h36m" else "Validate/S1,Validate/S2,Validate/S3"
         subjects = option(extra, "--subjects-test", default_subjects).split(",")
         actions = option(extra, "--actions")
         action_filter = None if actions is None else actions.split(",")
-        groups, averages, printed = evaluate_scenario(evaluations[key], case, models[case], "--no-tta" not in extra,
+        tta = "--no-tta" not in extra
+        groups, averages, printed = evaluate_scenario(evaluations[key], case, models[case], tta,
                                                       subjects, action_filter, "--by-subject" in extra)
         command = ["eval", "model/%s_zip.bin" % case, "--dataset", dataset,
                    "--data-3d", "eval/" + file_3d, "--data-2d", "eval/" + file_2d] + extra

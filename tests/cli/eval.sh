@@ -16,7 +16,8 @@ run_scenario() {
   expect_exit 0 "$LIFT3D" "$@" --report-json "$WORK/$name.json" --report-md "$WORK/$name.md"
   cp "$WORK/out" "$WORK/$name.out"
   # Without Python: each printed average line must still be one of the expected lines.
-  grep 'action-wise average' "$WORK/$name.out" >"$WORK/$name.printed" || fail "$name: no average lines printed"
+  grep 'action-wise average' "$WORK/$name.out" >"$WORK/$name.printed" ||
+    fail "$name: no average lines printed"
   while IFS= read -r line; do
     grep -qF -- "\"$line\"" "$E/expected_$name.json" || fail "$name: printed '$line' is not run.py's"
   done <"$WORK/$name.printed"
@@ -35,7 +36,8 @@ run_scenario h36m_arc3333_causal eval model/arc3333_causal_zip.bin "${H3D[@]}" "
 run_scenario h36m_arc353_actions eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --actions Walk,Sit
 run_scenario h36m_arc353_by_subject eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --by-subject
 # S9 has no Eating: run.py still reports S9, with NaN averages.
-run_scenario h36m_arc353_by_subject_eat eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --by-subject --actions Eat
+run_scenario h36m_arc353_by_subject_eat eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --by-subject \
+  --actions Eat
 run_scenario h36m_arc353_s11_s9 eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --subjects-test S11,S9
 run_scenario h36m_arc3_single eval model/arc3_single_zip.bin "${H3D[@]}" "${H2D[@]}" --by-subject --no-tta
 run_scenario h36m_coco_dense333 eval model/dense333_zip.bin "${H3D[@]}" "${C2D[@]}" --dense
@@ -47,7 +49,8 @@ run_scenario humaneva15_arc33_he15_by_subject eval model/arc33_he15_zip.bin "${H
 run_scenario humaneva15_arc33_he15_actions eval model/arc33_he15_zip.bin "${HE[@]}" --actions Walk,Jog
 # A one-frame video: run.py's velocity error is NaN there and in the average (JSON null, printed "nan").
 SMALL=(--dataset h36m --data-3d $E/data_3d_h36m_small.npz)
-run_scenario h36m_small_single_frame eval model/arc353_zip.bin "${SMALL[@]}" --data-2d $E/data_2d_h36m_small.npz \
+run_scenario h36m_small_single_frame eval model/arc353_zip.bin "${SMALL[@]}" \
+  --data-2d $E/data_2d_h36m_small.npz \
   --subjects-test S9
 
 if have_python; then
@@ -110,8 +113,10 @@ PY
 fi
 
 # The thread count changes nothing: videos run in parallel, results are aggregated in order.
-expect_exit 0 "$LIFT3D" eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --threads 1 --report-json "$WORK/t1.json"
-expect_exit 0 "$LIFT3D" eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --threads 3 --report-json "$WORK/t3.json"
+for n in 1 3; do
+  expect_exit 0 "$LIFT3D" eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --threads $n \
+    --report-json "$WORK/t$n.json"
+done
 cmp -s "$WORK/t1.json" "$WORK/t3.json" || fail "--threads 1 and --threads 3 reports differ"
 
 # --max-mpjpe gates on the action-wise average MPJPE: exit 3 above it (reports still written), 0 at or below.
@@ -125,7 +130,7 @@ print(mpjpe - 0.01, mpjpe + 0.01)' "$E/expected_h36m_arc353_tta.json")
 fi
 expect_exit 3 "$LIFT3D" eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --max-mpjpe "$limit_below" \
   --report-json "$WORK/gate.json"
-grep -qF -- '--max-mpjpe' "$WORK/err" || fail "exit 3 without a message naming --max-mpjpe: $(cat "$WORK/err")"
+grep -qF -- '--max-mpjpe' "$WORK/err" || fail "exit 3 without a message naming --max-mpjpe: $(<"$WORK/err")"
 [[ -s $WORK/gate.json ]] || fail "no report written when the gate fails"
 expect_stdout_has 'Protocol #1   (MPJPE) action-wise average:'
 expect_exit 0 "$LIFT3D" eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --max-mpjpe "$limit_above"
@@ -141,7 +146,8 @@ expect_one_line_error "Jumping"
 # The bad 2D files differ from data_2d_h36m_small.npz (evaluated above) only by their defect.
 SMALL+=(--subjects-test S9)
 # A mocap sequence without 2D, of a test subject or of any other subject (run.py asserts both).
-expect_exit 1 "$LIFT3D" eval model/arc353_zip.bin "${SMALL[@]}" --data-2d $E/bad_data_2d_h36m_small_missing_action.npz \
+expect_exit 1 "$LIFT3D" eval model/arc353_zip.bin "${SMALL[@]}" \
+  --data-2d $E/bad_data_2d_h36m_small_missing_action.npz \
   --report-json "$WORK/none.json"
 expect_one_line_error "bad_data_2d_h36m_small_missing_action.npz" "Eating"
 expect_no_file "$WORK/none.json"

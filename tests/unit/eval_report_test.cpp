@@ -27,7 +27,8 @@ TEST(PythonRoundText, MatchesRunPyOnEveryFixtureCase) {
   for (const json& c : cases) {
     const std::string value = c.at("value");
     const int digits = c.at("digits");
-    EXPECT_EQ(python_round_text(std::strtod(value.c_str(), nullptr), digits), c.at("printed").get<std::string>())
+    const std::string printed = c.at("printed");
+    EXPECT_EQ(python_round_text(std::strtod(value.c_str(), nullptr), digits), printed)
         << "round(np.float64(" << value << "), " << digits << ")";
   }
 }
