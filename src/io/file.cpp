@@ -142,6 +142,10 @@ std::vector<std::uint8_t> read_file(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+  write_file_atomic(path, {{data, size}});
+}
+
+void write_file_atomic(const std::string& path, const std::vector<std::pair<const void*, std::size_t>>& parts) {
   if (path.empty() || path.back() == '/') throw InputError(path + ": not a file name");
   const std::string directory = directory_of(path);
   const std::string base = path.substr(path.find_last_of('/') + 1);
@@ -170,7 +174,7 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
     fail(what, error);
   };
   errno = 0;
-  check(size == 0 || std::fwrite(data, 1, size, file) == size, "cannot write");
+  for (const auto& [data, size] : parts) check(size == 0 || std::fwrite(data, 1, size, file) == size, "cannot write");
   check(std::fflush(file) == 0, "cannot write");
   check(::fsync(fd) == 0, "cannot sync");
   check(::fchmod(fd, final_mode(path)) == 0, "cannot set permissions");

@@ -349,23 +349,15 @@ NpyContent read_npy(const std::string& path) {
   }
 }
 
-std::vector<std::uint8_t> npy_bytes(const Array& array) {
-  const std::size_t width = dtype_size(array.dtype);
-  const std::string descr = descr_of(array.dtype);
-  const std::int64_t count = array.numel();
-  if (array.bytes.size() != static_cast<std::uint64_t>(count) * width) {
-    throw InternalError("array of shape " + array.shape_string() + " holds " +
-                        std::to_string(array.bytes.size()) + " bytes");
-  }
+std::vector<std::uint8_t> npy_header(DType dtype, const std::vector<std::int64_t>& shape) {
   std::string header =
-      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + python_shape(array.shape) + ", }";
+      "{'descr': '" + descr_of(dtype) + "', 'fortran_order': False, 'shape': " + python_shape(shape) + ", }";
   // Pad with spaces and end with a newline so that the data start on a 64-byte boundary, as numpy does.
   const std::size_t prefix = kMagicSize + 2 + 2;
   const std::size_t unpadded = prefix + header.size() + 1;
   header.append((kHeaderAlignment - unpadded % kHeaderAlignment) % kHeaderAlignment, ' ');
   header.push_back('\n');
-  if (header.size() > 0xffff)
-    throw InternalError("npy header for shape " + array.shape_string() + " is too long");
+  if (header.size() > 0xffff) throw InternalError("npy header for shape " + shape_string(shape) + " is too long");
 
   std::vector<std::uint8_t> out(kMagic, kMagic + kMagicSize);
   out.push_back(1);
@@ -373,6 +365,16 @@ std::vector<std::uint8_t> npy_bytes(const Array& array) {
   out.push_back(static_cast<std::uint8_t>(header.size() & 0xff));
   out.push_back(static_cast<std::uint8_t>(header.size() >> 8));
   out.insert(out.end(), header.begin(), header.end());
+  return out;
+}
+
+std::vector<std::uint8_t> npy_bytes(const Array& array) {
+  const std::int64_t count = array.numel();
+  if (array.bytes.size() != static_cast<std::uint64_t>(count) * dtype_size(array.dtype)) {
+    throw InternalError("array of shape " + array.shape_string() + " holds " +
+                        std::to_string(array.bytes.size()) + " bytes");
+  }
+  std::vector<std::uint8_t> out = npy_header(array.dtype, array.shape);
   out.insert(out.end(), array.bytes.begin(), array.bytes.end());
   return out;
 }
@@ -380,6 +382,13 @@ std::vector<std::uint8_t> npy_bytes(const Array& array) {
 void write_npy(const std::string& path, const Array& array) {
   const std::vector<std::uint8_t> bytes = npy_bytes(array);
   write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+void write_npy_float32(const std::string& path, const std::vector<std::int64_t>& shape, const float* values) {
+  std::int64_t count = 1;
+  for (std::int64_t d : shape) count *= d;
+  const std::vector<std::uint8_t> header = npy_header(DType::Float32, shape);
+  write_file_atomic(path, {{header.data(), header.size()}, {values, static_cast<std::size_t>(count) * sizeof(float)}});
 }
 
 NpzFile::NpzFile(const std::string& path) : zip_(path) {}

@@ -168,8 +168,11 @@ void write_pose_file(const std::string& path, const std::vector<NamedPoses>& seq
       if (sequences.size() != 1)
         throw UsageError(path + ": a .npy file holds one sequence, got " + std::to_string(sequences.size()) +
                          " (use .npz, .json or .csv)");
-      write_npy(path, to_array(sequences.front().poses));
+    {
+      const core::PoseSequence& poses = sequences.front().poses;
+      write_npy_float32(path, {poses.frames, poses.joints, 3}, poses.values.data());
       return;
+    }
     case PoseFileFormat::Npz: {
       std::vector<std::pair<std::string, Array>> arrays;
       if (sequences.size() == 1 && sequences.front().name.empty()) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lift3d::io {
@@ -38,5 +39,8 @@ std::vector<std::uint8_t> read_file(const std::string& path);
 // over `path`. Throws InputError naming the path on failure; the temporary file is removed.
 void write_file_atomic(const std::string& path, const void* data, std::size_t size);
 void write_file_atomic(const std::string& path, const std::string& data);
+// The concatenation of several byte ranges (e.g. a header and data that live elsewhere), so large
+// payloads are never copied into one buffer first.
+void write_file_atomic(const std::string& path, const std::vector<std::pair<const void*, std::size_t>>& parts);
 
 }  // namespace lift3d::io

@@ -31,6 +31,10 @@ NpyContent read_npy(const std::string& path);  // messages start with the path
 // Serialises a numeric array as .npy (version 1.0, little endian, C order).
 std::vector<std::uint8_t> npy_bytes(const Array& array);
 void write_npy(const std::string& path, const Array& array);  // atomic
+// The .npy header (magic, version 1.0, padded dict) for a little-endian C-order array.
+std::vector<std::uint8_t> npy_header(DType dtype, const std::vector<std::int64_t>& shape);
+// Writes float32 values of the given shape straight from memory (no copy of the data), atomically.
+void write_npy_float32(const std::string& path, const std::vector<std::int64_t>& shape, const float* values);
 
 class NpzFile {
  public:
