@@ -123,6 +123,9 @@ def write_torch_checkpoints():
 
     # A trajectory model must predict one joint.
     torch.save(checkpoint(vp3d_state(rng), vp3d_state(rng)), path("ckpt_traj_17_joints.bin"))
+    # Would run the marker command if torch.load (or pickle) read it; torch pickles os.system as posix.system.
+    torch.save({"epoch": 1, "model_pos": Payload()}, path("ckpt_payload.bin"))
+    torch.save({"epoch": 1, "model_pos": Payload()}, path("ckpt_payload_legacy.bin"), _use_new_zipfile_serialization=False)
     # A usable model (3,3 with trajectory): the good checkpoint the CLI batch test runs.
     torch.save(checkpoint(vp3d_state(rng), vp3d_state(rng, joints_out=1)), path("ckpt_good_arc33.bin"))
 
@@ -273,6 +276,39 @@ class Payload:
         return (os.system, (MARKER_COMMAND,))
 
 
+def patch_declared_size(name, member, uncompressed):
+    """Rewrites the uncompressed size of `member` in its local and central headers (not zip64)."""
+    data = bytearray(open(path(name), "rb").read())
+    encoded = member.encode()
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while True:
+            at = data.find(signature, start)
+            if at < 0:
+                break
+            if data[at + name_at:at + name_at + len(encoded)] == encoded:
+                struct.pack_into("<I", data, at + size_at, uncompressed)
+            start = at + 4
+    open(path(name), "wb").write(bytes(data))
+
+
+def write_zip_damage():
+    """Members whose declared sizes lie, made from an honest npz by patching its headers."""
+    rng = np.random.default_rng(3)
+    meta = io.BytesIO()
+    np.lib.format.write_array(meta, np.asanyarray(metadata(["v.mp4"])), allow_pickle=True)
+    # A zip bomb: 4 MiB of zeros (4 KB deflated) in a member that declares 1000 bytes.
+    with zipfile.ZipFile(path("data_2d_zip_bomb.npz"), "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for member, data in (("metadata.npy", meta.getvalue()), ("positions_2d.npy", b"\0" * (4 << 20))):
+            info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    patch_declared_size("data_2d_zip_bomb.npz", "positions_2d.npy", 1000)
+    # A member that declares 4 GiB after inflating a few KB.
+    save_2d("data_2d_huge_member.npz", {"v.mp4": {"custom": [pixels(rng, 10)]}}, metadata(["v.mp4"]))
+    patch_declared_size("data_2d_huge_member.npz", "positions_2d.npy", 0xFFFFFFF0)
+
+
 def write_videopose_files():
     rng = np.random.default_rng(2)
     videos = ["v.mp4"]
@@ -332,6 +368,7 @@ def main():
     write_torch_checkpoints()
     write_huge_claim_checkpoints()
     write_videopose_files()
+    write_zip_damage()
     total = sum(os.path.getsize(path(n)) for n in os.listdir(OUT))
     print("wrote %d files, %d bytes, to %s" % (len(os.listdir(OUT)), total, OUT), file=sys.stderr)
 

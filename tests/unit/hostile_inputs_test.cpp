@@ -434,6 +434,9 @@ TEST(HostileFixtures, PythonMadePayloadsAreRefused) {
   expect_input_error_2d(kHostile + "data_2d_payload_metadata.npz", {"metadata.npy", "refusing to load global 'posix.system'"});
   expect_error<InputError>([&] { io::read_videopose_3d(kHostile + "data_3d_payload.npz"); }, kHostile + "data_3d_payload.npz",
                            {"refusing to load global 'posix.system'"});
+  // torch.save of a dict holding the payload, in both formats.
+  expect_model_error(kHostile + "ckpt_payload.bin", {"data.pkl: refusing to load global 'posix.system'"});
+  expect_model_error(kHostile + "ckpt_payload_legacy.bin", {"object pickle: refusing to load global 'posix.system'"});
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -750,6 +753,17 @@ TEST(BadNpz, ZipBombDeclaredSmallStopsAtTheDeclaredSize) {
   const std::size_t largest = largest_allocation(
       [&] { expect_input_error_2d(path, {"member 'positions_2d.npy'", "inflates to more than the declared 1000 bytes"}); });
   EXPECT_LT(largest, std::size_t{1} << 20);
+}
+
+TEST(BadNpz, CommittedBombAndLyingMember) {
+  std::size_t largest = largest_allocation([&] {
+    expect_input_error_2d(kHostile + "data_2d_zip_bomb.npz", {"inflates to more than the declared 1000 bytes"});
+  });
+  EXPECT_LT(largest, std::size_t{1} << 20);
+  largest = largest_allocation([&] {
+    expect_input_error_2d(kHostile + "data_2d_huge_member.npz", {"declared size of 4294967280 bytes is implausible"});
+  });
+  EXPECT_LT(largest, kAllocationLimit);
 }
 
 TEST(BadNpz, NumericMemberClaimingAHugeShapeAllocatesNothing) {
