@@ -159,9 +159,10 @@ TemporalModel::Stream::Stream(const TemporalModel& model, int streams)
   if (streams < 1) throw InternalError("a stream set needs at least one stream");
 }
 
-// Each layer sees, per stream, [its kept history | the new columns]. All streams' buffers are laid
-// side by side and convolved as one matrix product; output columns whose window straddles two
-// streams are computed but discarded (span columns per stream boundary, a few percent of a chunk).
+// Each layer sees, per stream, [its kept history | the new columns] (gathered side by side). A
+// convolution over all streams is one matrix product per tap: the tap's shifted columns of every
+// stream are packed next to each other first, so no output column straddles two streams and the
+// outputs come out compact (stream s at columns [s*m, (s+1)*m)).
 Matrix TemporalModel::Stream::push(const Matrix& input) {
   const int s_count = streams_;
   if (input.cols() % s_count != 0) throw InternalError("stream input is not a whole number of columns per stream");
@@ -191,48 +192,53 @@ Matrix TemporalModel::Stream::push(const Matrix& input) {
     history.kept = static_cast<int>(keep);
     return width;
   };
-  // A layer's per-stream outputs are the first m columns of each `width`-column segment of `wide`;
-  // they become the next layer's input (one stream needs no copy).
-  auto advance = [&](std::vector<float>& wide, Eigen::Index width, Eigen::Index m) {
-    if (s_count > 1) {
-      Eigen::Map<Matrix> compacted = view(compacted_, rows, m * s_count);
-      const Eigen::Map<const Matrix> source(wide.data(), rows, width * s_count);
-      for (int s = 0; s < s_count; ++s) compacted.middleCols(s * m, m) = source.middleCols(s * width, m);
-      current = compacted_.data();
-    } else {
-      current = wide.data();
+  // out (out_rows x s_count*m) = conv over the gathered input (rows x s_count*width), bias not added.
+  auto convolve_streams = [&](const FoldedConv& conv, Eigen::Index width, Eigen::Index m, Eigen::Map<Matrix>& out) {
+    const Eigen::Map<const Matrix> in(gathered_.data(), rows, width * s_count);
+    for (std::size_t k = 0; k < conv.taps.size(); ++k) {
+      const Eigen::Index shift = static_cast<Eigen::Index>(k) * conv.dilation;
+      if (s_count == 1) {
+        if (k == 0) out.noalias() = conv.taps[k] * in.middleCols(shift, m);
+        else out.noalias() += conv.taps[k] * in.middleCols(shift, m);
+        continue;
+      }
+      Eigen::Map<Matrix> packed = view(packed_, rows, m * s_count);
+      for (int s = 0; s < s_count; ++s) packed.middleCols(s * m, m) = in.middleCols(s * width + shift, m);
+      if (k == 0) out.noalias() = conv.taps[k] * packed;
+      else out.noalias() += conv.taps[k] * packed;
     }
-    n = m;
   };
 
-  // Expand convolution.
+  // Expand convolution: its output (in middle_) is the first block's input.
   {
     const FoldedConv& conv = model_.expand_;
     const Eigen::Index width = gather(history_[0], conv.span());
     const Eigen::Index m = width - conv.span();
     if (m <= 0) return Matrix(empty_rows, 0);
-    const Eigen::Index wide_cols = width * s_count - conv.span();
-    rows = conv.taps[0].rows();
-    Eigen::Map<Matrix> out = view(output_, rows, wide_cols);
-    convolve(conv, view(gathered_, conv.taps[0].cols(), width * s_count), out);
+    Eigen::Map<Matrix> out = view(middle_, conv.taps[0].rows(), m * s_count);
+    convolve_streams(conv, width, m, out);
     bias_relu(out, conv.bias);
-    advance(output_, width, m);
+    rows = out.rows();
+    current = middle_.data();
+    n = m;
   }
-  // Residual blocks.
+  // Residual blocks: dilated conv into middle_, pointwise conv and residual into output_.
   for (std::size_t b = 0; b < model_.blocks_.size(); ++b) {
     const Block& block = model_.blocks_[b];
     const Eigen::Index width = gather(history_[b + 1], block.dilated.span());
     const Eigen::Index m = width - block.dilated.span();
     if (m <= 0) return Matrix(empty_rows, 0);
-    const Eigen::Index wide_cols = width * s_count - block.dilated.span();
-    const Eigen::Map<Matrix> in = view(gathered_, rows, width * s_count);
-    Eigen::Map<Matrix> mid = view(middle_, rows, wide_cols);
-    convolve(block.dilated, in, mid);
+    Eigen::Map<Matrix> mid = view(middle_, rows, m * s_count);
+    convolve_streams(block.dilated, width, m, mid);
     bias_relu(mid, block.dilated.bias);
-    Eigen::Map<Matrix> out = view(output_, rows, wide_cols);
-    convolve(block.pointwise, mid, out);
-    bias_relu_add(out, block.pointwise.bias, in.middleCols(block.pad + block.causal_shift, wide_cols));
-    advance(output_, width, m);
+    Eigen::Map<Matrix> out = view(output_, rows, m * s_count);
+    out.noalias() = block.pointwise.taps[0] * mid;
+    const Eigen::Map<const Matrix> in(gathered_.data(), rows, width * s_count);
+    for (int s = 0; s < s_count; ++s)
+      bias_relu_add(out.middleCols(s * m, m), block.pointwise.bias,
+                    in.middleCols(s * width + block.pad + block.causal_shift, m));
+    current = output_.data();
+    n = m;
   }
   Matrix out(empty_rows, n * s_count);
   convolve(model_.shrink_, Eigen::Map<const Matrix>(current, rows, n * s_count), out);

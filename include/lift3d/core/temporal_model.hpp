@@ -67,9 +67,9 @@ class TemporalModel {
     int streams_;
     std::vector<LayerHistory> history_;  // expand conv, then one per residual block
     // Scratch reused across layers and calls (grown, never shrunk): a layer's input with history,
-    // the dilated convolution's output, the block output, and the block output without the
-    // columns that straddle two streams.
-    std::vector<float> gathered_, middle_, output_, compacted_;
+    // one tap's columns of every stream packed together, the dilated convolution's output, and
+    // the block output.
+    std::vector<float> gathered_, packed_, middle_, output_;
   };
 
  private:
