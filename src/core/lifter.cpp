@@ -61,7 +61,8 @@ PoseSequence run_model(const TemporalModel& model, const KeypointSequence& seq, 
   // its own range, so segments are independent and can run on separate threads.
   const long long pad_left = config.pad_left();
   const long long rf = config.receptive_field();
-  const long long chunk = std::max(1, options.chunk_frames);
+  // The chunk bounds the columns of one product over all streams, so flip TTA uses no more memory.
+  const long long chunk = std::max(1, options.chunk_frames / streams);
   auto run_segment = [&](long long begin, long long end) {
     TemporalModel::Stream stream(model, streams);
     long long produced = begin;

@@ -22,7 +22,9 @@ struct FlipPairs {
 
 struct LiftOptions {
   bool flip_tta = true;
-  int chunk_frames = 512;  // input frames per model call; bounds memory, never changes results
+  // Input frames per model call, shared by the plain and mirrored copies under flip TTA; bounds
+  // memory, never changes results.
+  int chunk_frames = 512;
   // Threads across time: a long sequence is cut into this many segments, each streamed on its own
   // thread (the caller should then keep the BLAS back-end single-threaded). Never changes results.
   int threads = 1;
