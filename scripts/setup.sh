@@ -8,7 +8,7 @@ packages=(
   libeigen3-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libopenblas-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-torch
+  python3 python3-numpy python3-torch time
   clang
 )
 

@@ -68,22 +68,27 @@ def run(directory, threads, tta):
 
 
 def timed(command):
-    """Runs a command; returns (wall seconds, peak RSS in MiB, stdout)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    out = process.stdout.read().decode()
-    err = process.stderr.read().decode()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit('command failed (%d): %s\n%s' % (process.returncode, ' '.join(command), err))
-    return wall, usage.ru_maxrss / 1024.0, out
+    """Runs a command; returns (wall seconds, peak RSS in MiB, stdout).
+
+    Peak memory comes from GNU time (/usr/bin/time), which forks from a small process: a child
+    forked from this Python process would count the parent's memory at fork time in its maximum.
+    """
+    with tempfile.NamedTemporaryFile('r', suffix='.rss') as rss:
+        start = time.perf_counter()
+        process = subprocess.run(['/usr/bin/time', '-f', '%M', '-o', rss.name] + command, capture_output=True)
+        wall = time.perf_counter() - start
+        if process.returncode != 0:
+            raise SystemExit('command failed (%d): %s\n%s' % (process.returncode, ' '.join(command),
+                                                               process.stderr.decode()))
+        peak_kib = int(rss.read().strip().splitlines()[-1])
+    return wall, peak_kib / 1024.0, process.stdout.decode()
 
 
 def compare(args):
     with tempfile.TemporaryDirectory(prefix='lift3d-bench-') as directory:
-        make(directory, args.frames, [int(w) for w in args.arc.split(',')], args.channels)
+        # In a child process, so that this driver never imports torch (see timed()).
+        subprocess.run([sys.executable, os.path.abspath(__file__), 'make', '--dir', directory, '--frames',
+                        str(args.frames), '--arc', args.arc, '--channels', str(args.channels)], check=True)
         lift3d_cmd = [args.lift3d, 'infer', os.path.join(directory, 'model.bin'), '--input',
                       os.path.join(directory, 'input.npz'), '--output', os.path.join(directory, 'out.npy'),
                       '--threads', str(args.threads)] + (['--no-tta'] if args.no_tta else [])
