@@ -237,7 +237,8 @@ def pixels(rng, frames, joints=17):
 
 def metadata(videos=None, symmetry=None):
     meta = {"layout_name": "coco", "num_joints": 17,
-            "keypoints_symmetry": symmetry or [[1, 3, 5, 7, 9, 11, 13, 15], [2, 4, 6, 8, 10, 12, 14, 16]]}
+            "keypoints_symmetry": [[1, 3, 5, 7, 9, 11, 13, 15], [2, 4, 6, 8, 10, 12, 14, 16]]
+            if symmetry is None else symmetry}
     if videos is not None:
         meta["video_metadata"] = {name: {"w": 1000, "h": 1000} for name in videos}
     return meta
@@ -339,6 +340,14 @@ def write_videopose_files():
     save_2d("data_2d_actions_not_dict.npz", {"v.mp4": [pixels(rng, 4)]}, metadata(videos))
     save_2d("data_2d_cameras_not_list.npz", {"v.mp4": {"custom": pixels(rng, 4)}}, metadata(videos))
     save_2d("data_2d_huge_shape.npz", custom(HugeArray((HUGE, 17, 2), b"\0" * 136)), metadata(videos))
+    # Integers that do not fit an int: they must be refused, not wrapped or cast with undefined behaviour.
+    for name, width in (("huge_float", 1e300), ("wraps", 2 ** 32 + 640), ("bigint", 2 ** 70)):
+        meta = metadata(videos)
+        meta["video_metadata"]["v.mp4"]["w"] = width
+        save_2d("data_2d_width_%s.npz" % name, custom(pixels(rng, 4)), meta)
+    save_2d("data_2d_symmetry_wraps.npz", custom(pixels(rng, 4)), metadata(videos, [[2 ** 32 + 1], [2]]))
+    save_2d("data_2d_symmetry_nan.npz", custom(pixels(rng, 4)),
+            metadata(videos, np.array([[np.nan, 1.0], [2.0, 3.0]])))
 
     cyclic = {}
     cyclic["v.mp4"] = cyclic

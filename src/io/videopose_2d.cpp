@@ -1,6 +1,8 @@
 #include "lift3d/io/videopose_2d.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <limits>
 
 #include "lift3d/error.hpp"
 #include "lift3d/io/npy.hpp"
@@ -24,10 +26,36 @@ const Value& root_of(const NpyContent& content, const std::string& where) {
   return *root;
 }
 
+// Values outside int's range are refused: narrowing would wrap them (a width of 2^32 + 640 is not
+// 640) and casting a huge float is undefined behaviour.
+int checked_int(std::int64_t value, const std::string& where) {
+  if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max())
+    throw InputError(where + ": " + std::to_string(value) + " is out of range");
+  return static_cast<int>(value);
+}
+
+std::vector<std::int64_t> array_int64(const Array& array, const std::string& where) {
+  try {
+    return array.to_int64();
+  } catch (const InputError& e) {
+    rethrow_with_context(e, where);
+  }
+}
+
 int to_int(const Value& value, const std::string& where) {
-  if (value.is(Value::Kind::Int)) return static_cast<int>(value.integer);
-  if (value.is(Value::Kind::Array) && value.array.numel() == 1) return static_cast<int>(value.array.to_int64()[0]);
-  if (value.is(Value::Kind::Float) && value.real == std::floor(value.real)) return static_cast<int>(value.real);
+  if (value.is(Value::Kind::Int)) {
+    if (!value.text.empty()) throw InputError(where + ": " + value.text + " is out of range");  // beyond int64
+    return checked_int(value.integer, where);
+  }
+  if (value.is(Value::Kind::Array) && value.array.numel() == 1) return checked_int(array_int64(value.array, where)[0], where);
+  if (value.is(Value::Kind::Float) && value.real == std::floor(value.real)) {
+    if (std::fabs(value.real) > std::numeric_limits<int>::max()) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", value.real);
+      throw InputError(where + ": " + text + " is out of range");
+    }
+    return static_cast<int>(value.real);
+  }
   throw InputError(where + ": expected an integer, found " + value.describe());
 }
 
@@ -36,7 +64,7 @@ std::vector<int> int_list(const Value& value, const std::string& where) {
   if (value.is(Value::Kind::List) || value.is(Value::Kind::Tuple)) {
     for (const Value* item : value.items) result.push_back(to_int(*item, where));
   } else if (value.is(Value::Kind::Array)) {
-    for (std::int64_t v : value.array.to_int64()) result.push_back(static_cast<int>(v));
+    for (std::int64_t v : array_int64(value.array, where)) result.push_back(checked_int(v, where));
   } else {
     throw InputError(where + ": expected a list of joint indices, found " + value.describe());
   }
@@ -80,7 +108,7 @@ VideoPose2DFile read_videopose_2d(const std::string& path) {
         file.kps_left = int_list(*symmetry->items[0], where);
         file.kps_right = int_list(*symmetry->items[1], where);
       } else if (symmetry->is(Value::Kind::Array) && symmetry->array.shape.size() == 2 && symmetry->array.shape[0] == 2) {
-        const std::vector<std::int64_t> all = symmetry->array.to_int64();
+        const std::vector<int> all = int_list(*symmetry, where);
         const std::size_t half = all.size() / 2;
         file.kps_left.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(half));
         file.kps_right.assign(all.begin() + static_cast<std::ptrdiff_t>(half), all.end());

@@ -807,6 +807,18 @@ TEST(BadVideoPose2D, StructureAndTypes) {
   expect_input_error_2d(H + "data_2d_bad_resolution.npz", {"video_metadata 'v.mp4'", "implausible resolution -5x1000"});
 }
 
+TEST(BadVideoPose2D, IntegersThatDoNotFitAreRefusedNotWrapped) {
+  // Regression: a float width of 1e300 was cast to int (undefined behaviour), 2^32 + 640 wrapped to
+  // 640 and was accepted, a symmetry index of 2^32 + 1 became 1, and a NaN index failed with a
+  // message that did not name the file.
+  const std::string H = kHostile;
+  expect_input_error_2d(H + "data_2d_width_huge_float.npz", {"video_metadata 'v.mp4'", "1e+300 is out of range"});
+  expect_input_error_2d(H + "data_2d_width_wraps.npz", {"video_metadata 'v.mp4'", "4294967936 is out of range"});
+  expect_input_error_2d(H + "data_2d_width_bigint.npz", {"video_metadata 'v.mp4'", "0x400000000000000000 is out of range"});
+  expect_input_error_2d(H + "data_2d_symmetry_wraps.npz", {"keypoints_symmetry", "4294967297 is out of range"});
+  expect_input_error_2d(H + "data_2d_symmetry_nan.npz", {"keypoints_symmetry", "does not fit in int64"});
+}
+
 TEST(BadVideoPose2D, SymmetryIndexOutsideTheKeypoints) {
   const std::string path = kHostile + "data_2d_symmetry_out_of_range.npz";
   expect_error<InputError>([&] { app::collect_jobs(path, custom_selection(), pose_config()); }, path,
