@@ -360,6 +360,10 @@ def write_videopose_files():
     savez("data_2d_payload_metadata.npz", positions_2d=custom(pixels(rng, 4)),
                         metadata={"layout_name": Payload()})
 
+    # No keypoints_symmetry and no layout_name: flip TTA cannot run on any of its two sequences.
+    own = np.random.default_rng(7)
+    savez("data_2d_no_symmetry.npz", positions_2d={v: {"custom": [pixels(own, 12)]} for v in ("v.mp4", "w.mp4")},
+          metadata={"video_metadata": {v: {"w": 1000, "h": 1000} for v in ("v.mp4", "w.mp4")}})
     # Good files for the batch test: two small custom inputs.
     for i in (1, 2):
         save_2d("data_2d_good_%d.npz" % i, custom(pixels(rng, 30)), metadata(videos))

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "lift3d/app/commands.hpp"
@@ -51,6 +52,16 @@ std::string output_path_in_dir(const std::string& dir, const std::string& input,
   std::string stem = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
   if (stem.empty()) stem = "poses";
   return (std::filesystem::path(dir) / (stem + "." + format)).string();
+}
+
+// Lifting errors know no file: re-throws `e` with the input in front, as the same class (the class
+// decides the exit code).
+[[noreturn]] void rethrow_naming_input(const Error& e, const std::string& input) {
+  if (const auto* usage = dynamic_cast<const UsageError*>(&e)) rethrow_with_context(*usage, input);
+  if (const auto* bad_input = dynamic_cast<const InputError*>(&e)) rethrow_with_context(*bad_input, input);
+  if (const auto* model = dynamic_cast<const ModelError*>(&e)) rethrow_with_context(*model, input);
+  if (const auto* internal = dynamic_cast<const InternalError*>(&e)) rethrow_with_context(*internal, input);
+  rethrow_with_context(e, input);
 }
 
 void run_infer(const InferOptions& options, int& exit_code) {
@@ -114,6 +125,7 @@ void run_infer(const InferOptions& options, int& exit_code) {
     lift_options.threads = threads;
   core::set_blas_threads(sequence_threads > 1 || lift_options.threads > 1 ? 1 : threads);
   const bool add_trajectory = !options.no_trajectory;
+  std::mutex error_mutex;
   core::parallel_for(static_cast<int>(work.size()), sequence_threads, [&](int w) {
     Task& task = tasks[work[w].first];
     const InferenceJob& job = task.jobs[work[w].second];
@@ -123,8 +135,9 @@ void run_infer(const InferOptions& options, int& exit_code) {
       result.poses = core::lift(model.lifter, job.keypoints, job.flip, lift_options, add_trajectory);
       if (options.frame == "world") result.poses = core::reference_world_from_camera(result.poses);
     } catch (const Error& e) {
-      if (!options.keep_going) throw;
-      task.error = task.input + ": " + e.what();
+      if (!options.keep_going) rethrow_naming_input(e, task.input);
+      const std::lock_guard<std::mutex> lock(error_mutex);  // several sequences of one input may fail at once
+      if (task.error.empty()) task.error = task.input + ": " + e.what();
     }
   });
 

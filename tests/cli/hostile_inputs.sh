@@ -114,6 +114,18 @@ fi
 expect_no_file LIFT3D_PWNED
 rm -f results/*
 
+# Errors raised while lifting name the input too (regression: the flip-TTA refusal did not), keep
+# their exit code, and two sequences of one input failing at once give one error line.
+expect_exit 2 "$LIFT3D" infer "$M" --input "$H/data_2d_no_symmetry.npz" --output results/result.npz
+expect_one_line_error "$H/data_2d_no_symmetry.npz: " "use --no-tta"
+expect_nothing_written
+expect_exit 4 "$LIFT3D" infer "$M" --input "$H/data_2d_no_symmetry.npz" "$H/data_2d_good_1.npz" --output-dir results \
+  --keep-going --threads 2
+[[ $(grep -c '^lift3d: error: ' "$WORK/err") == 1 ]] || fail "expected one error line: $(cat "$WORK/err")"
+grep -qF "lift3d: error: $H/data_2d_no_symmetry.npz: " "$WORK/err" || fail "input not named: $(cat "$WORK/err")"
+[[ $(ls results) == data_2d_good_1.npy ]] || fail "outputs: $(ls -A results)"
+rm -f results/*
+
 # Without --keep-going the bad input stops the batch before anything is written.
 expect_exit 1 "$LIFT3D" infer "$M" --input "$H/data_2d_good_1.npz" "$H/data_2d_payload.npz" "$H/data_2d_good_2.npz" \
   --output-dir results
