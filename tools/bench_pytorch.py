@@ -10,8 +10,9 @@
       makes the inputs, then alternates lift3d and PyTorch runs, and prints the median frames/s
       ratio lift3d / PyTorch and each side's peak resident memory (max RSS of the process)
 
-PyTorch is timed around the lifting only (import, checkpoint and file loading excluded); lift3d is
-timed as a whole process (loading included), so the ratio is conservative for lift3d.
+Both sides are timed around the lifting only (normalisation, padding, the model, flip TTA; not the
+imports, checkpoint and file loading): PyTorch by this script, lift3d by its own `--timing` report.
+The lift3d whole-process time (loading and writing included) is printed as well.
 """
 import argparse
 import os
@@ -81,7 +82,7 @@ def timed(command):
             raise SystemExit('command failed (%d): %s\n%s' % (process.returncode, ' '.join(command),
                                                                process.stderr.decode()))
         peak_kib = int(rss.read().strip().splitlines()[-1])
-    return wall, peak_kib / 1024.0, process.stdout.decode()
+    return wall, peak_kib / 1024.0, process.stdout.decode(), process.stderr.decode()
 
 
 def compare(args):
@@ -91,25 +92,30 @@ def compare(args):
                         str(args.frames), '--arc', args.arc, '--channels', str(args.channels)], check=True)
         lift3d_cmd = [args.lift3d, 'infer', os.path.join(directory, 'model.bin'), '--input',
                       os.path.join(directory, 'input.npz'), '--output', os.path.join(directory, 'out.npy'),
-                      '--threads', str(args.threads)] + (['--no-tta'] if args.no_tta else [])
+                      '--threads', str(args.threads), '--timing'] + (['--no-tta'] if args.no_tta else [])
         torch_cmd = [sys.executable, os.path.abspath(__file__), 'run', '--dir', directory, '--threads',
                      str(args.threads)] + (['--no-tta'] if args.no_tta else [])
-        ratios, ours_fps, theirs_fps, ours_rss, theirs_rss = [], [], [], [], []
+        ratios, ours_fps, theirs_fps, ours_rss, theirs_rss, process_fps = [], [], [], [], [], []
         for run_index in range(args.runs):
-            wall_ours, rss_ours, _ = timed(lift3d_cmd)
-            _, rss_theirs, out = timed(torch_cmd)
+            wall_ours, rss_ours, _, err = timed(lift3d_cmd)
+            lift_seconds = float(err.split(' lift ')[1].split(' s')[0])
+            process_fps.append(args.frames / wall_ours)
+            _, rss_theirs, out, _ = timed(torch_cmd)
             seconds_theirs = float(out.strip().splitlines()[-1])
-            ours_fps.append(args.frames / wall_ours)
+            ours_fps.append(args.frames / lift_seconds)
             theirs_fps.append(args.frames / seconds_theirs)
             ratios.append(ours_fps[-1] / theirs_fps[-1])
             ours_rss.append(rss_ours)
             theirs_rss.append(rss_theirs)
-            print('run %d: lift3d %.0f frames/s (%.0f MiB), pytorch %.0f frames/s (%.0f MiB), ratio %.3f'
-                  % (run_index + 1, ours_fps[-1], rss_ours, theirs_fps[-1], rss_theirs, ratios[-1]), flush=True)
+            print('run %d: lift3d %.0f frames/s (whole process %.0f frames/s, %.0f MiB), pytorch %.0f frames/s '
+                  '(%.0f MiB), ratio %.3f' % (run_index + 1, ours_fps[-1], process_fps[-1], rss_ours, theirs_fps[-1],
+                                             rss_theirs, ratios[-1]), flush=True)
         print('arc %s, %d channels, T=%d, %d thread(s), %s: median ratio lift3d/pytorch = %.3f '
-              '(lift3d %.0f frames/s, pytorch %.0f frames/s); peak RSS lift3d %.0f MiB, pytorch %.0f MiB'
+              '(lift3d %.0f frames/s, pytorch %.0f frames/s; lift3d whole process incl. loading %.0f frames/s, '
+              'ratio %.3f); peak RSS lift3d %.0f MiB, pytorch %.0f MiB'
               % (args.arc, args.channels, args.frames, args.threads, 'no TTA' if args.no_tta else 'flip TTA',
                  statistics.median(ratios), statistics.median(ours_fps), statistics.median(theirs_fps),
+                 statistics.median(process_fps), statistics.median(process_fps) / statistics.median(theirs_fps),
                  max(ours_rss), max(theirs_rss)))
 
 

@@ -1,5 +1,6 @@
 // `lift3d infer [CHECKPOINT] --input FILE... (--output OUT | --output-dir DIR)`: 2D keypoints in,
 // 3D joints out (camera frame by default, metres).
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -30,6 +31,7 @@ struct InferOptions {
   bool no_tta = false;
   bool no_trajectory = false;
   bool keep_going = false;
+  bool timing = false;
   std::string architecture;
   int channels = 0;
   int threads = 0;
@@ -76,6 +78,11 @@ void run_infer(const InferOptions& options, int& exit_code) {
       throw UsageError(options.output_dir + ": --output-dir is not an existing directory");
   }
 
+  using Clock = std::chrono::steady_clock;
+  const auto seconds_since = [](Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  const Clock::time_point load_start = Clock::now();
   const std::string checkpoint = options.checkpoint.empty() ? default_checkpoint() : options.checkpoint;
   core::ArchitectureHints hints;
   hints.causal = options.causal;
@@ -107,6 +114,8 @@ void run_infer(const InferOptions& options, int& exit_code) {
     tasks.push_back(std::move(task));
   }
 
+  const double load_seconds = seconds_since(load_start);
+  const Clock::time_point lift_start = Clock::now();
   // Flatten to (task, job) pairs so that every sequence of every input can run in parallel.
   std::vector<std::pair<int, int>> work;
   for (int t = 0; t < static_cast<int>(tasks.size()); ++t) {
@@ -141,6 +150,11 @@ void run_infer(const InferOptions& options, int& exit_code) {
     }
   });
 
+  const double lift_seconds = seconds_since(lift_start);
+  const Clock::time_point write_start = Clock::now();
+  long long frames = 0;
+  for (const Task& task : tasks)
+    for (const InferenceJob& job : task.jobs) frames += job.keypoints.frames;
   int failed = 0;
   for (Task& task : tasks) {
     if (task.error.empty()) {
@@ -164,6 +178,10 @@ void run_infer(const InferOptions& options, int& exit_code) {
     ++failed;
     std::cerr << "lift3d: error: " << task.error << "\n";
   }
+  if (options.timing)
+    std::cerr << "lift3d: timing: load " << load_seconds << " s, lift " << lift_seconds << " s ("
+              << (lift_seconds > 0 ? static_cast<double>(frames) / lift_seconds : 0.0) << " frames/s), write "
+              << seconds_since(write_start) << " s\n";
   exit_code = failed ? kSomeFailed : kSuccess;
   if (failed)
     std::cerr << "lift3d: " << failed << " of " << tasks.size() << " inputs failed; the others were written\n";
@@ -222,6 +240,8 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
   cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::PositiveNumber);
   cmd->add_option("--chunk-frames", options->chunk_frames, "Frames per model call (bounds memory; results identical)")
       ->check(CLI::Range(1, 1 << 20));
+  cmd->add_flag("--timing", options->timing,
+                "Print the seconds spent loading (checkpoint and inputs), lifting and writing to stderr");
   cmd->add_flag("--keep-going", options->keep_going,
                 "Report a bad input and go on with the others (exit code 4 when any failed)");
   cmd->callback([options, &exit_code] { run_infer(*options, exit_code); });
