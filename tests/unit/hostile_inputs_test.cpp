@@ -249,9 +249,9 @@ Bytes npy_with_header(const std::string& dict, const Bytes& payload) {
   std::string header = dict;
   while ((10 + header.size() + 1) % 64 != 0) header += ' ';
   header += '\n';
-  Bytes out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<std::uint8_t>(header.size() & 0xff),
-               static_cast<std::uint8_t>(header.size() >> 8)};
-  out.insert(out.end(), header.begin(), header.end());
+  const std::string prefix = bin("\x93NUMPY\x01\x00") + static_cast<char>(header.size() & 0xff) +
+                             static_cast<char>(header.size() >> 8) + header;
+  Bytes out(prefix.begin(), prefix.end());
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
 }
