@@ -9,7 +9,7 @@ packages=(
   libopenblas-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-torch time
-  clang
+  clang libclang-rt-14-dev
 )
 
 missing=()
