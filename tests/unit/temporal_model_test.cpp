@@ -88,6 +88,37 @@ TEST(TemporalModel, LockstepStreamsEqualSeparateStreams) {
   EXPECT_LE((out_b - model.forward(b)).cwiseAbs().maxCoeff(), 1e-6f);
 }
 
+// Outputs whose window lies in a run of identical input columns (edge padding) are computed once
+// and copied. Streamed next to a random sequence, the same input is computed in full (the set of
+// computed columns is shared by the streams), so the two must agree.
+TEST(TemporalModel, RepeatedEndColumnsGiveWhatTheFullComputationGives) {
+  for (auto widths : {std::vector<int>{3, 3, 3}, std::vector<int>{3, 5, 3}}) {
+    for (bool causal : {false, true}) {
+      auto config = make_config(widths, 16, 17, causal);
+      TemporalModel model(config, synthetic_state(config, 16));
+      Matrix padded = random_input(34, 150, 7);
+      for (int c = 1; c < 40; ++c) padded.col(c) = padded.col(0);
+      for (int c = 100; c < 149; ++c) padded.col(c) = padded.col(149);
+      Matrix constant(34, 60);
+      constant.colwise() = padded.col(0);
+      for (const Matrix* input : {&padded, &constant}) {
+        const Eigen::Index frames = input->cols();
+        TemporalModel::Stream pair(model, 2);
+        Matrix both(34, 2 * frames);
+        both << *input, random_input(34, static_cast<int>(frames), 8);
+        const Matrix full = pair.push(both).leftCols(frames - config.receptive_field() + 1);
+        const Matrix skipped = model.forward(*input);
+        ASSERT_EQ(skipped.cols(), full.cols());
+        EXPECT_LE((skipped - full).cwiseAbs().maxCoeff(), 1e-6f) << "frames " << frames << " causal " << causal;
+        for (int chunk : {1, 9, 64}) {
+          const Matrix chunked = push_in_chunks(model, *input, chunk);
+          EXPECT_LE((chunked - full).cwiseAbs().maxCoeff(), 1e-6f) << "chunk " << chunk;
+        }
+      }
+    }
+  }
+}
+
 TEST(Lifter, ChunkSizeNeverChangesTheResult) {
   auto config = make_config({3, 3, 3}, 16);
   TemporalModel model(config, synthetic_state(config, 14));

@@ -67,9 +67,9 @@ class TemporalModel {
     int streams_;
     std::vector<LayerHistory> history_;  // expand conv, then one per residual block
     // Scratch reused across layers and calls (grown, never shrunk): a layer's input with history,
-    // one tap's columns of every stream packed together, the dilated convolution's output, and
-    // the block output.
-    std::vector<float> gathered_, packed_, middle_, output_;
+    // one tap's columns of every stream packed together, the dilated convolution's output and the
+    // pointwise one (both compact: only the columns that need computing), and the layer output.
+    std::vector<float> gathered_, packed_, middle_, product_, output_;
   };
 
  private:
