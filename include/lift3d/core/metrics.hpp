@@ -5,7 +5,7 @@
 // video with the same shape; every joint counts, the root included. Results are in millimetres.
 //
 // Precision: the reference computes one video's errors in float32 (torch for MPJPE and N-MPJPE,
-// NumPy for P-MPJPE and the velocity error, whose SVD NumPy runs in float64) and accumulates over
+// NumPy, its SVD included, for P-MPJPE and the velocity error) and accumulates over
 // videos in float64. Here every per-video error is computed in float64 from the float32 inputs, so
 // it is the value the reference approximates; the two differ by float32 rounding (relative ~1e-7,
 // about 1e-5 mm on a 50 mm error), far below the 0.001 mm the evaluation reports need and of the
