@@ -54,19 +54,7 @@ Keypoints2D alphapose_from_json(const nlohmann::json& document, const std::strin
     const std::string image_id =
         image.is_string() ? image.get<std::string>()
                           : std::to_string(json_integer(image, source, json_key_path(where, "image_id")));
-    const std::string keypoints_where = json_key_path(where, "keypoints");
-    PersonCandidate person;
-    person.keypoints = flat_keypoint_values(json_required(entry, "keypoints", source, where), source, keypoints_where);
-    const int count = static_cast<int>(person.keypoints.size() / 3);
-    if (layout.empty()) {
-      layout = coco_style_layout(count, options.source_layout, source, keypoints_where);
-      joints = count;
-    } else if (count != joints) {
-      throw_json_error(source, keypoints_where, std::to_string(count) + " keypoints, earlier detections have " +
-                                                    std::to_string(joints));
-    }
-    const nlohmann::json* score = json_member(entry, "score");
-    person.score = score ? json_double(*score, source, json_key_path(where, "score")) : mean_keypoint_score(person.keypoints);
+    PersonCandidate person = coco_style_detection(entry, source, where, options.source_layout, layout, joints);
     person.track_id = track_id(entry, source, where);
     has_track_ids = has_track_ids || person.track_id.has_value();
     by_image[image_id].push_back(std::move(person));

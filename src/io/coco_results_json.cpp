@@ -41,6 +41,24 @@ std::vector<float> flat_keypoint_values(const nlohmann::json& array, const std::
   return values;
 }
 
+PersonCandidate coco_style_detection(const nlohmann::json& entry, const std::string& source, const std::string& where,
+                                     const std::string& override_layout, std::string& layout, int& joints) {
+  const std::string keypoints_where = json_key_path(where, "keypoints");
+  PersonCandidate person;
+  person.keypoints = flat_keypoint_values(json_required(entry, "keypoints", source, where), source, keypoints_where);
+  const int count = static_cast<int>(person.keypoints.size() / 3);
+  if (layout.empty()) {
+    layout = coco_style_layout(count, override_layout, source, keypoints_where);
+    joints = count;
+  } else if (count != joints) {
+    throw_json_error(source, keypoints_where,
+                     std::to_string(count) + " keypoints, earlier detections have " + std::to_string(joints));
+  }
+  const nlohmann::json* score = json_member(entry, "score");
+  person.score = score ? json_double(*score, source, json_key_path(where, "score")) : mean_keypoint_score(person.keypoints);
+  return person;
+}
+
 Keypoints2D coco_results_from_json(const nlohmann::json& document, const std::string& source,
                                    const KeypointReadOptions& options) {
   json_array(document, source, "");
@@ -54,19 +72,7 @@ Keypoints2D coco_results_from_json(const nlohmann::json& document, const std::st
       if (json_integer(*category, source, json_key_path(where, "category_id")) != 1) continue;  // not a person
     const long long image_id = json_integer(json_required(entry, "image_id", source, where), source,
                                             json_key_path(where, "image_id"));
-    const std::string keypoints_where = json_key_path(where, "keypoints");
-    PersonCandidate person;
-    person.keypoints = flat_keypoint_values(json_required(entry, "keypoints", source, where), source, keypoints_where);
-    const int count = static_cast<int>(person.keypoints.size() / 3);
-    if (layout.empty()) {
-      layout = coco_style_layout(count, options.source_layout, source, keypoints_where);
-      joints = count;
-    } else if (count != joints) {
-      throw_json_error(source, keypoints_where, std::to_string(count) + " keypoints, earlier detections have " +
-                                                    std::to_string(joints));
-    }
-    const nlohmann::json* score = json_member(entry, "score");
-    person.score = score ? json_double(*score, source, json_key_path(where, "score")) : mean_keypoint_score(person.keypoints);
+    PersonCandidate person = coco_style_detection(entry, source, where, options.source_layout, layout, joints);
     FrameCandidates& frame = frames[image_id];
     frame.number = image_id;
     frame.people.push_back(std::move(person));

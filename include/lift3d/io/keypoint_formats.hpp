@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lift3d/io/keypoints_2d.hpp"
+#include "lift3d/io/person_selection.hpp"
 
 namespace lift3d::io {
 
@@ -70,5 +71,11 @@ std::string coco_style_layout(int joints, const std::string& override_layout, co
 // A flat [x0, y0, s0, x1, ...] array as floats; throws InputError naming `where` when it is not an
 // array of finite numbers or its length is not a multiple of 3.
 std::vector<float> flat_keypoint_values(const nlohmann::json& array, const std::string& source, const std::string& where);
+
+// The keypoints and person score of one detection of a COCO-style result list (entry `where`):
+// "keypoints" flat, "score" or else the mean keypoint score. The first detection read fixes the
+// file's `layout` and `joints` (both empty/0 until then); later ones must have as many joints.
+PersonCandidate coco_style_detection(const nlohmann::json& entry, const std::string& source, const std::string& where,
+                                     const std::string& override_layout, std::string& layout, int& joints);
 
 }  // namespace lift3d::io
