@@ -50,13 +50,23 @@ FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const
   folded.dilation = dilation;
   folded.taps.assign(kernel, Matrix(out, in));
   folded.bias.resize(out);
+  std::vector<double> scale(out);
   for (int o = 0; o < out; ++o) {
-    const double scale = gamma[o] / std::sqrt(var[o] + kBatchNormEps);
-    folded.bias[o] = static_cast<float>(beta[o] - mean[o] * scale);
+    scale[o] = gamma[o] / std::sqrt(var[o] + kBatchNormEps);
+    folded.bias[o] = static_cast<float>(beta[o] - mean[o] * scale[o]);
+  }
+  // torch's [out][in][kernel] into column-major taps: a block of rows at a time, so that both the
+  // reads (one stream per row) and the writes (a run of each column) stay in cache.
+  constexpr int kRowBlock = 16;
+  for (int first = 0; first < out; first += kRowBlock) {
+    const int last = std::min(out, first + kRowBlock);
     for (int i = 0; i < in; ++i)
-      for (int k = 0; k < kernel; ++k)
-        folded.taps[k](o, i) =
-            static_cast<float>(static_cast<double>(w[(static_cast<std::size_t>(o) * in + i) * kernel + k]) * scale);
+      for (int k = 0; k < kernel; ++k) {
+        float* column = folded.taps[k].col(i).data();
+        for (int o = first; o < last; ++o)
+          column[o] = static_cast<float>(static_cast<double>(w[(static_cast<std::size_t>(o) * in + i) * kernel + k]) *
+                                         scale[o]);
+      }
   }
   return folded;
 }
