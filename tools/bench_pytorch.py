@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """lift3d versus PyTorch on the same machine, the same checkpoint and the same input.
 
-  bench_pytorch.py make    --dir D --frames T [--arc 3,3,3,3,3 --channels 1024]
-      writes D/model.bin (random VideoPose3D checkpoint) and D/input.npz (VideoPose3D custom 2D file)
+  bench_pytorch.py make    --dir D --frames T [--arc 3,3,3,3,3 --channels 1024] [--optimizer]
+      writes D/model.bin (random VideoPose3D checkpoint) and D/input.npz (VideoPose3D custom 2D file);
+      with --optimizer the checkpoint is laid out like the official ones (legacy format, epoch, lr,
+      random_state, the AMSGrad Adam state, model_pos: 271 MB for the 243-frame model)
   bench_pytorch.py run     --dir D --threads N [--no-tta]
       the PyTorch side: loads both, lifts the sequence as run.py does (edge padding, flip TTA in one
       batch of two), prints the seconds the lifting took
-  bench_pytorch.py compare --lift3d BIN --frames T --threads N [--runs 5] [--no-tta]
+  bench_pytorch.py compare --lift3d BIN --frames T --threads N [--runs 5] [--no-tta] [--optimizer]
       makes the inputs, then alternates lift3d and PyTorch runs, and prints the median frames/s
-      ratio lift3d / PyTorch and each side's peak resident memory (max RSS of the process)
+      ratio lift3d / PyTorch, each side's peak resident memory (max RSS of the process) and the
+      median time each takes to load the checkpoint
 
 Both sides are timed around the lifting only (normalisation, padding, the model, flip TTA; not the
 imports, checkpoint and file loading): PyTorch by this script, lift3d by its own `--timing` report.
@@ -33,7 +36,7 @@ H36M_RIGHT = [1, 2, 3, 14, 15, 16]
 WIDTH, HEIGHT = 1000, 1000
 
 
-def make(directory, frames, arc, channels, seed=0):
+def make(directory, frames, arc, channels, optimizer=False, seed=0):
     import torch
     import vp3d_oracle as oracle
     os.makedirs(directory, exist_ok=True)
@@ -45,7 +48,15 @@ def make(directory, frames, arc, channels, seed=0):
                 tensor.uniform_(0.5, 2.0)
             elif name.endswith('running_mean') or name.endswith('.bias'):
                 tensor.uniform_(-0.1, 0.1)
-    torch.save({'epoch': 1, 'lr': 0.001, 'model_pos': model.state_dict()}, os.path.join(directory, 'model.bin'))
+    path = os.path.join(directory, 'model.bin')
+    if optimizer:
+        from make_model_fixtures import optimizer_state
+        rng_state = np.random.RandomState(seed)
+        checkpoint = {'epoch': 80, 'lr': 0.001 * 0.95 ** 80, 'random_state': rng_state,
+                      'optimizer': optimizer_state([model], rng_state, True, 0.001), 'model_pos': model.state_dict()}
+        torch.save(checkpoint, path, _use_new_zipfile_serialization=False)
+    else:
+        torch.save({'epoch': 1, 'lr': 0.001, 'model_pos': model.state_dict()}, path)
     rng = np.random.default_rng(seed)
     keypoints = rng.uniform(100, 900, size=(frames, 17, 2)).astype(np.float32)
     metadata = {'layout_name': 'coco', 'num_joints': 17, 'keypoints_symmetry': [COCO_LEFT, COCO_RIGHT],
@@ -58,14 +69,16 @@ def run(directory, threads, tta):
     import torch
     import vp3d_oracle as oracle
     torch.set_num_threads(threads)
+    start = time.perf_counter()
     state = torch.load(os.path.join(directory, 'model.bin'), map_location='cpu')['model_pos']
+    load_seconds = time.perf_counter() - start
     model = oracle.model_from_state_dict(state, 17)
     data = np.load(os.path.join(directory, 'input.npz'), allow_pickle=True)  # our own file
     keypoints = data['positions_2d'].item()['bench']['custom'][0]
     start = time.perf_counter()
     normalized = oracle.normalize_screen_coordinates(keypoints, WIDTH, HEIGHT)
     oracle.run_sequence(model, normalized, tta, COCO_LEFT, COCO_RIGHT, H36M_LEFT, H36M_RIGHT)
-    print('%.6f' % (time.perf_counter() - start))
+    print('%.6f %.6f' % (time.perf_counter() - start, load_seconds))
 
 
 def timed(command):
@@ -89,19 +102,23 @@ def compare(args):
     with tempfile.TemporaryDirectory(prefix='lift3d-bench-') as directory:
         # In a child process, so that this driver never imports torch (see timed()).
         subprocess.run([sys.executable, os.path.abspath(__file__), 'make', '--dir', directory, '--frames',
-                        str(args.frames), '--arc', args.arc, '--channels', str(args.channels)], check=True)
+                        str(args.frames), '--arc', args.arc, '--channels', str(args.channels)] +
+                       (['--optimizer'] if args.optimizer else []), check=True)
         lift3d_cmd = [args.lift3d, 'infer', os.path.join(directory, 'model.bin'), '--input',
                       os.path.join(directory, 'input.npz'), '--output', os.path.join(directory, 'out.npy'),
                       '--threads', str(args.threads), '--timing'] + (['--no-tta'] if args.no_tta else [])
         torch_cmd = [sys.executable, os.path.abspath(__file__), 'run', '--dir', directory, '--threads',
                      str(args.threads)] + (['--no-tta'] if args.no_tta else [])
         ratios, ours_fps, theirs_fps, ours_rss, theirs_rss, process_fps = [], [], [], [], [], []
+        ours_load, theirs_load = [], []
         for run_index in range(args.runs):
             wall_ours, rss_ours, _, err = timed(lift3d_cmd)
             lift_seconds = float(err.split(' lift ')[1].split(' s')[0])
+            ours_load.append(float(err.split('timing: load ')[1].split(' s')[0]))
             process_fps.append(args.frames / wall_ours)
             _, rss_theirs, out, _ = timed(torch_cmd)
-            seconds_theirs = float(out.strip().splitlines()[-1])
+            seconds_theirs, load_theirs = map(float, out.strip().splitlines()[-1].split())
+            theirs_load.append(load_theirs)
             ours_fps.append(args.frames / lift_seconds)
             theirs_fps.append(args.frames / seconds_theirs)
             ratios.append(ours_fps[-1] / theirs_fps[-1])
@@ -117,6 +134,9 @@ def compare(args):
                  statistics.median(ratios), statistics.median(ours_fps), statistics.median(theirs_fps),
                  statistics.median(process_fps), statistics.median(process_fps) / statistics.median(theirs_fps),
                  max(ours_rss), max(theirs_rss)))
+        print('checkpoint (%.0f MB) and input loading, median: lift3d %.3f s; torch.load of the checkpoint alone %.3f s'
+              % (os.path.getsize(os.path.join(directory, 'model.bin')) / 1e6, statistics.median(ours_load),
+                 statistics.median(theirs_load)))
 
 
 def main():
@@ -127,6 +147,7 @@ def main():
     p.add_argument('--frames', type=int, required=True)
     p.add_argument('--arc', default='3,3,3,3,3')
     p.add_argument('--channels', type=int, default=1024)
+    p.add_argument('--optimizer', action='store_true')
     p = sub.add_parser('run')
     p.add_argument('--dir', required=True)
     p.add_argument('--threads', type=int, default=1)
@@ -139,9 +160,10 @@ def main():
     p.add_argument('--arc', default='3,3,3,3,3')
     p.add_argument('--channels', type=int, default=1024)
     p.add_argument('--no-tta', action='store_true')
+    p.add_argument('--optimizer', action='store_true')
     args = parser.parse_args()
     if args.command == 'make':
-        make(args.dir, args.frames, [int(w) for w in args.arc.split(',')], args.channels)
+        make(args.dir, args.frames, [int(w) for w in args.arc.split(',')], args.channels, args.optimizer)
     elif args.command == 'run':
         run(args.dir, args.threads, not args.no_tta)
     else:
