@@ -8,6 +8,7 @@
 
 #include "lift3d/app/commands.hpp"
 #include "lift3d/error.hpp"
+#include "lift3d/io/file.hpp"
 
 int main(int argc, char** argv) {
   using namespace lift3d;
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   // freed; glibc's default adaptive threshold would otherwise keep freed buffers of one phase
   // (loading) resident through the next (lifting), inflating peak memory.
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  io::handle_termination_signals();
   CLI::App cli{"lift3d: 2D keypoint sequences to 3D poses with VideoPose3D temporal models, and their evaluation"};
   cli.set_version_flag("--version", std::string("lift3d ") + LIFT3D_VERSION);
   cli.require_subcommand(1);

@@ -1,9 +1,11 @@
 #include "lift3d/io/file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +25,47 @@ std::string describe_errno(int error) {
 }
 
 std::FILE* as_file(void* file) { return static_cast<std::FILE*>(file); }
+
+// The temporary files being written, so that a terminating signal can remove them. Fixed storage
+// and atomics only: the signal handler may touch nothing else.
+struct TemporarySlot {
+  std::atomic<int> state{0};  // 0 free, 1 being filled, 2 holds a live temporary's path
+  char path[4096];
+};
+TemporarySlot g_temporaries[64];
+
+// Registers a temporary file for the lifetime of the guard (not at all when every slot is taken).
+class TrackedTemporary {
+ public:
+  explicit TrackedTemporary(const std::string& path) {
+    if (path.size() >= sizeof(TemporarySlot::path)) return;
+    for (TemporarySlot& slot : g_temporaries) {
+      int expected = 0;
+      if (!slot.state.compare_exchange_strong(expected, 1)) continue;
+      std::memcpy(slot.path, path.c_str(), path.size() + 1);
+      slot.state.store(2);
+      slot_ = &slot;
+      return;
+    }
+  }
+  ~TrackedTemporary() { release(); }
+  void release() {
+    if (slot_) slot_->state.store(0);
+    slot_ = nullptr;
+  }
+  TrackedTemporary(const TrackedTemporary&) = delete;
+  TrackedTemporary& operator=(const TrackedTemporary&) = delete;
+
+ private:
+  TemporarySlot* slot_ = nullptr;
+};
+
+extern "C" void remove_temporaries_and_die(int signal_number) {
+  for (TemporarySlot& slot : g_temporaries)
+    if (slot.state.load() == 2) ::unlink(slot.path);
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
+}
 
 // The process umask, read without changing it (umask() both sets and gets, which would race with
 // other threads creating files). Falls back to the common 022.
@@ -155,6 +198,7 @@ void write_file_atomic(const std::string& path, const std::vector<std::pair<cons
   const int fd = ::mkstemp(temp_name.data());
   if (fd < 0) throw InputError(path + ": cannot create a temporary file: " + describe_errno(errno));
   temp_path = temp_name.data();
+  TrackedTemporary tracked(temp_path);
 
   auto fail = [&](const std::string& what, int error) {
     ::unlink(temp_path.c_str());
@@ -181,6 +225,7 @@ void write_file_atomic(const std::string& path, const std::vector<std::pair<cons
   if (std::fclose(file) != 0) fail("cannot write", errno);
   if (std::rename(temp_path.c_str(), path.c_str()) != 0)
     fail("cannot rename temporary file into place", errno);
+  tracked.release();
 
   // Make the rename itself durable; best effort, since not every file system allows it.
   const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
@@ -188,6 +233,14 @@ void write_file_atomic(const std::string& path, const std::vector<std::pair<cons
     ::fsync(dir_fd);
     ::close(dir_fd);
   }
+}
+
+void handle_termination_signals() {
+  struct sigaction action {};
+  action.sa_handler = remove_temporaries_and_die;
+  sigemptyset(&action.sa_mask);
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(signal_number, &action, nullptr);
+  ::signal(SIGXFSZ, SIG_IGN);
 }
 
 void write_file_atomic(const std::string& path, const std::string& data) {

@@ -94,32 +94,35 @@ expect_exit 1 "$LIFT3D" infer "$M" --input "$H/data_2d_payload.npz" --output res
 [[ $(cat results/keep.npz) == old ]] || fail "the existing output was changed by a failed run"
 rm results/keep.npz
 
-# An interrupted run never leaves a half-written file under the final name. The file-size limit
-# kills lift3d (SIGXFSZ) in the middle of writing its 6 KB output: the old file is untouched and
-# no file appears under a new name.
+# An interrupted run never leaves a half-written file under the final name. A file-size limit too
+# small for the 6 KB output is a write error: one line, exit 1, the old file untouched, no
+# temporary file left.
 echo old >results/keep.npy
-(ulimit -f 2 && exec "$LIFT3D" infer "$M" --input "$H/data_2d_good_1.npz" --output results/keep.npy) 2>/dev/null &&
-  fail "the file-size limit did not stop the write"
-[[ $(cat results/keep.npy) == old ]] || fail "an interrupted write changed the existing output"
-(ulimit -f 2 && exec "$LIFT3D" infer "$M" --input "$H/data_2d_good_1.npz" --output results/new.npy) 2>/dev/null
-expect_no_file results/new.npy
-rm -f results/keep.npy results/.*.tmp.*  # a killed process cannot remove its temporary file
-# SIGKILL at any moment of a batch: every output under its final name is complete.
+(ulimit -f 2 && exec "$LIFT3D" infer "$M" --input "$H/data_2d_good_1.npz" --output results/keep.npy) 2>"$WORK/err"
+[[ $? == 1 ]] || fail "a write cut by the file-size limit did not exit 1"
+expect_one_line_error "results/keep.npy" "file too large"
+[[ $(ls -A results) == keep.npy && $(cat results/keep.npy) == old ]] || fail "after a cut write: $(ls -A results)"
+rm results/keep.npy
+# SIGTERM or SIGINT at any moment of a batch: every output under its final name is complete and no
+# temporary file is left. SIGKILL leaves its temporary file (nothing can remove it) but never a
+# partial output.
 if have_numpy; then
-  for delay in 0.02 0.05 0.1 0.2 0.4; do
-    "$LIFT3D" infer "$M" --input "$H/data_2d_good_1.npz" "$H/data_2d_good_2.npz" "$D/data_2d_custom_tiny.npz" \
-      --output-dir results --threads 1 2>/dev/null &
-    sleep "$delay"
-    kill -KILL $! 2>/dev/null
-    wait $! 2>/dev/null
-    $PYTHON - results <<'PY' || fail "a killed run left an incomplete output (after ${delay} s)"
-import glob, sys
-import numpy as np
-for path in glob.glob(sys.argv[1] + "/*.npy"):
-    a = np.load(path)
-    assert a.ndim == 3 and a.shape[1:] == (17, 3) and np.isfinite(a).all(), (path, a.shape)
+  for signal in TERM INT KILL; do
+    for delay in 0.02 0.05 0.1 0.2 0.4; do
+      "$LIFT3D" infer "$M" --input "$H/data_2d_good_1.npz" "$H/data_2d_good_2.npz" "$D/data_2d_custom_tiny.npz" \
+        --output-dir results --format json --threads 1 2>/dev/null &
+      sleep "$delay"
+      kill -"$signal" $! 2>/dev/null
+      wait $! 2>/dev/null
+      $PYTHON - results <<'PY' || fail "SIG$signal after $delay s left an incomplete output"
+import glob, json, sys
+for path in glob.glob(sys.argv[1] + "/*.json"):
+    json.load(open(path))
 PY
-    rm -f results/* results/.*.tmp.*
+      [[ $signal == KILL ]] && rm -f results/.*.tmp.*
+      [[ -z $(ls -A results | grep -v '\.json$') ]] || fail "SIG$signal after $delay s left: $(ls -A results)"
+      rm -f results/*
+    done
   done
 fi
 

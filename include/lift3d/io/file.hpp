@@ -43,4 +43,9 @@ void write_file_atomic(const std::string& path, const std::string& data);
 // payloads are never copied into one buffer first.
 void write_file_atomic(const std::string& path, const std::vector<std::pair<const void*, std::size_t>>& parts);
 
+// For programs: SIGINT, SIGTERM and SIGHUP remove the temporary files being written before the
+// process ends (a SIGKILL cannot, but it never leaves a partial file under a final name either), and
+// the file-size limit (SIGXFSZ) becomes a write error instead of killing the process.
+void handle_termination_signals();
+
 }  // namespace lift3d::io
