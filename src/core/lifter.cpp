@@ -64,7 +64,7 @@ PoseSequence run_model(const TemporalModel& model, const KeypointSequence& seq, 
   // The chunk bounds the columns of one product over all streams, so flip TTA uses no more memory.
   const long long chunk = std::max(1, options.chunk_frames / streams);
   auto run_segment = [&](long long begin, long long end) {
-    TemporalModel::Stream stream(model, streams);
+    TemporalModel::Stream stream(model, streams, begin);  // begin: so every frame is computed alike
     long long produced = begin;
     Matrix input;
     const long long input_end = end + rf - 1;

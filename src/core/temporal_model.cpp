@@ -35,7 +35,8 @@ std::vector<float> take_float(const TensorMap& tensors, const std::string& name)
 // BN(W*x) = scale * (W*x) + (bias - mean * scale), scale = gamma / sqrt(var + eps). The fold is
 // computed in double and rounded once, which keeps the result within float32 round-off of the
 // reference's two-step evaluation.
-FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const std::string& bn, int dilation) {
+FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const std::string& bn, int dilation,
+                        bool winograd_form = false) {
   const io::Array& weight = tensor(tensors, conv + ".weight");
   const auto out = static_cast<int>(weight.shape[0]);
   const auto in = static_cast<int>(weight.shape[1]);
@@ -47,8 +48,10 @@ FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const
   const std::vector<double> var = tensor(tensors, bn + ".running_var").to_double();
 
   FoldedConv folded;
+  folded.kernel = kernel;
   folded.dilation = dilation;
-  folded.taps.assign(kernel, Matrix(out, in));
+  folded.winograd = winograd_form && kernel == 3;
+  folded.taps.assign(folded.winograd ? 4 : kernel, Matrix(out, in));
   folded.bias.resize(out);
   std::vector<double> scale(out);
   for (int o = 0; o < out; ++o) {
@@ -57,16 +60,29 @@ FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const
   }
   // torch's [out][in][kernel] into column-major taps: a block of rows at a time, so that both the
   // reads (one stream per row) and the writes (a run of each column) stay in cache.
+  // The Winograd taps are formed in double from the scaled weights and rounded once.
   constexpr int kRowBlock = 16;
+  const auto scaled = [&](int o, int i, int k) {
+    return static_cast<double>(w[(static_cast<std::size_t>(o) * in + i) * kernel + k]) * scale[o];
+  };
   for (int first = 0; first < out; first += kRowBlock) {
     const int last = std::min(out, first + kRowBlock);
-    for (int i = 0; i < in; ++i)
+    for (int i = 0; i < in; ++i) {
+      if (folded.winograd) {
+        for (int o = first; o < last; ++o) {
+          const double w0 = scaled(o, i, 0), w1 = scaled(o, i, 1), w2 = scaled(o, i, 2);
+          folded.taps[0](o, i) = static_cast<float>(w0);
+          folded.taps[1](o, i) = static_cast<float>((w0 + w1 + w2) / 2);
+          folded.taps[2](o, i) = static_cast<float>((w0 - w1 + w2) / 2);
+          folded.taps[3](o, i) = static_cast<float>(w2);
+        }
+        continue;
+      }
       for (int k = 0; k < kernel; ++k) {
         float* column = folded.taps[k].col(i).data();
-        for (int o = first; o < last; ++o)
-          column[o] = static_cast<float>(static_cast<double>(w[(static_cast<std::size_t>(o) * in + i) * kernel + k]) *
-                                         scale[o]);
+        for (int o = first; o < last; ++o) column[o] = static_cast<float>(scaled(o, i, k));
       }
+    }
   }
   return folded;
 }
@@ -79,10 +95,87 @@ FoldedConv plain_conv(const TensorMap& tensors, const std::string& conv) {
   const std::vector<float> b = take_float(tensors, conv + ".bias");
   FoldedConv result;
   result.taps.assign(1, Matrix(out, in));
+  result.kernel = 1;
   result.bias = Eigen::Map<const Vector>(b.data(), out);
   for (int o = 0; o < out; ++o)
     for (int i = 0; i < in; ++i) result.taps[0](o, i) = w[static_cast<std::size_t>(o) * in + i];
   return result;
+}
+
+// A rows x cols view of `storage`, which only ever grows: buffers are reused across layers and
+// chunks instead of being reallocated. Contents are not preserved when it grows; growth is exact
+// (vector::resize would double the capacity, and these buffers are megabytes).
+Eigen::Map<Matrix> view(std::vector<float>& storage, Eigen::Index rows, Eigen::Index cols) {
+  const auto needed = static_cast<std::size_t>(rows * cols);
+  if (storage.size() < needed) std::vector<float>(needed).swap(storage);
+  return Eigen::Map<Matrix>(storage.data(), rows, cols);
+}
+
+// Plans the outputs [0, c) of each of `streams` inputs; stream s's output t reads input columns
+// s*width + lo + t + k*d.
+void plan_pairs(Eigen::Index streams, Eigen::Index width, Eigen::Index lo, Eigen::Index c, Eigen::Index d,
+                long long origin, PairPlan& plan) {
+  enum Role { kFirstOnly, kFull, kSecondOnly, kCovered };
+  const auto role = [&](Eigen::Index t) {
+    if (((origin + t) / d) % 2 == 0) return t + d < c ? kFull : kFirstOnly;
+    return t >= d ? kCovered : kSecondOnly;
+  };
+  Eigen::Index count[3] = {0, 0, 0};
+  for (Eigen::Index t = 0; t < c; ++t)
+    if (const Role r = role(t); r != kCovered) ++count[r];
+  plan.first_only = count[kFirstOnly] * streams;
+  plan.full = count[kFull] * streams;
+  plan.second_only = count[kSecondOnly] * streams;
+  plan.starts.resize(static_cast<std::size_t>(plan.pairs()));
+  plan.source.resize(static_cast<std::size_t>(streams * c));
+  Eigen::Index next[3] = {0, plan.first_only, plan.first_only + plan.full};
+  for (Eigen::Index s = 0; s < streams; ++s)
+    for (Eigen::Index t = 0; t < c; ++t) {
+      const Role r = role(t);
+      if (r == kCovered) continue;
+      const Eigen::Index p = next[r]++;
+      const Eigen::Index first_output = r == kSecondOnly ? t - d : t;  // the pair's y_t (may precede the range)
+      plan.starts[static_cast<std::size_t>(p)] = s * width + lo + first_output;
+      // y_{t+d} of pair p lives at firsts() + (p - first_only).
+      const Eigen::Index second_column = plan.firsts() + p - plan.first_only;
+      if (r == kFirstOnly) plan.source[static_cast<std::size_t>(s * c + t)] = p;
+      if (r == kFull) {
+        plan.source[static_cast<std::size_t>(s * c + t)] = p;
+        plan.source[static_cast<std::size_t>(s * c + t + d)] = second_column;
+      }
+      if (r == kSecondOnly) plan.source[static_cast<std::size_t>(s * c + t)] = second_column;
+    }
+}
+
+// Winograd F(2,3) for a dilated kernel-3 convolution in Winograd form. Outputs t and t + d share
+// four products instead of six:
+//   y_t     = W0 x_t + W1 x_{t+d} + W2 x_{t+2d}      = M0 + M1 + M2
+//   y_{t+d} = W0 x_{t+d} + W1 x_{t+2d} + W2 x_{t+3d} = M1 - M2 - M3
+// with M0 = W0 (x_t - x_{t+2d}), M1 = G1 (x_{t+d} + x_{t+2d}), M2 = G2 (x_{t+2d} - x_{t+d}) and
+// M3 = W2 (x_{t+d} - x_{t+3d}). `in` is column-major with `rows` rows. Writes the plan's outputs
+// (see PairPlan) to `out`, bias not added; every output takes the same steps whatever its pair.
+void winograd_products(const FoldedConv& conv, const float* in, Eigen::Index rows, const PairPlan& plan,
+                       std::vector<float>& transformed, std::vector<float>& scratch, Eigen::Map<Matrix>& out) {
+  const Eigen::Index pairs = plan.pairs(), d = conv.dilation;
+  const Eigen::Index with_first = plan.firsts(), second_from = plan.first_only;  // pair ranges
+  const auto x = [&](Eigen::Index column) { return Eigen::Map<const Vector>(in + column * rows, rows); };
+  const auto start = [&](Eigen::Index p) { return plan.starts[static_cast<std::size_t>(p)]; };
+  Eigen::Map<Matrix> u = view(transformed, rows, pairs);
+  Eigen::Map<Matrix> m = view(scratch, out.rows(), pairs);
+  auto first = out.leftCols(with_first);
+  auto second = out.middleCols(with_first, plan.seconds());
+  for (Eigen::Index p = 0; p < pairs; ++p) u.col(p) = x(start(p) + d) + x(start(p) + 2 * d);
+  m.noalias() = conv.taps[1] * u;  // M1
+  first = m.leftCols(with_first);
+  second = m.rightCols(plan.seconds());
+  for (Eigen::Index p = 0; p < pairs; ++p) u.col(p) = x(start(p) + 2 * d) - x(start(p) + d);
+  m.noalias() = conv.taps[2] * u;  // M2
+  first += m.leftCols(with_first);
+  second -= m.rightCols(plan.seconds());
+  for (Eigen::Index p = 0; p < with_first; ++p) u.col(p) = x(start(p)) - x(start(p) + 2 * d);
+  first.noalias() += conv.taps[0] * u.leftCols(with_first);  // M0
+  for (Eigen::Index p = second_from; p < pairs; ++p) u.col(p) = x(start(p) + d) - x(start(p) + 3 * d);
+  second.noalias() -= conv.taps[3] * u.rightCols(plan.seconds());  // M3
 }
 
 // out = sum_k taps[k] * in[:, k*d : k*d + m] for the m = in.cols() - span output columns (`out`
@@ -91,6 +184,16 @@ FoldedConv plain_conv(const TensorMap& tensors, const std::string& conv) {
 void convolve(const FoldedConv& conv, const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out) {
   const Eigen::Index m = in.cols() - conv.span();
   if (out.cols() != m || out.rows() != conv.taps[0].rows()) throw InternalError("convolution output has the wrong size");
+  if (conv.winograd) {
+    PairPlan plan;
+    plan_pairs(1, in.cols(), 0, m, conv.dilation, 0, plan);
+    const Matrix contiguous = in;
+    std::vector<float> product_storage, transformed, scratch;
+    Eigen::Map<Matrix> product = view(product_storage, out.rows(), plan.firsts() + plan.seconds());
+    winograd_products(conv, contiguous.data(), in.rows(), plan, transformed, scratch, product);
+    for (Eigen::Index t = 0; t < m; ++t) out.col(t) = product.col(plan.source[static_cast<std::size_t>(t)]);
+    return;
+  }
   out.noalias() = conv.taps[0] * in.leftCols(m);
   for (std::size_t k = 1; k < conv.taps.size(); ++k)
     out.noalias() += conv.taps[k] * in.middleCols(static_cast<Eigen::Index>(k) * conv.dilation, m);
@@ -105,15 +208,6 @@ void bias_relu_add(Eigen::Ref<Matrix> out, const Vector& bias, const Eigen::Ref<
     out.col(j) = (out.col(j) + bias).cwiseMax(0.0f) + residual.col(j);
 }
 
-// A rows x cols view of `storage`, which only ever grows: buffers are reused across layers and
-// chunks instead of being reallocated. Contents are not preserved when it grows; growth is exact
-// (vector::resize would double the capacity, and these buffers are megabytes).
-Eigen::Map<Matrix> view(std::vector<float>& storage, Eigen::Index rows, Eigen::Index cols) {
-  const auto needed = static_cast<std::size_t>(rows * cols);
-  if (storage.size() < needed) std::vector<float>(needed).swap(storage);
-  return Eigen::Map<Matrix>(storage.data(), rows, cols);
-}
-
 }  // namespace
 
 TemporalModel::TemporalModel(const ModelConfig& config, const io::StateDict& state)
@@ -126,7 +220,7 @@ TemporalModel::TemporalModel(const ModelConfig& config, io::StateDict&& state) :
   for (int b = 0; b < config_.blocks(); ++b) {
     Block block;
     block.dilated = fold_conv_bn(tensors, "layers_conv." + std::to_string(2 * b), "layers_bn." + std::to_string(2 * b),
-                                 config_.block_dilation(b));
+                                 config_.block_dilation(b), /*winograd_form=*/true);
     block.pointwise = fold_conv_bn(tensors, "layers_conv." + std::to_string(2 * b + 1),
                                    "layers_bn." + std::to_string(2 * b + 1), 1);
     block.pad = config_.block_pad(b);
@@ -166,8 +260,8 @@ Matrix TemporalModel::forward(const Matrix& input) const {
   return stream.push(input);
 }
 
-TemporalModel::Stream::Stream(const TemporalModel& model, int streams)
-    : model_(model), streams_(streams), history_(1 + model.blocks_.size()) {
+TemporalModel::Stream::Stream(const TemporalModel& model, int streams, long long first_output)
+    : model_(model), streams_(streams), first_output_(first_output), history_(1 + model.blocks_.size()) {
   if (streams < 1) throw InternalError("a stream set needs at least one stream");
 }
 
@@ -256,11 +350,15 @@ Matrix TemporalModel::Stream::push(const Matrix& input) {
   // Spreads compact per-stream columns [lo, hi) of `product` to the m columns per stream of `out`,
   // applying `epilogue(out column, product column, stream, j)` to the computed ones and copying
   // the nearest computed column into the skipped ends.
+  // `source` (when not null) maps output s*c + (j - lo) to its product column (Winograd order).
   auto spread = [&](const Eigen::Map<Matrix>& product, Eigen::Map<Matrix>& out, Eigen::Index m, Eigen::Index lo,
-                    Eigen::Index hi, auto&& epilogue) {
+                    Eigen::Index hi, const Eigen::Index* source, auto&& epilogue) {
     const Eigen::Index c = hi - lo;
     for (int s = 0; s < s_count; ++s) {
-      for (Eigen::Index j = lo; j < hi; ++j) epilogue(out.col(s * m + j), product.col(s * c + j - lo), s, j);
+      for (Eigen::Index j = lo; j < hi; ++j) {
+        const Eigen::Index q = s * c + j - lo;
+        epilogue(out.col(s * m + j), product.col(source ? source[q] : q), s, j);
+      }
       for (Eigen::Index j = 0; j < lo; ++j) out.col(s * m + j) = out.col(s * m + lo);
       for (Eigen::Index j = hi; j < m; ++j) out.col(s * m + j) = out.col(s * m + hi - 1);
     }
@@ -277,7 +375,7 @@ Matrix TemporalModel::Stream::push(const Matrix& input) {
     Eigen::Map<Matrix> product = view(product_, out_rows, (hi - lo) * s_count);
     convolve_streams(conv, width, lo, hi, product);
     Eigen::Map<Matrix> out = view(output_, out_rows, m * s_count);
-    spread(product, out, m, lo, hi, [&](auto out_col, const auto& col, int, Eigen::Index) {
+    spread(product, out, m, lo, hi, nullptr, [&](auto out_col, const auto& col, int, Eigen::Index) {
       out_col = (col + conv.bias).cwiseMax(0.0f);
     });
     rows = out_rows;
@@ -293,15 +391,27 @@ Matrix TemporalModel::Stream::push(const Matrix& input) {
     if (m <= 0) return Matrix(empty_rows, 0);
     const auto [lo, hi] = needed_outputs(width, block.dilated.span());
     const Eigen::Index c = hi - lo;
-    Eigen::Map<Matrix> mid = view(middle_, rows, c * s_count);
-    convolve_streams(block.dilated, width, lo, hi, mid);
+    Eigen::Index columns = c * s_count;  // of the dilated convolution's compact output
+    const Eigen::Index* source = nullptr;
+    LayerHistory& history = history_[b + 1];
+    if (block.dilated.winograd) {
+      plan_pairs(s_count, width, lo, c, block.dilated.dilation, first_output_ + history.produced + lo, pairs_);
+      columns = pairs_.firsts() + pairs_.seconds();
+      source = pairs_.source.data();
+    }
+    history.produced += m;
+    Eigen::Map<Matrix> mid = view(middle_, rows, columns);
+    if (block.dilated.winograd)
+      winograd_products(block.dilated, gathered_.data(), rows, pairs_, transformed_, pair_product_, mid);
+    else
+      convolve_streams(block.dilated, width, lo, hi, mid);
     bias_relu(mid, block.dilated.bias);
-    Eigen::Map<Matrix> product = view(product_, rows, c * s_count);
+    Eigen::Map<Matrix> product = view(product_, rows, columns);
     product.noalias() = block.pointwise.taps[0] * mid;
     Eigen::Map<Matrix> out = view(output_, rows, m * s_count);
     const Eigen::Map<const Matrix> in(gathered_.data(), rows, width * s_count);
     const Eigen::Index residual_offset = block.pad + block.causal_shift;
-    spread(product, out, m, lo, hi, [&](auto out_col, const auto& col, int s, Eigen::Index j) {
+    spread(product, out, m, lo, hi, source, [&](auto out_col, const auto& col, int s, Eigen::Index j) {
       out_col = (col + block.pointwise.bias).cwiseMax(0.0f) + in.col(s * width + residual_offset + j);
     });
     current = output_.data();

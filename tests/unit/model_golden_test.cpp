@@ -175,7 +175,14 @@ TEST_P(ModelGolden, EveryLayerMatchesPyTorch) {
     std::vector<float> ours;
     for (Eigen::Index row = 0; row < layers[i].rows(); ++row)
       for (Eigen::Index col = 0; col < layers[i].cols(); ++col) ours.push_back(layers[i](row, col));
-    EXPECT_CLOSE(ours, layer.to_float(), "layer" + std::to_string(i));
+    // Hidden activations are no metres: they reach ~20 here, where a float32 ulp is 2e-6, and the
+    // Winograd form of the dilated convolutions rounds differently from PyTorch's direct sums.
+    // They get kTolerance or 1e-6 (about 8 ulps) of the layer's largest magnitude, whichever is
+    // larger; a wrong tap, slice or padding is off by far more.
+    const std::vector<float> reference = layer.to_float();
+    double largest = 0.0;
+    for (float v : reference) largest = std::max(largest, static_cast<double>(std::abs(v)));
+    EXPECT_CLOSE_TOL(ours, reference, std::max(kTolerance, 1e-6 * largest), "layer" + std::to_string(i));
   }
   EXPECT_FALSE(expected.contains("layer" + std::to_string(layers.size()))) << "fewer layers than the reference";
   const Matrix out = model.lifter.pose.forward(input);

@@ -22,12 +22,30 @@ namespace lift3d::core {
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
 using Vector = Eigen::Matrix<float, Eigen::Dynamic, 1>;
 
-// One convolution with its BatchNorm folded in: out = sum_k taps[k] * in[:, t + k*dilation] + bias.
+// One convolution with its BatchNorm folded in: out = sum_k W_k * in[:, t + k*dilation] + bias.
+// Kernel-3 convolutions of the residual blocks are kept in Winograd F(2,3) form, taps = {W0,
+// (W0 + W1 + W2) / 2, (W0 - W1 + W2) / 2, W2}: two outputs d frames apart then cost four matrix
+// products instead of six (see winograd_products in the .cpp).
 struct FoldedConv {
-  std::vector<Matrix> taps;  // kernel matrices, out_channels x in_channels
+  std::vector<Matrix> taps;  // out_channels x in_channels: W_k, or the Winograd form above
   Vector bias;
+  int kernel = 1;
   int dilation = 1;
-  int span() const { return static_cast<int>(taps.size() - 1) * dilation; }  // frames consumed
+  bool winograd = false;
+  int span() const { return (kernel - 1) * dilation; }  // frames consumed
+};
+
+// Which outputs share Winograd products. Output t pairs with t + d when t lies in an even block of
+// d outputs, counted from the start of the sequence (`origin` is the absolute position of output
+// 0): every output is then computed by the same arithmetic however the sequence is chunked or
+// split across threads. A pair cut by the end of the range computes only the output it holds.
+struct PairPlan {
+  std::vector<Eigen::Index> starts;  // input column of each pair's x_t (virtual for a second-only pair)
+  Eigen::Index first_only = 0, full = 0, second_only = 0;  // pairs in this order
+  std::vector<Eigen::Index> source;  // product column of output s*c + t
+  Eigen::Index pairs() const { return first_only + full + second_only; }
+  Eigen::Index firsts() const { return first_only + full; }   // product columns [0, firsts()) hold y_t
+  Eigen::Index seconds() const { return full + second_only; }  // then y_{t+d} of pairs [first_only, pairs())
 };
 
 class TemporalModel {
@@ -54,7 +72,9 @@ class TemporalModel {
   // outputs equal forward() of the concatenated inputs, whatever the chunk sizes.
   class Stream {
    public:
-    Stream(const TemporalModel& model, int streams);
+    // `first_output`: the position in the whole sequence of the first output (non-zero when a
+    // sequence is split into segments), so that every output is computed the same way.
+    Stream(const TemporalModel& model, int streams, long long first_output = 0);
     Matrix push(const Matrix& input);
     int streams() const { return streams_; }
 
@@ -62,14 +82,19 @@ class TemporalModel {
     struct LayerHistory {
       std::vector<float> columns;  // in_channels x (streams * kept), column-major
       int kept = 0;                // columns kept per stream (< span until the stream has warmed up)
+      long long produced = 0;      // outputs per stream so far
     };
     const TemporalModel& model_;
     int streams_;
+    long long first_output_;
     std::vector<LayerHistory> history_;  // expand conv, then one per residual block
     // Scratch reused across layers and calls (grown, never shrunk): a layer's input with history,
     // one tap's columns of every stream packed together, the dilated convolution's output and the
     // pointwise one (both compact: only the columns that need computing), and the layer output.
     std::vector<float> gathered_, packed_, middle_, product_, output_;
+    // Winograd scratch: one transformed input and one product, and the pairs' bookkeeping.
+    std::vector<float> transformed_, pair_product_;
+    PairPlan pairs_;
   };
 
  private:
