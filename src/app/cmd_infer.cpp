@@ -238,7 +238,7 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
   cmd->add_option("--height", options->selection.height, "Image height in pixels (overrides the file/dataset)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::PositiveNumber);
-  cmd->add_option("--chunk-frames", options->chunk_frames, "Frames per model call (bounds memory; results identical)")
+  cmd->add_option("--chunk-frames", options->chunk_frames, "Input frames in flight per model call, over all threads and TTA copies (bounds memory; results equal to float32 round-off)")
       ->check(CLI::Range(1, 1 << 20));
   cmd->add_flag("--timing", options->timing,
                 "Print the seconds spent loading (checkpoint and inputs), lifting and writing to stderr");

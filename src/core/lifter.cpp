@@ -61,8 +61,11 @@ PoseSequence run_model(const TemporalModel& model, const KeypointSequence& seq, 
   // its own range, so segments are independent and can run on separate threads.
   const long long pad_left = config.pad_left();
   const long long rf = config.receptive_field();
-  // The chunk bounds the columns of one product over all streams, so flip TTA uses no more memory.
-  const long long chunk = std::max(1, options.chunk_frames / streams);
+  const long long frames = seq.frames;
+  const int segments = time_segments(config, seq.frames, options.threads);
+  // The chunk bounds the frames in flight over all streams and segments, so neither flip TTA nor
+  // splitting across threads raises the memory.
+  const long long chunk = std::max(1, options.chunk_frames / streams / segments);
   auto run_segment = [&](long long begin, long long end) {
     TemporalModel::Stream stream(model, streams, begin);  // begin: so every frame is computed alike
     long long produced = begin;
@@ -84,7 +87,7 @@ PoseSequence run_model(const TemporalModel& model, const KeypointSequence& seq, 
             }
         }
       }
-      const Matrix out = stream.push(input);
+      const Matrix out = stream.push(input, /*last=*/start + n == input_end);
       const Eigen::Index m = out.cols() / streams;
       for (Eigen::Index t = 0; t < m; ++t, ++produced) {
         if (produced >= end) throw InternalError("model produced more frames than the segment has");
@@ -105,8 +108,6 @@ PoseSequence run_model(const TemporalModel& model, const KeypointSequence& seq, 
       throw InternalError("model produced " + std::to_string(produced - begin) + " frames for " + std::to_string(end - begin));
   };
 
-  const long long frames = seq.frames;
-  const int segments = time_segments(config, seq.frames, options.threads);
   parallel_for(segments, segments, [&](int s) { run_segment(frames * s / segments, frames * (s + 1) / segments); });
   return result;
 }

@@ -14,6 +14,12 @@ namespace {
 
 constexpr double kBatchNormEps = 1e-5;  // PyTorch's BatchNorm1d default, used by the reference
 
+// Winograd pairs span 2d frames, and a stream holds back up to 2d - 1 frames per layer so that no
+// pair is cut between chunks. Beyond this dilation (the 243-frame model's last block, d = 81) that
+// history and the fourth weight matrix cost more memory than the long-sequence bound allows, so
+// such blocks stay direct.
+constexpr int kMaxWinogradDilation = 27;
+
 using TensorMap = std::map<std::string, io::Array*>;
 
 io::Array& tensor(const TensorMap& tensors, const std::string& name) {
@@ -220,7 +226,7 @@ TemporalModel::TemporalModel(const ModelConfig& config, io::StateDict&& state) :
   for (int b = 0; b < config_.blocks(); ++b) {
     Block block;
     block.dilated = fold_conv_bn(tensors, "layers_conv." + std::to_string(2 * b), "layers_bn." + std::to_string(2 * b),
-                                 config_.block_dilation(b), /*winograd_form=*/true);
+                                 config_.block_dilation(b), config_.block_dilation(b) <= kMaxWinogradDilation);
     block.pointwise = fold_conv_bn(tensors, "layers_conv." + std::to_string(2 * b + 1),
                                    "layers_bn." + std::to_string(2 * b + 1), 1);
     block.pad = config_.block_pad(b);
@@ -257,7 +263,7 @@ std::vector<Matrix> TemporalModel::forward_layers(const Matrix& input) const {
 
 Matrix TemporalModel::forward(const Matrix& input) const {
   Stream stream(*this, 1);
-  return stream.push(input);
+  return stream.push(input, /*last=*/true);
 }
 
 TemporalModel::Stream::Stream(const TemporalModel& model, int streams, long long first_output)
@@ -274,7 +280,7 @@ TemporalModel::Stream::Stream(const TemporalModel& model, int streams, long long
 // once and copied, which removes most of the padding's cost (about 5% of a 2000-frame sequence
 // with the 243-frame model). Runs are detected from the data itself, so the result is exactly the
 // full computation's whatever the chunking.
-Matrix TemporalModel::Stream::push(const Matrix& input) {
+Matrix TemporalModel::Stream::push(const Matrix& input, bool last) {
   const int s_count = streams_;
   if (input.cols() % s_count != 0) throw InternalError("stream input is not a whole number of columns per stream");
   // The current layer's input: `rows` x (s_count * n) columns, stream-major, at `current`.
@@ -283,9 +289,8 @@ Matrix TemporalModel::Stream::push(const Matrix& input) {
   Eigen::Index n = input.cols() / s_count;
   const Eigen::Index empty_rows = 3 * model_.config_.joints_out;
 
-  // Lays out [history | new columns] per stream in gathered_ and keeps the last `span` columns of
-  // each stream (fewer while warming up) as the layer's history. Returns the per-stream width.
-  auto gather = [&](LayerHistory& history, int span) -> Eigen::Index {
+  // Lays out [history | new columns] per stream in gathered_. Returns the per-stream width.
+  auto gather = [&](const LayerHistory& history) -> Eigen::Index {
     const Eigen::Index width = history.kept + n;
     Eigen::Map<Matrix> buffer = view(gathered_, rows, width * s_count);
     for (int s = 0; s < s_count; ++s) {
@@ -294,20 +299,31 @@ Matrix TemporalModel::Stream::push(const Matrix& input) {
             Eigen::Map<const Matrix>(history.columns.data() + s * history.kept * rows, rows, history.kept);
       buffer.middleCols(s * width + history.kept, n) = Eigen::Map<const Matrix>(current + s * n * rows, rows, n);
     }
-    const Eigen::Index keep = std::min<Eigen::Index>(span, width);
-    if (history.columns.size() != static_cast<std::size_t>(rows * keep * s_count))
-      std::vector<float>(static_cast<std::size_t>(rows * keep * s_count)).swap(history.columns);
-    for (int s = 0; s < s_count; ++s)
-      Eigen::Map<Matrix>(history.columns.data() + s * keep * rows, rows, keep) =
-          buffer.middleCols(s * width + width - keep, keep);
-    history.kept = static_cast<int>(keep);
     return width;
   };
-  // The output columns [lo, hi) (of m per stream) that must be computed for a convolution of
-  // `span` over the gathered input: the outputs before lo equal output lo, those from hi on equal
-  // output hi - 1, in every stream.
-  auto needed_outputs = [&](Eigen::Index width, Eigen::Index span) -> std::pair<Eigen::Index, Eigen::Index> {
-    const Eigen::Index m = width - span;
+  // How many of the m outputs now computable a layer emits: all of them, except that a Winograd
+  // layer stops at the last boundary of its pair blocks until the final push, so that no pair is
+  // cut between two pushes (a cut pair costs six products, as without Winograd).
+  auto emitted = [&](const FoldedConv& conv, Eigen::Index m, const LayerHistory& history) -> Eigen::Index {
+    if (m <= 0) return 0;
+    if (last || !conv.winograd) return m;
+    const long long position = first_output_ + history.produced, block = 2LL * conv.dilation;
+    return static_cast<Eigen::Index>(std::max<long long>(0, (position + m) / block * block - position));
+  };
+  // Keeps the input columns of every output not yet emitted: the last width - m columns per stream.
+  auto keep_history = [&](LayerHistory& history, Eigen::Index width, Eigen::Index m) {
+    const Eigen::Index keep = width - m;
+    const Eigen::Map<const Matrix> buffer(gathered_.data(), rows, width * s_count);
+    Eigen::Map<Matrix> kept = view(history.columns, rows, keep * s_count);
+    for (int s = 0; s < s_count; ++s) kept.middleCols(s * keep, keep) = buffer.middleCols(s * width + width - keep, keep);
+    history.kept = static_cast<int>(keep);
+    history.produced += m;
+  };
+  // The output columns [lo, hi) of the m emitted (m >= 1) that must be computed for a convolution
+  // of `span` over the gathered input: the outputs before lo equal output lo, those from hi on
+  // equal output hi - 1, in every stream.
+  auto needed_outputs = [&](Eigen::Index width, Eigen::Index span, Eigen::Index m) -> std::pair<Eigen::Index, Eigen::Index> {
+    const Eigen::Index computable = width - span;
     const auto same = [&](Eigen::Index a, Eigen::Index b) {
       return std::memcmp(gathered_.data() + a * rows, gathered_.data() + b * rows, rows * sizeof(float)) == 0;
     };
@@ -323,9 +339,11 @@ Matrix TemporalModel::Stream::push(const Matrix& input) {
       }
       while (same(last - trailing, last)) ++trailing;
       // Outputs j with j + span < leading all see the same columns; likewise j >= width - trailing.
-      lo = std::min(lo, std::max<Eigen::Index>(0, leading - span - 1));
-      hi = std::max(hi, m - std::max<Eigen::Index>(0, trailing - span - 1));
+      lo = std::min(lo, std::clamp<Eigen::Index>(leading - span - 1, 0, m - 1));
+      hi = std::max(hi, std::clamp<Eigen::Index>(computable - std::max<Eigen::Index>(0, trailing - span - 1), 1, m));
     }
+    // lo >= hi: in every stream, the two equal runs cover all emitted outputs, which are all equal.
+    if (lo >= hi) return {0, 1};
     return {lo, hi};
   };
   // product (out_rows x s_count*(hi-lo), compact) = the convolution's outputs [lo, hi) of every
@@ -367,10 +385,11 @@ Matrix TemporalModel::Stream::push(const Matrix& input) {
   // Expand convolution, into output_ (the first block's input).
   {
     const FoldedConv& conv = model_.expand_;
-    const Eigen::Index width = gather(history_[0], conv.span());
-    const Eigen::Index m = width - conv.span();
-    if (m <= 0) return Matrix(empty_rows, 0);
-    const auto [lo, hi] = needed_outputs(width, conv.span());
+    const Eigen::Index width = gather(history_[0]);
+    const Eigen::Index m = emitted(conv, width - conv.span(), history_[0]);
+    keep_history(history_[0], width, m);
+    if (m == 0) return Matrix(empty_rows, 0);
+    const auto [lo, hi] = needed_outputs(width, conv.span(), m);
     const Eigen::Index out_rows = conv.taps[0].rows();
     Eigen::Map<Matrix> product = view(product_, out_rows, (hi - lo) * s_count);
     convolve_streams(conv, width, lo, hi, product);
@@ -386,23 +405,25 @@ Matrix TemporalModel::Stream::push(const Matrix& input) {
   // then bias, ReLU and the residual into output_.
   for (std::size_t b = 0; b < model_.blocks_.size(); ++b) {
     const Block& block = model_.blocks_[b];
-    const Eigen::Index width = gather(history_[b + 1], block.dilated.span());
-    const Eigen::Index m = width - block.dilated.span();
-    if (m <= 0) return Matrix(empty_rows, 0);
-    const auto [lo, hi] = needed_outputs(width, block.dilated.span());
+    LayerHistory& history = history_[b + 1];
+    const Eigen::Index width = gather(history);
+    const long long position = first_output_ + history.produced;  // of this push's first output
+    const Eigen::Index m = emitted(block.dilated, width - block.dilated.span(), history);
+    keep_history(history, width, m);
+    if (m == 0) return Matrix(empty_rows, 0);
+    const auto [lo, hi] = needed_outputs(width, block.dilated.span(), m);
     const Eigen::Index c = hi - lo;
     Eigen::Index columns = c * s_count;  // of the dilated convolution's compact output
     const Eigen::Index* source = nullptr;
-    LayerHistory& history = history_[b + 1];
     if (block.dilated.winograd) {
-      plan_pairs(s_count, width, lo, c, block.dilated.dilation, first_output_ + history.produced + lo, pairs_);
+      plan_pairs(s_count, width, lo, c, block.dilated.dilation, position + lo, pairs_);
       columns = pairs_.firsts() + pairs_.seconds();
       source = pairs_.source.data();
     }
-    history.produced += m;
     Eigen::Map<Matrix> mid = view(middle_, rows, columns);
     if (block.dilated.winograd)
-      winograd_products(block.dilated, gathered_.data(), rows, pairs_, transformed_, pair_product_, mid);
+      // output_ and product_ are free until the block's end: they hold the transformed inputs and M1, M2.
+      winograd_products(block.dilated, gathered_.data(), rows, pairs_, output_, product_, mid);
     else
       convolve_streams(block.dilated, width, lo, hi, mid);
     bias_relu(mid, block.dilated.bias);

@@ -29,7 +29,7 @@ Matrix push_in_chunks(const TemporalModel& model, const Matrix& input, int chunk
   Matrix out(3 * model.config().joints_out, 0);
   for (Eigen::Index start = 0; start < input.cols(); start += chunk) {
     const Eigen::Index n = std::min<Eigen::Index>(chunk, input.cols() - start);
-    Matrix part = stream.push(input.middleCols(start, n));
+    Matrix part = stream.push(input.middleCols(start, n), /*last=*/start + n == input.cols());
     Matrix joined(out.rows(), out.cols() + part.cols());
     joined << out, part;
     out.swap(joined);
@@ -76,7 +76,7 @@ TEST(TemporalModel, LockstepStreamsEqualSeparateStreams) {
     const int n = std::min(31, 90 - start);
     Matrix input(34, 2 * n);
     input << a.middleCols(start, n), b.middleCols(start, n);
-    Matrix out = pair.push(input);
+    Matrix out = pair.push(input, /*last=*/start + n == 90);
     const Eigen::Index m = out.cols() / 2;
     Matrix na(51, out_a.cols() + m), nb(51, out_b.cols() + m);
     na << out_a, out.leftCols(m);
@@ -106,7 +106,7 @@ TEST(TemporalModel, RepeatedEndColumnsGiveWhatTheFullComputationGives) {
         TemporalModel::Stream pair(model, 2);
         Matrix both(34, 2 * frames);
         both << *input, random_input(34, static_cast<int>(frames), 8);
-        const Matrix full = pair.push(both).leftCols(frames - config.receptive_field() + 1);
+        const Matrix full = pair.push(both, /*last=*/true).leftCols(frames - config.receptive_field() + 1);
         const Matrix skipped = model.forward(*input);
         ASSERT_EQ(skipped.cols(), full.cols());
         EXPECT_LE((skipped - full).cwiseAbs().maxCoeff(), 1e-6f) << "frames " << frames << " causal " << causal;

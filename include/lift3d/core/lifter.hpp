@@ -22,8 +22,8 @@ struct FlipPairs {
 
 struct LiftOptions {
   bool flip_tta = true;
-  // Input frames per model call, shared by the plain and mirrored copies under flip TTA; bounds
-  // memory, never changes results.
+  // Input frames per model call, shared by the plain and mirrored copies under flip TTA and by
+  // the time segments running at once; bounds memory, changes results by float32 round-off at most.
   int chunk_frames = 512;
   // Threads across time: a long sequence is cut into this many segments, each streamed on its own
   // thread (the caller should then keep the BLAS back-end single-threaded). Never changes results.

@@ -67,15 +67,17 @@ class TemporalModel {
   std::vector<Matrix> forward_layers(const Matrix& input) const;
 
   // A set of `streams` sequences fed in lockstep. Each push() takes the next `n` input frames of
-  // every stream (columns [s*n, (s+1)*n) belong to stream s) and returns the newly available
-  // outputs of every stream (same layout, m columns per stream). Over a whole sequence the
-  // outputs equal forward() of the concatenated inputs, whatever the chunk sizes.
+  // every stream (columns [s*n, (s+1)*n) belong to stream s) and returns the newly emitted
+  // outputs of every stream (same layout, m columns per stream; a few outputs may be held back
+  // until a later push). Over a whole sequence the outputs equal forward() of the concatenated
+  // inputs, whatever the chunk sizes.
   class Stream {
    public:
     // `first_output`: the position in the whole sequence of the first output (non-zero when a
     // sequence is split into segments), so that every output is computed the same way.
     Stream(const TemporalModel& model, int streams, long long first_output = 0);
-    Matrix push(const Matrix& input);
+    // `last`: no more input follows, so every output still held back is emitted.
+    Matrix push(const Matrix& input, bool last);
     int streams() const { return streams_; }
 
    private:
@@ -92,9 +94,7 @@ class TemporalModel {
     // one tap's columns of every stream packed together, the dilated convolution's output and the
     // pointwise one (both compact: only the columns that need computing), and the layer output.
     std::vector<float> gathered_, packed_, middle_, product_, output_;
-    // Winograd scratch: one transformed input and one product, and the pairs' bookkeeping.
-    std::vector<float> transformed_, pair_product_;
-    PairPlan pairs_;
+    PairPlan pairs_;  // which outputs share Winograd products in the current block
   };
 
  private:
