@@ -12,7 +12,8 @@
       makes the inputs, then runs `runs` rounds of `repeat` alternating lift3d and PyTorch runs,
       and prints the median over rounds of the frames/s ratio lift3d / PyTorch (each side's
       fastest run of the round), each side's peak resident memory (max RSS of the process) and the
-      median time each takes to load the checkpoint
+      median time each takes to load the checkpoint; with --tta-cost, lift3d alone, alternating runs
+      with and without flip TTA, and the median ratio of their times
 
 Both sides are timed around the lifting only (normalisation, padding, the model, flip TTA; not the
 imports, checkpoint and file loading): PyTorch by this script, lift3d by its own `--timing` report.
@@ -99,6 +100,22 @@ def timed(command):
     return wall, peak_kib / 1024.0, process.stdout.decode(), process.stderr.decode()
 
 
+def tta_cost(args, directory, lift3d_cmd):
+    """Median over rounds of lift3d's time with flip TTA / without (each side's best of the round)."""
+    ratios = []
+    for round_index in range(args.runs):
+        with_tta, without = [], []
+        for _ in range(args.repeat):
+            for tta, times in ((True, with_tta), (False, without)):
+                _, _, _, err = timed(lift3d_cmd + ([] if tta else ['--no-tta']))
+                times.append(float(err.split(' lift ')[1].split(' s')[0]))
+        ratios.append(min(with_tta) / min(without))
+        print('round %d (best of %d each): lift3d %.3f s with flip TTA, %.3f s without, cost %.3fx'
+              % (round_index + 1, args.repeat, min(with_tta), min(without), ratios[-1]), flush=True)
+    print('arc %s, %d channels, T=%d, %d thread(s): flip TTA costs %.3fx the time without (median of rounds)'
+          % (args.arc, args.channels, args.frames, args.threads, statistics.median(ratios)))
+
+
 def compare(args):
     with tempfile.TemporaryDirectory(prefix='lift3d-bench-') as directory:
         # In a child process, so that this driver never imports torch (see timed()).
@@ -108,6 +125,8 @@ def compare(args):
         lift3d_cmd = [args.lift3d, 'infer', os.path.join(directory, 'model.bin'), '--input',
                       os.path.join(directory, 'input.npz'), '--output', os.path.join(directory, 'out.npy'),
                       '--threads', str(args.threads), '--timing'] + (['--no-tta'] if args.no_tta else [])
+        if args.tta_cost:
+            return tta_cost(args, directory, [c for c in lift3d_cmd if c != '--no-tta'])
         torch_cmd = [sys.executable, os.path.abspath(__file__), 'run', '--dir', directory, '--threads',
                      str(args.threads)] + (['--no-tta'] if args.no_tta else [])
         ratios, ours_fps, theirs_fps, ours_rss, theirs_rss, process_fps = [], [], [], [], [], []
@@ -170,6 +189,7 @@ def main():
     p.add_argument('--channels', type=int, default=1024)
     p.add_argument('--no-tta', action='store_true')
     p.add_argument('--optimizer', action='store_true')
+    p.add_argument('--tta-cost', action='store_true', help='lift3d only: time with flip TTA / without')
     args = parser.parse_args()
     if args.command == 'make':
         make(args.dir, args.frames, [int(w) for w in args.arc.split(',')], args.channels, args.optimizer)
