@@ -100,7 +100,14 @@ def timed(command):
     return wall, peak_kib / 1024.0, process.stdout.decode(), process.stderr.decode()
 
 
-def tta_cost(args, directory, lift3d_cmd):
+def lift3d_timing(stderr):
+    """(load seconds, lift seconds) from lift3d's `--timing` line."""
+    load = float(stderr.split('timing: load ')[1].split(' s')[0])
+    lift = float(stderr.split(' lift ')[1].split(' s')[0])
+    return load, lift
+
+
+def tta_cost(args, lift3d_cmd):
     """Median over rounds of lift3d's time with flip TTA / without (each side's best of the round)."""
     ratios = []
     for round_index in range(args.runs):
@@ -108,7 +115,7 @@ def tta_cost(args, directory, lift3d_cmd):
         for _ in range(args.repeat):
             for tta, times in ((True, with_tta), (False, without)):
                 _, _, _, err = timed(lift3d_cmd + ([] if tta else ['--no-tta']))
-                times.append(float(err.split(' lift ')[1].split(' s')[0]))
+                times.append(lift3d_timing(err)[1])
         ratios.append(min(with_tta) / min(without))
         print('round %d (best of %d each): lift3d %.3f s with flip TTA, %.3f s without, cost %.3fx'
               % (round_index + 1, args.repeat, min(with_tta), min(without), ratios[-1]), flush=True)
@@ -124,9 +131,10 @@ def compare(args):
                        (['--optimizer'] if args.optimizer else []), check=True)
         lift3d_cmd = [args.lift3d, 'infer', os.path.join(directory, 'model.bin'), '--input',
                       os.path.join(directory, 'input.npz'), '--output', os.path.join(directory, 'out.npy'),
-                      '--threads', str(args.threads), '--timing'] + (['--no-tta'] if args.no_tta else [])
+                      '--threads', str(args.threads), '--timing']
         if args.tta_cost:
-            return tta_cost(args, directory, [c for c in lift3d_cmd if c != '--no-tta'])
+            return tta_cost(args, lift3d_cmd)
+        lift3d_cmd += ['--no-tta'] if args.no_tta else []
         torch_cmd = [sys.executable, os.path.abspath(__file__), 'run', '--dir', directory, '--threads',
                      str(args.threads)] + (['--no-tta'] if args.no_tta else [])
         ratios, ours_fps, theirs_fps, ours_rss, theirs_rss, process_fps = [], [], [], [], [], []
@@ -138,8 +146,9 @@ def compare(args):
             round_ours, round_theirs, round_process = [], [], []
             for _ in range(args.repeat):
                 wall_ours, rss_ours, _, err = timed(lift3d_cmd)
-                round_ours.append(args.frames / float(err.split(' lift ')[1].split(' s')[0]))
-                ours_load.append(float(err.split('timing: load ')[1].split(' s')[0]))
+                load_ours, lift_ours = lift3d_timing(err)
+                round_ours.append(args.frames / lift_ours)
+                ours_load.append(load_ours)
                 round_process.append(args.frames / wall_ours)
                 ours_rss.append(rss_ours)
                 _, rss_theirs, out, _ = timed(torch_cmd)
