@@ -3,8 +3,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "lift3d/app/commands.hpp"
-#include "lift3d/core/checkpoint_model.hpp"
+#include "app/commands.hpp"
+#include "app/model_options.hpp"
+#include "pipeline/checkpoint_model.hpp"
 
 namespace lift3d::app {
 namespace {
@@ -12,8 +13,7 @@ namespace {
 struct InspectOptions {
   std::string checkpoint;
   bool json = false;
-  bool causal = false;
-  bool dense = false;
+  ModelOptions model;
 };
 
 nlohmann::json describe(const core::ModelConfig& config) {
@@ -29,10 +29,7 @@ nlohmann::json describe(const core::ModelConfig& config) {
 }
 
 void run_inspect(const InspectOptions& options) {
-  core::ArchitectureHints hints;
-  hints.causal = options.causal;
-  if (options.dense) hints.dense = true;
-  const core::CheckpointInfo info = core::inspect_checkpoint(options.checkpoint, hints);
+  const pipeline::CheckpointInfo info = pipeline::inspect_checkpoint(options.checkpoint, architecture_hints(options.model));
   if (options.json) {
     nlohmann::json out = {{"path", info.path},
                           {"format", info.format},
@@ -71,8 +68,7 @@ void add_inspect_command(CLI::App& cli, int& exit_code) {
   CLI::App* cmd = cli.add_subcommand("inspect", "Show a checkpoint's format, architecture and size");
   cmd->add_option("checkpoint", options->checkpoint, "VideoPose3D checkpoint (.bin, either torch format)")->required();
   cmd->add_flag("--json", options->json, "Print machine-readable JSON");
-  cmd->add_flag("--causal", options->causal, "Report the model as causal (not stored in checkpoints)");
-  cmd->add_flag("--dense", options->dense, "Read block kernels as dense (non-dilated) convolutions");
+  add_model_options(*cmd, options->model, /*checks=*/false);
   cmd->callback([options, &exit_code] {
     run_inspect(*options);
     exit_code = kSuccess;

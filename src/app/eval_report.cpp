@@ -1,4 +1,4 @@
-#include "lift3d/app/eval_report.hpp"
+#include "app/eval_report.hpp"
 
 #include <cmath>
 #include <cstdio>

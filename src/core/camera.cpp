@@ -1,4 +1,4 @@
-#include "lift3d/core/camera.hpp"
+#include "core/camera.hpp"
 
 #include <cmath>
 #include <map>

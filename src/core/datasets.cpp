@@ -1,6 +1,6 @@
-#include "lift3d/core/datasets.hpp"
+#include "core/datasets.hpp"
 
-#include "lift3d/core/camera.hpp"
+#include "core/camera.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d::core {

@@ -1,4 +1,4 @@
-#include "lift3d/core/gap_filling.hpp"
+#include "core/gap_filling.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,25 +1,8 @@
-#include "lift3d/core/ground_truth.hpp"
+#include "core/ground_truth.hpp"
 
-#include "lift3d/core/skeleton.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d::core {
-namespace {
-
-constexpr int kH36mMocapJoints = 32;
-
-// Brings a file's joints into the dataset's output skeleton, or says why it cannot.
-PoseSequence to_output_skeleton(const PoseSequence& positions, Dataset dataset, const std::string& where) {
-  const int wanted = skeleton(dataset == Dataset::H36M ? "h36m" : "humaneva15").num_joints();
-  if (dataset == Dataset::H36M && positions.joints == kH36mMocapJoints)
-    return select_joints(positions, h36m_kept_joints_of_32());
-  if (positions.joints == wanted) return positions;
-  const std::string expected = dataset == Dataset::H36M ? "32 (or 17)" : std::to_string(wanted);
-  throw InputError(where + ": has " + std::to_string(positions.joints) + " joints, " + dataset_name(dataset) +
-                   " ground truth needs " + expected);
-}
-
-}  // namespace
 
 const GroundTruthSequence* GroundTruth::find(const std::string& subject, const std::string& action) const {
   for (const GroundTruthSequence& s : sequences)
@@ -60,31 +43,6 @@ GroundTruthSequence ground_truth_sequence(const std::string& subject, const std:
   return sequence;
 }
 
-GroundTruth build_ground_truth(const io::VideoPose3DFile& mocap, Dataset dataset) {
-  if (dataset == Dataset::Custom)
-    throw UsageError("custom datasets have no motion-capture ground truth to evaluate against");
-  GroundTruth truth;
-  truth.dataset = dataset;
-  for (const io::MocapSubject& subject : mocap.subjects) {
-    std::vector<Camera> subject_cameras;
-    try {
-      subject_cameras = cameras(dataset_name(dataset), subject.name);
-    } catch (const UsageError& e) {
-      throw InputError(mocap.path + ": " + e.what());
-    }
-    for (const Camera& camera : subject_cameras)
-      if (!camera.has_extrinsics)
-        throw InputError(mocap.path + ": subject " + subject.name + " has no camera extrinsics in the " +
-                         dataset_name(dataset) + " tables");
-    for (const io::MocapAction& action : subject.actions) {
-      const std::string where = mocap.path + ": " + subject.name + "/" + action.name;
-      const PoseSequence world = to_output_skeleton(action.positions, dataset, where);
-      truth.sequences.push_back(ground_truth_sequence(subject.name, action.name, world, subject_cameras));
-    }
-  }
-  return truth;
-}
-
 PoseSequence evaluation_target(const PoseSequence& positions) {
   PoseSequence target = positions;
   for (int t = 0; t < target.frames; ++t)
@@ -109,18 +67,6 @@ void reconcile_2d_with_3d(std::vector<KeypointSequence>& keypoints_per_camera,
       keypoints.values.resize(static_cast<std::size_t>(mocap_frames) * keypoints.joints * keypoints.features);
       keypoints.frames = mocap_frames;
     }
-  }
-}
-
-void reconcile_2d_with_3d(io::VideoPose2DFile& keypoints, const GroundTruth& truth) {
-  for (const GroundTruthSequence& sequence : truth.sequences) {
-    io::VideoPose2DSequence* match = nullptr;
-    for (io::VideoPose2DSequence& candidate : keypoints.sequences)
-      if (candidate.subject == sequence.subject && candidate.action == sequence.action) match = &candidate;
-    const std::string name = sequence.subject + "/" + sequence.action;
-    if (match == nullptr)
-      throw InputError(keypoints.path + ": no 2d keypoints for " + name + ", which the 3d ground truth has");
-    reconcile_2d_with_3d(match->cameras, sequence, keypoints.path + ": " + name);
   }
 }
 

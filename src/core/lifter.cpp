@@ -1,10 +1,10 @@
-#include "lift3d/core/lifter.hpp"
+#include "core/lifter.hpp"
 
 #include <algorithm>
 #include <numeric>
 #include <string>
 
-#include "lift3d/core/parallel.hpp"
+#include "core/parallel.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d::core {

@@ -1,4 +1,4 @@
-#include "lift3d/core/metrics.hpp"
+#include "core/metrics.hpp"
 
 #include <cmath>
 #include <cstddef>

@@ -1,8 +1,8 @@
-#include "lift3d/core/normalization.hpp"
+#include "core/normalization.hpp"
 
 #include <string>
 
-#include "lift3d/core/camera.hpp"
+#include "core/camera.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d::core {

@@ -1,4 +1,4 @@
-#include "lift3d/core/parallel.hpp"
+#include "core/parallel.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -1,9 +1,8 @@
-#include "lift3d/core/temporal_model.hpp"
+#include "core/temporal_model.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <map>
 #include <string>
 #include <utility>
 
@@ -20,39 +19,14 @@ constexpr double kBatchNormEps = 1e-5;  // PyTorch's BatchNorm1d default, used b
 // such blocks stay direct.
 constexpr int kMaxWinogradDilation = 27;
 
-using TensorMap = std::map<std::string, io::Array*>;
-
-io::Array& tensor(const TensorMap& tensors, const std::string& name) {
-  auto found = tensors.find(name);
-  if (found == tensors.end()) throw InternalError("tensor '" + name + "' vanished after architecture check");
-  return *found->second;
-}
-
-// Takes a tensor's values as float and frees its bytes, so loading never holds a checkpoint's
-// weights twice (the peak stays near one copy plus one tensor).
-std::vector<float> take_float(const TensorMap& tensors, const std::string& name) {
-  io::Array& array = tensor(tensors, name);
-  std::vector<float> values = array.to_float();
-  std::vector<std::uint8_t>().swap(array.bytes);
-  return values;
-}
-
 // Conv1d weight [out, in, kernel] followed by eval-mode BatchNorm, folded into one affine conv:
 // BN(W*x) = scale * (W*x) + (bias - mean * scale), scale = gamma / sqrt(var + eps). The fold is
 // computed in double and rounded once, which keeps the result within float32 round-off of the
-// reference's two-step evaluation.
-FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const std::string& bn, int dilation,
-                        bool winograd_form = false) {
-  const io::Array& weight = tensor(tensors, conv + ".weight");
-  const auto out = static_cast<int>(weight.shape[0]);
-  const auto in = static_cast<int>(weight.shape[1]);
-  const auto kernel = static_cast<int>(weight.shape[2]);
-  const std::vector<float> w = take_float(tensors, conv + ".weight");
-  const std::vector<double> gamma = tensor(tensors, bn + ".weight").to_double();
-  const std::vector<double> beta = tensor(tensors, bn + ".bias").to_double();
-  const std::vector<double> mean = tensor(tensors, bn + ".running_mean").to_double();
-  const std::vector<double> var = tensor(tensors, bn + ".running_var").to_double();
-
+// reference's two-step evaluation. The convolution's weights are freed once folded, so loading
+// never holds a model's weights twice (the peak stays near one copy plus one layer).
+FoldedConv fold_conv_bn(ConvWeights&& conv, const BatchNormWeights& bn, int dilation, bool winograd_form = false) {
+  const int out = conv.out_channels, in = conv.in_channels, kernel = conv.kernel;
+  const std::vector<float> w = std::move(conv.weight);
   FoldedConv folded;
   folded.kernel = kernel;
   folded.dilation = dilation;
@@ -61,8 +35,8 @@ FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const
   folded.bias.resize(out);
   std::vector<double> scale(out);
   for (int o = 0; o < out; ++o) {
-    scale[o] = gamma[o] / std::sqrt(var[o] + kBatchNormEps);
-    folded.bias[o] = static_cast<float>(beta[o] - mean[o] * scale[o]);
+    scale[o] = bn.weight[o] / std::sqrt(bn.running_var[o] + kBatchNormEps);
+    folded.bias[o] = static_cast<float>(bn.bias[o] - bn.running_mean[o] * scale[o]);
   }
   // torch's [out][in][kernel] into column-major taps: a block of rows at a time, so that both the
   // reads (one stream per row) and the writes (a run of each column) stay in cache.
@@ -93,16 +67,13 @@ FoldedConv fold_conv_bn(const TensorMap& tensors, const std::string& conv, const
   return folded;
 }
 
-FoldedConv plain_conv(const TensorMap& tensors, const std::string& conv) {
-  const io::Array& weight = tensor(tensors, conv + ".weight");
-  const auto out = static_cast<int>(weight.shape[0]);
-  const auto in = static_cast<int>(weight.shape[1]);
-  const std::vector<float> w = take_float(tensors, conv + ".weight");
-  const std::vector<float> b = take_float(tensors, conv + ".bias");
+FoldedConv plain_conv(ConvWeights&& conv) {
+  const int out = conv.out_channels, in = conv.in_channels;
+  const std::vector<float> w = std::move(conv.weight);
   FoldedConv result;
   result.taps.assign(1, Matrix(out, in));
   result.kernel = 1;
-  result.bias = Eigen::Map<const Vector>(b.data(), out);
+  result.bias = Eigen::Map<const Vector>(conv.bias.data(), out);
   for (int o = 0; o < out; ++o)
     for (int i = 0; i < in; ++i) result.taps[0](o, i) = w[static_cast<std::size_t>(o) * in + i];
   return result;
@@ -216,25 +187,24 @@ void bias_relu_add(Eigen::Ref<Matrix> out, const Vector& bias, const Eigen::Ref<
 
 }  // namespace
 
-TemporalModel::TemporalModel(const ModelConfig& config, const io::StateDict& state)
-    : TemporalModel(config, io::StateDict(state)) {}
+TemporalModel::TemporalModel(const ModelConfig& config, const ModelWeights& weights)
+    : TemporalModel(config, ModelWeights(weights)) {}
 
-TemporalModel::TemporalModel(const ModelConfig& config, io::StateDict&& state) : config_(config) {
-  TensorMap tensors;
-  for (auto& named : state) tensors[named.name] = &named.array;
-  expand_ = fold_conv_bn(tensors, "expand_conv", "expand_bn", 1);
+TemporalModel::TemporalModel(const ModelConfig& config, ModelWeights&& weights) : config_(config) {
+  check_weights_fit(config, weights, "temporal model");
+  expand_ = fold_conv_bn(std::move(weights.expand), weights.expand_bn, 1);
   for (int b = 0; b < config_.blocks(); ++b) {
+    BlockWeights& source = weights.blocks[b];
     Block block;
-    block.dilated = fold_conv_bn(tensors, "layers_conv." + std::to_string(2 * b), "layers_bn." + std::to_string(2 * b),
-                                 config_.block_dilation(b), config_.block_dilation(b) <= kMaxWinogradDilation);
-    block.pointwise = fold_conv_bn(tensors, "layers_conv." + std::to_string(2 * b + 1),
-                                   "layers_bn." + std::to_string(2 * b + 1), 1);
+    block.dilated = fold_conv_bn(std::move(source.dilated), source.dilated_bn, config_.block_dilation(b),
+                                 config_.block_dilation(b) <= kMaxWinogradDilation);
+    block.pointwise = fold_conv_bn(std::move(source.pointwise), source.pointwise_bn, 1);
     block.pad = config_.block_pad(b);
     block.causal_shift = config_.block_causal_shift(b);
     if (block.dilated.span() != 2 * block.pad) throw InternalError("block span does not match its padding");
     blocks_.push_back(std::move(block));
   }
-  shrink_ = plain_conv(tensors, "shrink");
+  shrink_ = plain_conv(std::move(weights.shrink));
 }
 
 std::vector<Matrix> TemporalModel::forward_layers(const Matrix& input) const {

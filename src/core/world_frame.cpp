@@ -1,9 +1,9 @@
-#include "lift3d/core/world_frame.hpp"
+#include "core/world_frame.hpp"
 
 #include <algorithm>
 #include <limits>
 
-#include "lift3d/core/camera.hpp"
+#include "core/camera.hpp"
 
 namespace lift3d::core {
 

@@ -5,9 +5,9 @@
 #include <optional>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/json_support.hpp"
-#include "lift3d/io/keypoint_formats.hpp"
-#include "lift3d/io/person_selection.hpp"
+#include "io/json_support.hpp"
+#include "io/detection_collector.hpp"
+#include "io/keypoint_files.hpp"
 
 namespace lift3d::io {
 namespace {
@@ -38,13 +38,15 @@ std::optional<long long> track_id(const nlohmann::json& entry, const std::string
 
 }  // namespace
 
-Keypoints2D alphapose_from_json(const nlohmann::json& document, const std::string& source,
-                                const KeypointReadOptions& options) {
+Detections2D alphapose_detections(const nlohmann::json& document, const std::string& source,
+                                  const DetectionReadOptions& options) {
   json_array(document, source, "");
-  std::map<std::string, std::vector<PersonCandidate>> by_image;
-  int joints = 0;
-  std::string layout;
-  bool has_track_ids = false;
+  // Entries grouped by image name first: frame numbers come from the set of names.
+  struct Entry {
+    std::size_t index;
+    std::optional<long long> track_id;
+  };
+  std::map<std::string, std::vector<Entry>> by_image;
   for (std::size_t i = 0; i < document.size(); ++i) {
     const std::string where = json_index_path("", i);
     const nlohmann::json& entry = json_object(document[i], source, where);
@@ -54,42 +56,30 @@ Keypoints2D alphapose_from_json(const nlohmann::json& document, const std::strin
     const std::string image_id =
         image.is_string() ? image.get<std::string>()
                           : std::to_string(json_integer(image, source, json_key_path(where, "image_id")));
-    PersonCandidate person = coco_style_detection(entry, source, where, options.source_layout, layout, joints);
-    person.track_id = track_id(entry, source, where);
-    has_track_ids = has_track_ids || person.track_id.has_value();
-    by_image[image_id].push_back(std::move(person));
+    by_image[image_id].push_back({i, track_id(entry, source, where)});
   }
   if (by_image.empty()) throw_json_error(source, "", "no person detections");
 
-  // Frame order: the numbers in the image names, or the names themselves when some have none.
+  // Frame numbers: the numbers in the image names, or the rank of the name when some have none.
   bool all_numbered = true;
   for (const auto& entry : by_image) all_numbered = all_numbered && number_in_name(entry.first) >= 0;
-  if (options.dense_frames && !all_numbered)
-    throw UsageError(source + ": image names without frame numbers cannot be used as frame indices");
-  std::vector<FrameCandidates> frames;
+  DetectionCollector collector(source, "alphapose json", [&](int joints, const std::string& file, const std::string& where) {
+    return coco_style_layout(joints, options.layout, file, where);
+  });
+  if (!all_numbered) collector.number_frames_by_rank();
   std::map<long long, std::string> name_of_number;
   long long rank = 0;
-  for (auto& entry : by_image) {  // std::map: names in lexicographic order
-    FrameCandidates frame;
-    frame.number = all_numbered ? number_in_name(entry.first) : rank++;
-    const auto [it, inserted] = name_of_number.emplace(frame.number, entry.first);
+  for (const auto& [name, entries] : by_image) {  // std::map: names in lexicographic order
+    const long long frame = all_numbered ? number_in_name(name) : rank++;
+    const auto [it, inserted] = name_of_number.emplace(frame, name);
     if (!inserted)
-      throw_json_error(source, "", "images '" + it->second + "' and '" + entry.first + "' have the same frame number " +
-                                       std::to_string(frame.number));
-    frame.people = std::move(entry.second);
-    frames.push_back(std::move(frame));
+      throw_json_error(source, "", "images '" + it->second + "' and '" + name + "' have the same frame number " +
+                                       std::to_string(frame));
+    for (const Entry& entry : entries)
+      add_coco_style_detection(collector, frame, document[entry.index], entry.track_id, source,
+                               json_index_path("", entry.index));
   }
-
-  Keypoints2D result;
-  result.source = source;
-  result.layout = layout;
-  result.seq = select_person(std::move(frames), joints, has_track_ids, {options.track_id, options.dense_frames},
-                             source, "alphapose (without idx)");
-  return result;
-}
-
-Keypoints2D read_alphapose_json(const std::string& path, const KeypointReadOptions& options) {
-  return alphapose_from_json(read_json_file(path), path, options);
+  return std::move(collector).finish();
 }
 
 }  // namespace lift3d::io

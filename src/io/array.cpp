@@ -1,4 +1,4 @@
-#include "lift3d/io/array.hpp"
+#include "io/array.hpp"
 
 #include <cmath>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "lift3d/io/file.hpp"
+#include "io/file.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

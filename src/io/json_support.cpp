@@ -1,11 +1,11 @@
-#include "lift3d/io/json_support.hpp"
+#include "io/json_support.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <limits>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/file.hpp"
+#include "io/file.hpp"
 
 namespace lift3d::io {
 namespace {

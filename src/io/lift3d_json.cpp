@@ -3,10 +3,9 @@
 #include <limits>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/file.hpp"
-#include "lift3d/io/json_support.hpp"
-#include "lift3d/io/keypoint_formats.hpp"
-#include "lift3d/io/keypoint_mapping.hpp"
+#include "io/json_support.hpp"
+#include "base/joint_sets.hpp"
+#include "io/keypoint_files.hpp"
 
 namespace lift3d::io {
 namespace {
@@ -37,8 +36,8 @@ void check_keys(const nlohmann::json& document, const std::string& source) {
 
 }  // namespace
 
-Keypoints2D lift3d_keypoints_from_json(const nlohmann::json& document, const std::string& source,
-                                       const KeypointReadOptions& options) {
+Detections2D lift3d_keypoints_detections(const nlohmann::json& document, const std::string& source,
+                                         const DetectionReadOptions& options) {
   json_object(document, source, "");
   const std::string& format = json_string(json_required(document, "format", source, ""), source, "format");
   if (format != kFormatName) throw_json_error(source, "format", "expected '" + std::string(kFormatName) + "', got '" + format + "'");
@@ -47,22 +46,21 @@ Keypoints2D lift3d_keypoints_from_json(const nlohmann::json& document, const std
     throw_json_error(source, "version", "unsupported version " + std::to_string(version) + " (this build reads " +
                                             std::to_string(kFormatVersion) + ")");
   check_keys(document, source);
-  if (options.track_id)
-    throw UsageError(source + ": a track id was requested, but lift3d keypoint files hold one person");
 
-  Keypoints2D result;
+  Detections2D result;
   result.source = source;
+  result.format = "lift3d json";
   result.layout = json_string(json_required(document, "layout", source, ""), source, "layout");
   if (!is_known_layout(result.layout)) {
     try {
-      layout_joint_names(result.layout);
+      keypoint_layout(result.layout).joint_names;
     } catch (const UsageError& e) {
       throw_json_error(source, "layout", e.what());
     }
   }
-  if (!options.source_layout.empty() && options.source_layout != result.layout)
-    throw UsageError(source + ": the file declares layout '" + result.layout + "', not '" + options.source_layout + "'");
-  const std::vector<std::string>& names = layout_joint_names(result.layout);
+  if (!options.layout.empty() && options.layout != result.layout)
+    throw UsageError(source + ": the file declares layout '" + result.layout + "', not '" + options.layout + "'");
+  const std::vector<std::string>& names = keypoint_layout(result.layout).joint_names;
   const int joints = static_cast<int>(names.size());
 
   if (const nlohmann::json* listed = json_member(document, "joint_names")) {
@@ -91,12 +89,17 @@ Keypoints2D lift3d_keypoints_from_json(const nlohmann::json& document, const std
   if (frames.empty()) throw_json_error(source, "keypoints", "no frames");
   if (frames.size() > static_cast<std::size_t>(std::numeric_limits<int>::max() / 3 / joints))
     throw_json_error(source, "keypoints", "too many frames");
-  core::KeypointSequence& seq = result.seq;
-  seq.frames = static_cast<int>(frames.size());
-  seq.joints = joints;
-  seq.features = 3;
-  seq.values.assign(static_cast<std::size_t>(seq.frames) * joints * 3, 0.0f);
-  for (int f = 0; f < seq.frames; ++f) {
+  const int frame_count = static_cast<int>(frames.size());
+  result.joints = joints;
+  result.keypoints.assign(static_cast<std::size_t>(frame_count) * joints * 3, 0.0f);
+  result.frames.resize(frame_count);
+  result.detections.resize(frame_count);
+  const auto at = [&](int f, int j, int k) -> float& {
+    return result.keypoints[(static_cast<std::size_t>(f) * joints + j) * 3 + k];
+  };
+  for (int f = 0; f < frame_count; ++f) {
+    result.frames[f] = f;
+    result.detections[f].frame = f;
     const nlohmann::json& frame = frames[f];
     if (!frame.is_array() || frame.size() != names.size()) {
       const std::string where = json_index_path("keypoints", f);
@@ -107,7 +110,7 @@ Keypoints2D lift3d_keypoints_from_json(const nlohmann::json& document, const std
     for (int j = 0; j < joints; ++j) {
       const nlohmann::json& joint = frame[j];
       if (joint.is_null()) {
-        seq.at(f, j, 0) = seq.at(f, j, 1) = std::numeric_limits<float>::quiet_NaN();
+        at(f, j, 0) = at(f, j, 1) = std::numeric_limits<float>::quiet_NaN();
         continue;  // score stays 0
       }
       auto where = [&] { return json_index_path(json_index_path("keypoints", f), j); };
@@ -115,34 +118,28 @@ Keypoints2D lift3d_keypoints_from_json(const nlohmann::json& document, const std
       if (joint.size() != 2 && joint.size() != 3)
         throw_json_error(source, where(), std::to_string(joint.size()) + " values, expected [x, y] or [x, y, score]");
       for (std::size_t k = 0; k < joint.size(); ++k)
-        seq.at(f, j, static_cast<int>(k)) = json_float_lazy(joint[k], source, [&] { return json_index_path(where(), k); });
-      if (joint.size() == 2) seq.at(f, j, 2) = 1.0f;
+        at(f, j, static_cast<int>(k)) = json_float_lazy(joint[k], source, [&] { return json_index_path(where(), k); });
+      if (joint.size() == 2) at(f, j, 2) = 1.0f;
     }
+    result.detections[f].score = mean_keypoint_score(&at(f, 0, 0), joints);
   }
-  seq.image_width = result.image_width;
-  seq.image_height = result.image_height;
   return result;
 }
 
-Keypoints2D read_lift3d_keypoints_json(const std::string& path, const KeypointReadOptions& options) {
-  return lift3d_keypoints_from_json(read_json_file(path), path, options);
-}
-
-std::string lift3d_keypoints_json_text(const Keypoints2D& keypoints) {
-  const core::KeypointSequence& seq = keypoints.seq;
-  const std::vector<std::string>& names = layout_joint_names(keypoints.layout);
+std::string lift3d_keypoints_json_text(const KeypointSequence& seq, const std::string& layout, double fps) {
+  const std::vector<std::string>& names = keypoint_layout(layout).joint_names;
   if (seq.joints != static_cast<int>(names.size()) || seq.features < 2 ||
       seq.values.size() != static_cast<std::size_t>(seq.frames) * seq.joints * seq.features)
-    throw InternalError("keypoints of layout '" + keypoints.layout + "' with " + std::to_string(seq.joints) +
+    throw InternalError("keypoints of layout '" + layout + "' with " + std::to_string(seq.joints) +
                         " joints and " + std::to_string(seq.features) + " features cannot be written");
   std::string out = "{\"format\": \"";
   out += kFormatName;
   out += "\", \"version\": " + std::to_string(kFormatVersion) + ", \"layout\": ";
-  append_json_string(out, keypoints.layout);
-  if (keypoints.image_width > 0 && keypoints.image_height > 0)
-    out += ", \"image_width\": " + std::to_string(keypoints.image_width) +
-           ", \"image_height\": " + std::to_string(keypoints.image_height);
-  if (keypoints.fps > 0) out += ", \"fps\": " + nlohmann::json(keypoints.fps).dump();
+  append_json_string(out, layout);
+  if (seq.image_width > 0 && seq.image_height > 0)
+    out += ", \"image_width\": " + std::to_string(seq.image_width) +
+           ", \"image_height\": " + std::to_string(seq.image_height);
+  if (fps > 0) out += ", \"fps\": " + nlohmann::json(fps).dump();
   out += ",\n \"joint_names\": [";
   for (std::size_t j = 0; j < names.size(); ++j) {
     if (j) out += ", ";
@@ -170,10 +167,6 @@ std::string lift3d_keypoints_json_text(const Keypoints2D& keypoints) {
   }
   out += "\n ]}\n";
   return out;
-}
-
-void write_lift3d_keypoints_json(const std::string& path, const Keypoints2D& keypoints) {
-  write_file_atomic(path, lift3d_keypoints_json_text(keypoints));
 }
 
 }  // namespace lift3d::io

@@ -3,17 +3,20 @@
 #include <optional>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/json_support.hpp"
-#include "lift3d/io/keypoint_formats.hpp"
-#include "lift3d/io/keypoint_mapping.hpp"
-#include "lift3d/io/person_selection.hpp"
+#include "io/json_support.hpp"
+#include <set>
+
+#include "base/joint_sets.hpp"
+#include "io/detection_collector.hpp"
+#include "io/keypoint_files.hpp"
 
 namespace lift3d::io {
 namespace {
 
 struct Instance {
-  PersonCandidate person;
-  int joints = 0;
+  std::vector<float> keypoints;  // x, y, score per joint
+  double score = 0.0;
+  std::optional<long long> track_id;
 };
 
 Instance read_instance(const nlohmann::json& value, const std::string& source, const std::string& where) {
@@ -21,8 +24,7 @@ Instance read_instance(const nlohmann::json& value, const std::string& source, c
   const std::string keypoints_where = json_key_path(where, "keypoints");
   const nlohmann::json& points = json_array(json_required(instance, "keypoints", source, where), source, keypoints_where);
   Instance result;
-  result.joints = static_cast<int>(points.size());
-  std::vector<float>& values = result.person.keypoints;
+  std::vector<float>& values = result.keypoints;
   values.assign(points.size() * 3, 1.0f);
   for (std::size_t j = 0; j < points.size(); ++j) {
     const std::string point_where = json_index_path(keypoints_where, j);
@@ -47,21 +49,21 @@ Instance read_instance(const nlohmann::json& value, const std::string& source, c
     const std::string score_where = json_key_path(where, "bbox_score");
     // split_instances writes a scalar; some versions keep the one-element list.
     if (bbox_score->is_array() && bbox_score->size() == 1)
-      result.person.score = json_double((*bbox_score)[0], source, json_index_path(score_where, 0));
+      result.score = json_double((*bbox_score)[0], source, json_index_path(score_where, 0));
     else
-      result.person.score = json_double(*bbox_score, source, score_where);
+      result.score = json_double(*bbox_score, source, score_where);
   } else {
-    result.person.score = mean_keypoint_score(values);
+    result.score = mean_keypoint_score(values.data(), static_cast<int>(points.size()));
   }
   if (const nlohmann::json* track = json_member(instance, "track_id"))
-    if (!track->is_null()) result.person.track_id = json_integer(*track, source, json_key_path(where, "track_id"));
+    if (!track->is_null()) result.track_id = json_integer(*track, source, json_key_path(where, "track_id"));
   return result;
 }
 
 }  // namespace
 
-Keypoints2D mmpose_from_json(const nlohmann::json& document, const std::string& source,
-                             const KeypointReadOptions& options) {
+Detections2D mmpose_detections(const nlohmann::json& document, const std::string& source,
+                               const DetectionReadOptions& options) {
   const nlohmann::json* frames = &document;
   std::string frames_where;
   std::string declared_layout;
@@ -77,62 +79,43 @@ Keypoints2D mmpose_from_json(const nlohmann::json& document, const std::string& 
   const bool single_image = !frames->empty() && (*frames)[0].is_object() && json_member((*frames)[0], "keypoints") &&
                             !json_member((*frames)[0], "instances");
 
-  std::vector<FrameCandidates> candidates;
-  int joints = -1;
-  std::string layout;
-  bool has_track_ids = false;
-  auto add_instance = [&](FrameCandidates& frame, const nlohmann::json& value, const std::string& where) {
-    Instance instance = read_instance(value, source, where);
-    if (joints < 0) {
-      const std::string keypoints_where = json_key_path(where, "keypoints");
-      std::string override_layout = options.source_layout;
-      if (override_layout.empty() && !declared_layout.empty() &&
-          static_cast<int>(layout_joint_names(declared_layout).size()) == instance.joints)
-        override_layout = declared_layout;
-      layout = coco_style_layout(instance.joints, override_layout, source, keypoints_where);
-      joints = instance.joints;
-    } else if (instance.joints != joints) {
-      throw_json_error(source, json_key_path(where, "keypoints"), std::to_string(instance.joints) +
-                                                                   " keypoints, earlier instances have " +
-                                                                   std::to_string(joints));
-    }
-    has_track_ids = has_track_ids || instance.person.track_id.has_value();
-    frame.people.push_back(std::move(instance.person));
+  DetectionCollector collector(source, "mmpose json", [&](int joints, const std::string& file, const std::string& where) {
+    std::string layout = options.layout;
+    if (layout.empty() && !declared_layout.empty() && keypoint_layout(declared_layout).num_joints() == joints)
+      layout = declared_layout;
+    return coco_style_layout(joints, layout, file, where);
+  });
+  const auto add_instance = [&](long long frame, const nlohmann::json& value, const std::string& where) {
+    const Instance instance = read_instance(value, source, where);
+    collector.add(frame, instance.keypoints, instance.score, instance.track_id, source, json_key_path(where, "keypoints"));
   };
 
   if (single_image) {
-    FrameCandidates frame;
-    for (std::size_t i = 0; i < frames->size(); ++i) add_instance(frame, (*frames)[i], json_index_path(frames_where, i));
-    candidates.push_back(std::move(frame));
+    collector.add_frame(0);
+    for (std::size_t i = 0; i < frames->size(); ++i) add_instance(0, (*frames)[i], json_index_path(frames_where, i));
   } else {
+    std::set<long long> seen;
     for (std::size_t i = 0; i < frames->size(); ++i) {
       const std::string where = json_index_path(frames_where, i);
       const nlohmann::json& entry = json_object((*frames)[i], source, where);
-      FrameCandidates frame;
       const nlohmann::json* frame_id = json_member(entry, "frame_id");
-      frame.number = frame_id ? json_integer(*frame_id, source, json_key_path(where, "frame_id")) : static_cast<long long>(i);
+      const long long frame =
+          frame_id ? json_integer(*frame_id, source, json_key_path(where, "frame_id")) : static_cast<long long>(i);
+      if (!seen.insert(frame).second)
+        throw_json_error(source, where, "frame " + std::to_string(frame) + " appears more than once");
+      collector.add_frame(frame);
       const std::string instances_where = json_key_path(where, "instances");
       const nlohmann::json& instances =
           json_array(json_required(entry, "instances", source, where), source, instances_where);
       for (std::size_t k = 0; k < instances.size(); ++k)
         add_instance(frame, instances[k], json_index_path(instances_where, k));
-      candidates.push_back(std::move(frame));
     }
   }
-  if (candidates.empty()) throw_json_error(source, frames_where, "no frames");
-  if (joints < 0) throw_json_error(source, frames_where, "no person detected in any of the " +
-                                                             std::to_string(candidates.size()) + " frames");
-
-  Keypoints2D result;
-  result.source = source;
-  result.layout = layout;
-  result.seq = select_person(std::move(candidates), joints, has_track_ids, {options.track_id, options.dense_frames},
-                             source, "mmpose (without track_id)");
-  return result;
-}
-
-Keypoints2D read_mmpose_json(const std::string& path, const KeypointReadOptions& options) {
-  return mmpose_from_json(read_json_file(path), path, options);
+  if (collector.frames() == 0) throw_json_error(source, frames_where, "no frames");
+  if (collector.empty())
+    throw_json_error(source, frames_where,
+                     "no person detected in any of the " + std::to_string(collector.frames()) + " frames");
+  return std::move(collector).finish();
 }
 
 }  // namespace lift3d::io

@@ -1,11 +1,11 @@
-#include "lift3d/io/npy.hpp"
+#include "io/npy.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/file.hpp"
+#include "io/file.hpp"
 
 namespace lift3d::io {
 namespace {

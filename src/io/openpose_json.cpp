@@ -9,10 +9,10 @@
 #include <utility>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/json_support.hpp"
-#include "lift3d/io/keypoint_formats.hpp"
-#include "lift3d/io/keypoint_mapping.hpp"
-#include "lift3d/io/person_selection.hpp"
+#include "io/json_support.hpp"
+#include "base/joint_sets.hpp"
+#include "io/detection_collector.hpp"
+#include "io/keypoint_files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -97,7 +97,7 @@ std::optional<long long> person_id(const nlohmann::json& person, const std::stri
 std::string openpose_layout(int joints, const std::string& override_layout, const std::string& file,
                             const std::string& where) {
   if (!override_layout.empty()) {
-    const int expected = static_cast<int>(layout_joint_names(override_layout).size());
+    const int expected = keypoint_layout(override_layout).num_joints();
     if (joints != expected)
       throw_json_error(file, where, std::to_string(joints) + " keypoints, but layout '" + override_layout + "' has " +
                                         std::to_string(expected));
@@ -116,54 +116,53 @@ std::vector<std::string> openpose_frame_files(const std::string& path) {
   return files;
 }
 
-Keypoints2D read_openpose_json(const std::string& path, const KeypointReadOptions& options) {
-  std::vector<FrameCandidates> frames;
-  int joints = 0;
-  std::string layout;
-  std::string layout_file;  // the file that fixed the layout, for messages
-  bool has_track_ids = false;
-  for (const auto& [number, file] : numbered_frame_files(path)) {
-    const nlohmann::json document = read_json_file(file);
-    json_object(document, file, "");
-    const nlohmann::json& people = json_array(json_required(document, "people", file, ""), file, "people");
-    FrameCandidates frame;
-    frame.number = number;
-    for (std::size_t k = 0; k < people.size(); ++k) {
-      const std::string where = json_index_path("people", k);
-      const nlohmann::json& person = json_object(people[k], file, where);
-      // Releases before 1.2 wrote "pose_keypoints".
-      const char* key = !json_member(person, "pose_keypoints_2d") && json_member(person, "pose_keypoints")
-                            ? "pose_keypoints"
-                            : "pose_keypoints_2d";
-      const std::string keypoints_where = json_key_path(where, key);
-      PersonCandidate candidate;
-      candidate.keypoints = flat_keypoint_values(json_required(person, key, file, where), file, keypoints_where);
-      if (candidate.keypoints.empty()) continue;  // a person found by the face or hand detector only
-      const int count = static_cast<int>(candidate.keypoints.size() / 3);
-      if (layout.empty()) {
-        layout = openpose_layout(count, options.source_layout, file, keypoints_where);
-        joints = count;
-        layout_file = file;
-      } else if (count != joints) {
-        throw_json_error(file, keypoints_where, std::to_string(count) + " keypoints, but " + layout_file + " has " +
-                                                    std::to_string(joints));
-      }
-      candidate.score = mean_keypoint_score(candidate.keypoints);
-      candidate.track_id = person_id(person, file, where);
-      has_track_ids = has_track_ids || candidate.track_id.has_value();
-      frame.people.push_back(std::move(candidate));
-    }
-    frames.push_back(std::move(frame));
-  }
-  if (layout.empty())
-    throw InputError(path + ": no person detected in any of the " + std::to_string(frames.size()) + " frames");
+namespace {
 
-  Keypoints2D result;
-  result.source = path;
-  result.layout = layout;
-  result.seq = select_person(std::move(frames), joints, has_track_ids, {options.track_id, options.dense_frames}, path,
-                             "openpose (person_id -1)");
-  return result;
+DetectionCollector openpose_collector(const std::string& path, const DetectionReadOptions& options) {
+  return DetectionCollector(path, "openpose json", [&options](int joints, const std::string& file, const std::string& where) {
+    return openpose_layout(joints, options.layout, file, where);
+  });
+}
+
+void add_frame_file(DetectionCollector& collector, long long number, const nlohmann::json& document,
+                    const std::string& file) {
+  json_object(document, file, "");
+  const nlohmann::json& people = json_array(json_required(document, "people", file, ""), file, "people");
+  collector.add_frame(number);
+  for (std::size_t k = 0; k < people.size(); ++k) {
+    const std::string where = json_index_path("people", k);
+    const nlohmann::json& person = json_object(people[k], file, where);
+    // Releases before 1.2 wrote "pose_keypoints".
+    const char* key = !json_member(person, "pose_keypoints_2d") && json_member(person, "pose_keypoints")
+                          ? "pose_keypoints"
+                          : "pose_keypoints_2d";
+    const std::string keypoints_where = json_key_path(where, key);
+    const std::vector<float> keypoints =
+        flat_keypoint_values(json_required(person, key, file, where), file, keypoints_where);
+    if (keypoints.empty()) continue;  // a person found by the face or hand detector only
+    collector.add(number, keypoints, std::nan(""), person_id(person, file, where), file, keypoints_where);
+  }
+}
+
+Detections2D finish(DetectionCollector&& collector, const std::string& path) {
+  if (collector.empty())
+    throw InputError(path + ": no person detected in any of the " + std::to_string(collector.frames()) + " frames");
+  return std::move(collector).finish();
+}
+
+}  // namespace
+
+Detections2D read_openpose_detections(const std::string& path, const DetectionReadOptions& options) {
+  DetectionCollector collector = openpose_collector(path, options);
+  for (const auto& [number, file] : numbered_frame_files(path)) add_frame_file(collector, number, read_json_file(file), file);
+  return finish(std::move(collector), path);
+}
+
+Detections2D openpose_frame_detections(const nlohmann::json& document, const std::string& path,
+                                       const DetectionReadOptions& options) {
+  DetectionCollector collector = openpose_collector(path, options);
+  add_frame_file(collector, std::max(0LL, frame_number(path)), document, path);
+  return finish(std::move(collector), path);
 }
 
 }  // namespace lift3d::io

@@ -1,4 +1,4 @@
-#include "lift3d/io/pickle.hpp"
+#include "io/pickle.hpp"
 
 #include <algorithm>
 #include <cctype>

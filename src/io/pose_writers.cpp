@@ -1,4 +1,4 @@
-#include "lift3d/io/pose_writers.hpp"
+#include "io/pose_writers.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -6,9 +6,9 @@
 #include <set>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/file.hpp"
-#include "lift3d/io/json_support.hpp"
-#include "lift3d/io/npy.hpp"
+#include "io/file.hpp"
+#include "io/json_support.hpp"
+#include "io/npy.hpp"
 
 namespace lift3d::io {
 namespace {
@@ -32,7 +32,7 @@ std::vector<std::string> checked_joint_names(const std::vector<NamedPoses>& sequ
   if (sequences.empty()) throw InternalError("no pose sequences to write");
   const std::vector<std::string> names = joint_names(info, sequences.front().poses.joints);
   for (const NamedPoses& named : sequences) {
-    const core::PoseSequence& poses = named.poses;
+    const PoseSequence& poses = named.poses;
     if (poses.joints != static_cast<int>(names.size()))
       throw InternalError("sequence '" + named.name + "' has " + std::to_string(poses.joints) + " joints, but " +
                           std::to_string(names.size()) + " joint names are given");
@@ -52,7 +52,7 @@ void check_unique_names(const std::string& path, const std::vector<NamedPoses>& 
   }
 }
 
-void append_poses(std::string& out, const core::PoseSequence& poses, const char* indent) {
+void append_poses(std::string& out, const PoseSequence& poses, const char* indent) {
   out += '[';
   for (int f = 0; f < poses.frames; ++f) {
     out += f ? ",\n" : "\n";
@@ -84,7 +84,7 @@ void append_csv_float(std::string& out, float value) {
   else out += "nan";  // what numpy and pandas read back as NaN
 }
 
-Array to_array(const core::PoseSequence& poses) {
+Array to_array(const PoseSequence& poses) {
   return Array::from_float({poses.frames, poses.joints, 3}, poses.values);
 }
 
@@ -169,7 +169,7 @@ void write_pose_file(const std::string& path, const std::vector<NamedPoses>& seq
         throw UsageError(path + ": a .npy file holds one sequence, got " + std::to_string(sequences.size()) +
                          " (use .npz, .json or .csv)");
     {
-      const core::PoseSequence& poses = sequences.front().poses;
+      const PoseSequence& poses = sequences.front().poses;
       write_npy_float32(path, {poses.frames, poses.joints, 3}, poses.values.data());
       return;
     }
@@ -195,7 +195,7 @@ void write_pose_file(const std::string& path, const std::vector<NamedPoses>& seq
   }
 }
 
-void write_pose_file(const std::string& path, const core::PoseSequence& poses, const PoseOutputInfo& info) {
+void write_pose_file(const std::string& path, const PoseSequence& poses, const PoseOutputInfo& info) {
   write_pose_file(path, std::vector<NamedPoses>{{"", poses}}, info);
 }
 

@@ -1,11 +1,11 @@
-#include "lift3d/io/torch_checkpoint.hpp"
+#include "io/torch_checkpoint.hpp"
 
 #include <algorithm>
 #include <cstring>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/file.hpp"
-#include "lift3d/io/zip_archive.hpp"
+#include "io/file.hpp"
+#include "io/zip_archive.hpp"
 
 namespace lift3d::io {
 
@@ -289,7 +289,7 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path), impl_(s
 TorchCheckpoint::~TorchCheckpoint() = default;
 TorchCheckpoint::TorchCheckpoint(TorchCheckpoint&&) noexcept = default;
 
-Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
+TorchCheckpoint::TensorSpan TorchCheckpoint::locate_tensor(const TensorRef& tensor) const {
   const std::string& key = tensor.storage.key;
   auto found = impl_->storages.find(key);
   if (found == impl_->storages.end())
@@ -305,10 +305,6 @@ Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
                      shape_string(tensor.strides) + " differ in length");
   }
 
-  Array array;
-  array.dtype = storage.dtype;
-  array.shape = tensor.shape;
-  const std::size_t item_size = dtype_size(storage.dtype);
   // Element count and the last element's index, with every step checked against overflow and
   // against what the storage (or the legacy view of it) really holds.
   std::int64_t numel = 1;
@@ -329,7 +325,7 @@ Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
     if (last > kLimit)
       throw ModelError(path_ + ": tensor of shape " + shape_string(tensor.shape) + " is too large");
   }
-  if (numel == 0) return array;
+  if (numel == 0) return {&storage, 0, 0, 0};
   // The tensor must fit both the storage as the pickle describes it (for a legacy view: the view)
   // and the elements really present in the file.
   const std::int64_t first = tensor.storage.view_offset + tensor.storage_offset;
@@ -341,6 +337,22 @@ Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
                      " needs " + std::to_string(tensor.storage_offset + last + 1) + " elements but storage " +
                      quoted(key) + " holds " + std::to_string(std::max<std::int64_t>(available, 0)));
   }
+
+  return {&storage, first, last, numel};
+}
+
+void TorchCheckpoint::check_tensor(const TensorRef& tensor) const { locate_tensor(tensor); }
+
+Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
+  const TensorSpan located = locate_tensor(tensor);
+  const Storage& storage = *located.storage;
+  const std::string& key = tensor.storage.key;
+  Array array;
+  array.dtype = storage.dtype;
+  array.shape = tensor.shape;
+  if (located.numel == 0) return array;
+  const std::size_t item_size = dtype_size(storage.dtype);
+  const std::int64_t first = located.first, last = located.last, numel = located.numel;
 
   // Read only the span the tensor covers.
   const std::uint64_t span_bytes = static_cast<std::uint64_t>(last + 1) * item_size;
@@ -376,7 +388,7 @@ Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
   return array;
 }
 
-std::optional<StateDict> read_state_dict(const TorchCheckpoint& checkpoint, const std::string& key) {
+std::optional<StateDict> read_state_dict(const TorchCheckpoint& checkpoint, const std::string& key, TensorData data) {
   const Value& root = checkpoint.root();
   if (!root.is(Value::Kind::Dict)) {
     throw ModelError(checkpoint.path() + ": checkpoint holds a " + root.describe() + ", expected a dict");
@@ -398,7 +410,15 @@ std::optional<StateDict> read_state_dict(const TorchCheckpoint& checkpoint, cons
       throw ModelError(checkpoint.path() + ": " + quoted(key) + " entry " + quoted(name->text) + " is a " +
                        value->describe() + ", expected a tensor");
     }
-    result.push_back(NamedTensor{name->text, checkpoint.read_tensor(value->tensor)});
+    if (data == TensorData::Read) {
+      result.push_back(NamedTensor{name->text, checkpoint.read_tensor(value->tensor)});
+    } else {
+      checkpoint.check_tensor(value->tensor);
+      Array shape_only;
+      shape_only.dtype = value->tensor.storage.dtype;
+      shape_only.shape = value->tensor.shape;
+      result.push_back(NamedTensor{name->text, std::move(shape_only)});
+    }
   }
   return result;
 }

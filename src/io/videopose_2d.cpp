@@ -1,11 +1,11 @@
-#include "lift3d/io/videopose_2d.hpp"
+#include "io/videopose_2d.hpp"
 
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/npy.hpp"
+#include "io/npy.hpp"
 
 namespace lift3d::io {
 namespace {
@@ -71,14 +71,14 @@ std::vector<int> int_list(const Value& value, const std::string& where) {
   return result;
 }
 
-core::KeypointSequence to_sequence(const Value& value, const std::string& where) {
+KeypointSequence to_sequence(const Value& value, const std::string& where) {
   if (!value.is(Value::Kind::Array)) throw InputError(where + ": expected a keypoint array, found " + value.describe());
   const Array& array = value.array;
   if (array.shape.size() != 3 || array.shape[1] < 1 || (array.shape[2] != 2 && array.shape[2] != 3))
     throw InputError(where + ": keypoint array has shape " + array.shape_string() + ", expected (frames, joints, 2 or 3)");
   if (array.dtype != DType::Float32 && array.dtype != DType::Float64 && array.dtype != DType::Float16)
     throw InputError(where + ": keypoint array has dtype " + dtype_name(array.dtype) + ", expected float");
-  core::KeypointSequence seq;
+  KeypointSequence seq;
   seq.frames = static_cast<int>(array.shape[0]);
   seq.joints = static_cast<int>(array.shape[1]);
   seq.features = static_cast<int>(array.shape[2]);

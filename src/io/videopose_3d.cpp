@@ -1,9 +1,9 @@
-#include "lift3d/io/videopose_3d.hpp"
+#include "io/videopose_3d.hpp"
 
 #include <cmath>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/npy.hpp"
+#include "io/npy.hpp"
 
 namespace lift3d::io {
 namespace {
@@ -23,7 +23,7 @@ const Value& dict_root(const NpyContent& content, const std::string& where) {
   return *root;
 }
 
-core::PoseSequence positions_of(const Value& value, const std::string& where) {
+PoseSequence positions_of(const Value& value, const std::string& where) {
   if (!value.is(Value::Kind::Array))
     throw InputError(where + ": expected a position array, found " + value.describe());
   const Array& array = value.array;
@@ -35,7 +35,7 @@ core::PoseSequence positions_of(const Value& value, const std::string& where) {
                      ", expected at least one frame and one joint");
   if (array.dtype != DType::Float32 && array.dtype != DType::Float64 && array.dtype != DType::Float16)
     throw InputError(where + ": position array has dtype " + dtype_name(array.dtype) + ", expected float");
-  core::PoseSequence positions;
+  PoseSequence positions;
   positions.frames = static_cast<int>(array.shape[0]);
   positions.joints = static_cast<int>(array.shape[1]);
   positions.values = array.to_float();

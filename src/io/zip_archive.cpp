@@ -1,4 +1,4 @@
-#include "lift3d/io/zip_archive.hpp"
+#include "io/zip_archive.hpp"
 
 #include <zlib.h>
 

@@ -9,9 +9,9 @@
 #include <memory>
 #include <random>
 
-#include "lift3d/core/lifter.hpp"
-#include "lift3d/core/parallel.hpp"
-#include "lift3d/core/temporal_model.hpp"
+#include "core/lifter.hpp"
+#include "core/parallel.hpp"
+#include "core/temporal_model.hpp"
 #include "support/synthetic_model.hpp"
 
 namespace {
@@ -24,13 +24,13 @@ const TemporalModel& model_for(int blocks) {
   auto& slot = cache[blocks];
   if (!slot) {
     const ModelConfig config = lift3d::testing::make_config(std::vector<int>(blocks + 1, 3), 1024);
-    slot = std::make_unique<TemporalModel>(config, lift3d::testing::synthetic_state(config, 7));
+    slot = std::make_unique<TemporalModel>(config, lift3d::testing::synthetic_weights(config, 7));
   }
   return *slot;
 }
 
-lift3d::core::KeypointSequence random_sequence(int frames) {
-  lift3d::core::KeypointSequence seq;
+lift3d::KeypointSequence random_sequence(int frames) {
+  lift3d::KeypointSequence seq;
   seq.frames = frames;
   seq.joints = 17;
   seq.features = 2;

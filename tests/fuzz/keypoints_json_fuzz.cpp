@@ -4,16 +4,16 @@
 
 #include "fuzz_support.hpp"
 #include "lift3d/error.hpp"
-#include "lift3d/io/keypoint_input.hpp"
+#include "pipeline/keypoint_input.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string& path = lift3d::fuzz::write_scratch(data, size, ".json");
   for (const char* layout : {"coco", "h36m"}) {
-    lift3d::io::KeypointReadOptions options;
+    lift3d::pipeline::KeypointReadOptions options;
     options.target_layout = layout;
     options.min_score = 0.3f;
     try {
-      (void)lift3d::io::read_keypoints_2d(path, options);
+      (void)lift3d::pipeline::read_keypoints_2d(path, options);
     } catch (const lift3d::Error&) {
     }
   }

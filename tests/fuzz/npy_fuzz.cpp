@@ -2,7 +2,7 @@
 #include <cstdint>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/npy.hpp"
+#include "io/npy.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

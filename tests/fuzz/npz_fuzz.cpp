@@ -4,8 +4,8 @@
 
 #include "fuzz_support.hpp"
 #include "lift3d/error.hpp"
-#include "lift3d/io/npy.hpp"
-#include "lift3d/io/videopose_2d.hpp"
+#include "io/npy.hpp"
+#include "io/videopose_2d.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string& path = lift3d::fuzz::write_scratch(data, size, ".npz");

@@ -3,13 +3,13 @@
 #include <cstdint>
 
 #include "fuzz_support.hpp"
-#include "lift3d/core/checkpoint_model.hpp"
+#include "pipeline/checkpoint_model.hpp"
 #include "lift3d/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string& path = lift3d::fuzz::write_scratch(data, size, ".bin");
   try {
-    (void)lift3d::core::load_model(path, {});
+    (void)lift3d::pipeline::load_model(path, {});
   } catch (const lift3d::Error&) {
   }
   return 0;

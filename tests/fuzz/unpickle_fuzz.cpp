@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/pickle.hpp"
+#include "io/pickle.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   lift3d::io::UnpickleOptions options;

@@ -1,4 +1,4 @@
-// Seeded random VideoPose3D state_dicts built in C++, for tests that need a model of a given
+// Seeded random VideoPose3D state_dicts (and the weights they hold) built in C++, for tests that need a model of a given
 // architecture but no reference numbers (shape checks, chunking invariance).
 #pragma once
 
@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "lift3d/core/model_config.hpp"
-#include "lift3d/io/torch_checkpoint.hpp"
+#include "core/model_config.hpp"
+#include "core/model_weights.hpp"
+#include "io/torch_checkpoint.hpp"
+#include "pipeline/model_state_dict.hpp"
 
 namespace lift3d::testing {
 
@@ -55,6 +57,11 @@ inline io::StateDict synthetic_state(const core::ModelConfig& config, unsigned s
     add_bn("layers_bn." + std::to_string(2 * b + 1));
   }
   return state;
+}
+
+// The same weights as core's plain struct, as a checkpoint loader hands them to the model.
+inline core::ModelWeights synthetic_weights(const core::ModelConfig& config, unsigned seed) {
+  return pipeline::model_weights_from_state_dict(synthetic_state(config, seed), config);
 }
 
 inline core::ModelConfig make_config(std::vector<int> widths, int channels, int joints_out = 17, bool causal = false,

@@ -1,6 +1,6 @@
 // Camera tables, world <-> camera transforms, projection and screen normalisation against
 // goldens from tools/make_metric_fixtures.py (torch / NumPy with the reference's dtypes).
-#include "lift3d/core/camera.hpp"
+#include "core/camera.hpp"
 
 #include <cmath>
 #include <cstring>

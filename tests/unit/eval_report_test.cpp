@@ -1,6 +1,6 @@
 // The rounded averages `lift3d eval` prints must be run.py's text character for character. Cases come
 // from tools/make_eval_fixtures.py: str(round(np.float64(x), d)), i.e. what run.py's print shows.
-#include "lift3d/app/eval_report.hpp"
+#include "app/eval_report.hpp"
 
 #include <cstdlib>
 #include <fstream>

@@ -1,4 +1,4 @@
-#include "lift3d/io/file.hpp"
+#include "io/file.hpp"
 
 #include <dirent.h>
 #include <gmock/gmock.h>

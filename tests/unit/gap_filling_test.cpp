@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "lift3d/core/gap_filling.hpp"
+#include "core/gap_filling.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d::core {

@@ -1,7 +1,7 @@
 // Per-camera ground truth against run.py's "Preparing data" step as reproduced by
 // tools/make_metric_fixtures.py (torch float32 world_to_camera, NumPy float32 root-relative), and the
 // 2D/3D length reconciliation.
-#include "lift3d/core/ground_truth.hpp"
+#include "core/ground_truth.hpp"
 
 #include <fstream>
 #include <string>
@@ -10,8 +10,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "lift3d/core/skeleton.hpp"
+#include "base/joint_sets.hpp"
 #include "lift3d/error.hpp"
+#include "pipeline/ground_truth_files.hpp"
 
 namespace lift3d::core {
 namespace {
@@ -20,6 +21,8 @@ using nlohmann::json;
 using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::ThrowsMessage;
+using pipeline::build_ground_truth;
+using pipeline::reconcile_2d_with_3d;
 
 const json& fixture() {
   static const json doc = [] {

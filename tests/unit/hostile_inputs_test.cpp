@@ -1,6 +1,6 @@
 // The catalogue of bad inputs (issue 6), each through a public entry point a user's file reaches:
-// core::load_model, io::read_videopose_2d, io::read_videopose_3d, io::read_keypoints_2d,
-// app::collect_jobs and core::run_model. Every case asserts the exact error class and that the message
+// pipeline::load_model, io::read_videopose_2d, io::read_videopose_3d, pipeline::read_keypoints_2d,
+// pipeline::collect_jobs and core::run_model. Every case asserts the exact error class and that the message
 // starts with the file's path and names the problem. Damaged files are made here from the committed
 // fixtures (truncation, flipped bytes, patched zip headers, spliced pickles); the rest come from
 // tools/make_hostile_fixtures.py (tests/fixtures/hostile/). Pickle payloads would `touch` a marker
@@ -27,16 +27,16 @@
 
 #include <zlib.h>
 
-#include "lift3d/app/inference_jobs.hpp"
-#include "lift3d/core/checkpoint_model.hpp"
-#include "lift3d/core/lifter.hpp"
+#include "pipeline/inference_jobs.hpp"
+#include "pipeline/checkpoint_model.hpp"
+#include "core/lifter.hpp"
 #include "lift3d/error.hpp"
-#include "lift3d/io/file.hpp"
-#include "lift3d/io/keypoint_input.hpp"
-#include "lift3d/io/pickle.hpp"
-#include "lift3d/io/videopose_2d.hpp"
-#include "lift3d/io/videopose_3d.hpp"
-#include "lift3d/io/zip_archive.hpp"
+#include "io/file.hpp"
+#include "pipeline/keypoint_input.hpp"
+#include "io/pickle.hpp"
+#include "io/videopose_2d.hpp"
+#include "io/videopose_3d.hpp"
+#include "io/zip_archive.hpp"
 
 // ------------------------------------------------------------------------------------------------
 // The largest single allocation while a watch is active: "no allocation beyond what the file
@@ -161,7 +161,7 @@ void expect_error(const std::function<void()>& body, const std::string& path, co
   ADD_FAILURE() << "no error for " << path;
 }
 
-core::LoadedModel load(const std::string& path) { return core::load_model(path, {}); }
+pipeline::LoadedModel load(const std::string& path) { return pipeline::load_model(path, {}); }
 
 void expect_model_error(const std::string& path, const std::vector<std::string>& fragments) {
   expect_error<ModelError>([&] { load(path); }, path, fragments);
@@ -173,12 +173,12 @@ void expect_input_error_2d(const std::string& path, const std::vector<std::strin
 
 // The pose model of kModel: 17 COCO keypoints in, 17 joints out.
 const core::ModelConfig& pose_config() {
-  static const core::ModelConfig config = core::inspect_checkpoint(kModel, {}).pose;
+  static const core::ModelConfig config = pipeline::inspect_checkpoint(kModel, {}).pose;
   return config;
 }
 
-app::SelectionOptions custom_selection() {
-  app::SelectionOptions selection;
+pipeline::SelectionOptions custom_selection() {
+  pipeline::SelectionOptions selection;
   selection.dataset = "custom";
   return selection;
 }
@@ -380,7 +380,7 @@ TEST_F(PayloadTest, ZipCheckpointDataPklIsRefused) {
     SCOPED_TRACE(payload.name);
     const std::string path = dir().write("hostile_zip.bin", rewrite_zip(kModel, "/data.pkl", bytes_of(payload), false));
     expect_model_error(path, {"data.pkl: refusing to load global '" + payload.refused_global + "'"});
-    expect_error<ModelError>([&] { core::inspect_checkpoint(path, {}); }, path, {"refusing to load global"});
+    expect_error<ModelError>([&] { pipeline::inspect_checkpoint(path, {}); }, path, {"refusing to load global"});
   }
 }
 
@@ -413,7 +413,7 @@ TEST_F(PayloadTest, VideoPose2DPicklesAreRefused) {
       SCOPED_TRACE(member + " " + payload.name);
       const std::string path = dir().write("hostile.npz", rewrite_zip(kData2D, member, object_npy(bytes_of(payload)), true));
       expect_input_error_2d(path, {"member '" + member + "'", "refusing to load global '" + payload.refused_global + "'"});
-      expect_error<InputError>([&] { app::collect_jobs(path, custom_selection(), pose_config()); }, path,
+      expect_error<InputError>([&] { pipeline::collect_jobs(path, custom_selection(), pose_config()); }, path,
                                {"refusing to load global"});
     }
   }
@@ -653,12 +653,12 @@ TEST(BadCheckpoints, TensorsThatMatchNoArchitecture) {
 }
 
 TEST(BadCheckpoints, ArchitectureHintsThatDoNotFit) {
-  core::ArchitectureHints hints;
+  pipeline::ArchitectureHints hints;
   hints.filter_widths = std::vector<int>{3, 3, 3, 3, 3};
-  expect_error<ModelError>([&] { core::load_model(kModel, hints); }, kModel, {"holds architecture 3,3,3"});
+  expect_error<ModelError>([&] { pipeline::load_model(kModel, hints); }, kModel, {"holds architecture 3,3,3"});
   hints = {};
   hints.channels = 1024;
-  expect_error<ModelError>([&] { core::load_model(kModel, hints); }, kModel, {"not the requested 1024"});
+  expect_error<ModelError>([&] { pipeline::load_model(kModel, hints); }, kModel, {"not the requested 1024"});
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -671,7 +671,7 @@ TEST(BadNpz, TruncatedAtAnyPointNamesTheFile) {
     SCOPED_TRACE(cut);
     const std::string path = dir.write("cut.npz", Bytes(whole.begin(), whole.begin() + cut));
     expect_input_error_2d(path, {});
-    expect_error<InputError>([&] { app::collect_jobs(path, custom_selection(), pose_config()); }, path, {});
+    expect_error<InputError>([&] { pipeline::collect_jobs(path, custom_selection(), pose_config()); }, path, {});
   }
   const Bytes whole3d = bytes_of(kData3D);
   for (std::size_t cut = 0; cut < whole3d.size(); cut += 1 + whole3d.size() / 20) {
@@ -821,44 +821,44 @@ TEST(BadVideoPose2D, IntegersThatDoNotFitAreRefusedNotWrapped) {
 
 TEST(BadVideoPose2D, SymmetryIndexOutsideTheKeypoints) {
   const std::string path = kHostile + "data_2d_symmetry_out_of_range.npz";
-  expect_error<InputError>([&] { app::collect_jobs(path, custom_selection(), pose_config()); }, path,
+  expect_error<InputError>([&] { pipeline::collect_jobs(path, custom_selection(), pose_config()); }, path,
                            {"keypoints_symmetry index 40 is outside the 17 keypoints"});
 }
 
 TEST(BadVideoPose2D, NoResolutionForTheVideo) {
   const std::string path = kHostile + "data_2d_no_video_metadata_entry.npz";
-  expect_error<InputError>([&] { app::collect_jobs(path, custom_selection(), pose_config()); }, path,
+  expect_error<InputError>([&] { pipeline::collect_jobs(path, custom_selection(), pose_config()); }, path,
                            {"no video_metadata entry for 'v.mp4'"});
 }
 
 TEST(BadVideoPose2D, WrongJointCountForTheModel) {
   const std::string path = kHostile + "data_2d_15_joints.npz";
-  expect_error<InputError>([&] { app::collect_jobs(path, custom_selection(), pose_config()); }, path,
+  expect_error<InputError>([&] { pipeline::collect_jobs(path, custom_selection(), pose_config()); }, path,
                            {"v.mp4/custom/0 has 15 keypoints, the model expects 17"});
 }
 
 TEST(BadVideoPose2D, EmptySequence) {
   const std::string path = kHostile + "data_2d_empty_sequence.npz";
-  expect_error<InputError>([&] { app::collect_jobs(path, custom_selection(), pose_config()); }, path,
+  expect_error<InputError>([&] { pipeline::collect_jobs(path, custom_selection(), pose_config()); }, path,
                            {"v.mp4/custom/0 has no frames"});
 }
 
 TEST(BadVideoPose2D, UnknownSubjectActionCamera) {
-  app::SelectionOptions selection;
+  pipeline::SelectionOptions selection;
   selection.dataset = "h36m";
   selection.subject = "S7";
-  expect_error<UsageError>([&] { app::collect_jobs(kData2DH36m, selection, pose_config()); }, kData2DH36m,
+  expect_error<UsageError>([&] { pipeline::collect_jobs(kData2DH36m, selection, pose_config()); }, kData2DH36m,
                            {"no subject 'S7' (has: S9, S11)"});
   selection.subject = "S9";
   selection.action = "Running";
-  expect_error<UsageError>([&] { app::collect_jobs(kData2DH36m, selection, pose_config()); }, kData2DH36m,
+  expect_error<UsageError>([&] { pipeline::collect_jobs(kData2DH36m, selection, pose_config()); }, kData2DH36m,
                            {"no action 'Running' for the selected subjects (has: Directions, Walking 1)"});
   selection.action = "Walking 1";
   selection.camera = 9;
-  expect_error<UsageError>([&] { app::collect_jobs(kData2DH36m, selection, pose_config()); }, kData2DH36m,
+  expect_error<UsageError>([&] { pipeline::collect_jobs(kData2DH36m, selection, pose_config()); }, kData2DH36m,
                            {"no camera 9 in the selection"});
   selection = {};
-  expect_error<UsageError>([&] { app::collect_jobs(kData2DH36m, selection, pose_config()); }, kData2DH36m,
+  expect_error<UsageError>([&] { pipeline::collect_jobs(kData2DH36m, selection, pose_config()); }, kData2DH36m,
                            {"--dataset"});
 }
 
@@ -868,14 +868,14 @@ TEST(BadVideoPose2D, UnknownSubjectActionCamera) {
 const std::string kJsonFixtures[] = {"sequence.lift3d.json", "coco_results.json", "alphapose_halpe26.json",
                                      "mmpose.json", "mmpose_predictions.json"};
 
-io::KeypointReadOptions coco_options() {
-  io::KeypointReadOptions options;
+pipeline::KeypointReadOptions coco_options() {
+  pipeline::KeypointReadOptions options;
   options.target_layout = "coco";
   return options;
 }
 
 void expect_json_error(const std::string& path, const std::vector<std::string>& fragments) {
-  expect_error<InputError>([&] { io::read_keypoints_2d(path, coco_options()); }, path, fragments);
+  expect_error<InputError>([&] { pipeline::read_keypoints_2d(path, coco_options()); }, path, fragments);
 }
 
 TEST(BadJson, CutInsideEveryNestingLevel) {
@@ -914,7 +914,7 @@ TEST(BadJson, OpenPoseFrameCutInsideEveryLevel) {
     TempDir copy;
     for (const std::string& file : files) fs::copy_file(frames + "/" + file, copy.file(file));
     const std::string bad = copy.write(files[1], Bytes(text.begin(), text.begin() + i + 1));
-    expect_error<InputError>([&] { io::read_keypoints_2d(copy.path(), coco_options()); }, bad, {"invalid json"});
+    expect_error<InputError>([&] { pipeline::read_keypoints_2d(copy.path(), coco_options()); }, bad, {"invalid json"});
   }
 }
 
@@ -979,17 +979,17 @@ TEST(BadJson, WrongJointCounts) {
   core::ModelConfig humaneva = pose_config();
   humaneva.input_channels = 30;
   const std::string path = dir.write("ok.json", lift3d_json(json_frame(17)));
-  app::SelectionOptions selection;
-  expect_error<UsageError>([&] { app::collect_jobs(path, selection, humaneva); }, path,
+  pipeline::SelectionOptions selection;
+  expect_error<UsageError>([&] { pipeline::collect_jobs(path, selection, humaneva); }, path,
                            {"17 keypoints per frame after mapping to 'coco', the model expects 15"});
 }
 
 TEST(BadJson, SelectionOptionsOfNpzFilesAreUsageErrors) {
   TempDir dir;
   const std::string path = dir.write("ok.json", lift3d_json(json_frame(17)));
-  app::SelectionOptions selection;
+  pipeline::SelectionOptions selection;
   selection.subject = "S1";
-  expect_error<UsageError>([&] { app::collect_jobs(path, selection, pose_config()); }, path, {"--subject"});
+  expect_error<UsageError>([&] { pipeline::collect_jobs(path, selection, pose_config()); }, path, {"--subject"});
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -998,38 +998,38 @@ TEST(BadJson, SelectionOptionsOfNpzFilesAreUsageErrors) {
 TEST(ShortSequences, OneFrameGivesOneFrameEqualToAConstantSequence) {
   // Edge padding makes a one-frame sequence look like that frame held still: its output is the
   // output of any frame of a constant sequence.
-  const core::LoadedModel model = load(kModel);
-  const std::vector<app::InferenceJob> jobs =
-      app::collect_jobs(kHostile + "data_2d_one_frame.npz", custom_selection(), model.info.pose);
+  const pipeline::LoadedModel model = load(kModel);
+  const std::vector<pipeline::InferenceJob> jobs =
+      pipeline::collect_jobs(kHostile + "data_2d_one_frame.npz", custom_selection(), model.info.pose);
   ASSERT_EQ(jobs.size(), 1u);
   ASSERT_EQ(jobs[0].keypoints.frames, 1);
   core::LiftOptions options;
-  const core::PoseSequence one = core::run_model(model.lifter.pose, jobs[0].keypoints, &jobs[0].flip, options);
+  const PoseSequence one = core::run_model(model.lifter.pose, jobs[0].keypoints, &jobs[0].flip, options);
   ASSERT_EQ(one.frames, 1);
-  core::KeypointSequence held = jobs[0].keypoints;
+  KeypointSequence held = jobs[0].keypoints;
   held.frames = 40;
   held.values.clear();
   for (int t = 0; t < held.frames; ++t)
     held.values.insert(held.values.end(), jobs[0].keypoints.values.begin(), jobs[0].keypoints.values.end());
-  const core::PoseSequence constant = core::run_model(model.lifter.pose, held, &jobs[0].flip, options);
+  const PoseSequence constant = core::run_model(model.lifter.pose, held, &jobs[0].flip, options);
   for (int t : {0, 20, 39})
     for (int i = 0; i < one.joints * 3; ++i) EXPECT_NEAR(constant.values[t * one.joints * 3 + i], one.values[i], 1e-6);
 
   TempDir dir;
   const std::string json = dir.write("one.json", lift3d_json(json_frame(17)));
-  const std::vector<app::InferenceJob> json_jobs = app::collect_jobs(json, {}, model.info.pose);
+  const std::vector<pipeline::InferenceJob> json_jobs = pipeline::collect_jobs(json, {}, model.info.pose);
   ASSERT_EQ(json_jobs.size(), 1u);
   EXPECT_EQ(core::lift(model.lifter, json_jobs[0].keypoints, json_jobs[0].flip, options, true).frames, 1);
 }
 
 TEST(ShortSequences, EmptyOrMismatchedInputsAreRefusedByTheModel) {
-  const core::LoadedModel model = load(kModel);
-  core::KeypointSequence empty;
+  const pipeline::LoadedModel model = load(kModel);
+  KeypointSequence empty;
   empty.joints = 17;
   core::LiftOptions options;
   options.flip_tta = false;
   EXPECT_THROW(core::run_model(model.lifter.pose, empty, nullptr, options), UsageError);
-  core::KeypointSequence fifteen;
+  KeypointSequence fifteen;
   fifteen.frames = 5;
   fifteen.joints = 15;
   fifteen.values.assign(5 * 15 * 2, 0.0f);

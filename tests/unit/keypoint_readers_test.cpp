@@ -10,14 +10,18 @@
 #include <fstream>
 #include <string>
 
-#include "lift3d/core/skeleton.hpp"
+#include "base/joint_mapping.hpp"
+#include "base/joint_sets.hpp"
+#include "io/json_support.hpp"
+#include "io/keypoint_files.hpp"
 #include "lift3d/error.hpp"
-#include "lift3d/io/keypoint_formats.hpp"
-#include "lift3d/io/keypoint_input.hpp"
-#include "lift3d/io/keypoint_mapping.hpp"
+#include "pipeline/keypoint_input.hpp"
 
-namespace lift3d::io {
+namespace lift3d {
 namespace {
+
+using namespace io;
+using namespace pipeline;
 
 namespace fs = std::filesystem;
 using ::testing::AllOf;
@@ -56,10 +60,16 @@ KeypointReadOptions raw_options(const std::string& target = "coco") {
   return options;
 }
 
-Keypoints2D expected(const std::string& name) { return read_lift3d_keypoints_json(fixture(name), {}); }
+// A fixture as the file holds it: its own layout, gaps not filled.
+Keypoints2D expected(const std::string& name) { return read_keypoints_2d(fixture(name), raw_options("")); }
+
+KeypointFileFormat format_of(const std::string& path) {
+  if (const std::optional<KeypointFileFormat> by_path = keypoint_format_from_path(path)) return *by_path;
+  return detect_keypoint_json_format(read_json_file(path), path);
+}
 
 // Exact equality (NaN equal to NaN), reporting the first difference.
-void expect_same_values(const core::KeypointSequence& actual, const core::KeypointSequence& wanted) {
+void expect_same_values(const KeypointSequence& actual, const KeypointSequence& wanted) {
   ASSERT_EQ(actual.frames, wanted.frames);
   ASSERT_EQ(actual.joints, wanted.joints);
   ASSERT_EQ(actual.features, wanted.features);
@@ -87,7 +97,7 @@ struct FormatCase {
 class EveryFormat : public ::testing::TestWithParam<FormatCase> {};
 
 TEST_P(EveryFormat, IsDetected) {
-  EXPECT_EQ(detect_keypoint_format(fixture(GetParam().input)), GetParam().format);
+  EXPECT_EQ(format_of(fixture(GetParam().input)), GetParam().format);
 }
 
 TEST_P(EveryFormat, YieldsTheCocoSequence) {
@@ -127,8 +137,6 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Lift3dJson, CarriesImageSizeAndFps) {
   const Keypoints2D read = read_keypoints_2d(fixture("sequence.lift3d.json"), raw_options());
-  EXPECT_EQ(read.image_width, 640);
-  EXPECT_EQ(read.image_height, 480);
   EXPECT_EQ(read.seq.image_width, 640);
   EXPECT_EQ(read.seq.image_height, 480);
   EXPECT_EQ(read.fps, 25.0);
@@ -137,16 +145,16 @@ TEST(Lift3dJson, CarriesImageSizeAndFps) {
 
 TEST(DetectorFormats, KnowNeitherImageSizeNorFps) {
   const Keypoints2D read = read_keypoints_2d(fixture("coco_results.json"), raw_options());
-  EXPECT_EQ(read.image_width, 0);
-  EXPECT_EQ(read.image_height, 0);
+  EXPECT_EQ(read.seq.image_width, 0);
+  EXPECT_EQ(read.seq.image_height, 0);
   EXPECT_EQ(read.fps, 0.0);
 }
 
 TEST(NativeLayouts, AreReportedByThePerFormatReaders) {
-  EXPECT_EQ(read_openpose_json(fixture("openpose_body25"), {}).layout, "body25");
-  EXPECT_EQ(read_openpose_json(fixture("openpose_coco18"), {}).layout, "coco18");
-  EXPECT_EQ(read_alphapose_json(fixture("alphapose_halpe26.json"), {}).layout, "halpe26");
-  EXPECT_EQ(read_coco_results_json(fixture("coco_results.json"), {}).layout, "coco");
+  EXPECT_EQ(read_openpose_detections(fixture("openpose_body25"), {}).layout, "body25");
+  EXPECT_EQ(read_openpose_detections(fixture("openpose_coco18"), {}).layout, "coco18");
+  EXPECT_EQ(read_detections(fixture("alphapose_halpe26.json"), {}).layout, "halpe26");
+  EXPECT_EQ(read_detections(fixture("coco_results.json"), {}).layout, "coco");
   EXPECT_EQ(read_keypoints_2d(fixture("alphapose_halpe26.json"), raw_options("")).layout, "halpe26");
   EXPECT_EQ(read_keypoints_2d(fixture("alphapose_halpe26.json"), raw_options("")).seq.joints, 26);
 }
@@ -179,7 +187,7 @@ TEST(OpenPose, ReadsASingleFrameFileAndTheOldKeyName) {
   std::string values;
   for (int j = 0; j < 25; ++j) values += std::string(j ? "," : "") + std::to_string(j) + ",5,0.8";
   const std::string path = dir.file("one_keypoints.json", R"({"people": [{"pose_keypoints": [)" + values + "]}]}");
-  EXPECT_EQ(detect_keypoint_format(path), KeypointFileFormat::OpenPoseJson);
+  EXPECT_EQ(format_of(path), KeypointFileFormat::OpenPoseJson);
   const Keypoints2D read = read_keypoints_2d(path, raw_options(""));
   EXPECT_EQ(read.layout, "body25");
   EXPECT_EQ(read.seq.frames, 1);
@@ -327,8 +335,8 @@ TEST(Frames, AlphaPoseImageNamesAreOrderedByTheirNumber) {
 
 TEST(Mapping, CopiedJointsKeepTheirNames) {
   for (const JointMapping& mapping : joint_mappings()) {
-    const std::vector<std::string>& from = layout_joint_names(mapping.from);
-    const std::vector<std::string>& to = layout_joint_names(mapping.to);
+    const std::vector<std::string>& from = keypoint_layout(mapping.from).joint_names;
+    const std::vector<std::string>& to = keypoint_layout(mapping.to).joint_names;
     ASSERT_EQ(mapping.sources.size(), to.size()) << mapping.from << " -> " << mapping.to;
     for (std::size_t j = 0; j < to.size(); ++j) {
       for (int source : mapping.sources[j]) ASSERT_LT(source, static_cast<int>(from.size()));
@@ -339,12 +347,12 @@ TEST(Mapping, CopiedJointsKeepTheirNames) {
 }
 
 TEST(Mapping, DetectorLayoutsHaveTheirJointCounts) {
-  EXPECT_EQ(layout_joint_names("body25").size(), 25u);
-  EXPECT_EQ(layout_joint_names("coco18").size(), 18u);
-  EXPECT_EQ(layout_joint_names("halpe26").size(), 26u);
-  EXPECT_EQ(layout_joint_names("halpe136").size(), 136u);
-  EXPECT_EQ(layout_joint_names("coco_wholebody").size(), 133u);
-  EXPECT_EQ(layout_joint_names("h36m"), core::keypoint_layout("h36m").joint_names);
+  EXPECT_EQ(keypoint_layout("body25").joint_names.size(), 25u);
+  EXPECT_EQ(keypoint_layout("coco18").joint_names.size(), 18u);
+  EXPECT_EQ(keypoint_layout("halpe26").joint_names.size(), 26u);
+  EXPECT_EQ(keypoint_layout("halpe136").joint_names.size(), 136u);
+  EXPECT_EQ(keypoint_layout("coco_wholebody").joint_names.size(), 133u);
+  EXPECT_EQ(keypoint_layout("h36m").joint_names, keypoint_layout("h36m").joint_names);
 }
 
 TEST(Mapping, ChainsThroughCoco) {
@@ -356,7 +364,7 @@ TEST(Mapping, ChainsThroughCoco) {
 }
 
 TEST(Mapping, SynthesisedJointTakesTheLowestScore) {
-  core::KeypointSequence coco;
+  KeypointSequence coco;
   coco.frames = 1;
   coco.joints = 17;
   coco.features = 3;
@@ -364,7 +372,7 @@ TEST(Mapping, SynthesisedJointTakesTheLowestScore) {
   coco.at(0, 11, 0) = 10.0f;  // left hip
   coco.at(0, 12, 0) = 20.0f;  // right hip
   coco.at(0, 12, 2) = 0.25f;
-  const core::KeypointSequence h36m = map_keypoint_layout(coco, "coco", "h36m");
+  const KeypointSequence h36m = map_keypoint_layout(coco, "coco", "h36m");
   EXPECT_EQ(h36m.at(0, 0, 0), 15.0f);
   EXPECT_EQ(h36m.at(0, 0, 2), 0.25f);
   EXPECT_EQ(h36m.at(0, 4, 2), 1.0f);  // left hip alone
@@ -387,10 +395,10 @@ TEST(Lift3dJson, WriterRoundTripsExactly) {
   keypoints.seq.at(1, 4, 2) = 0.0f;
   keypoints.seq.at(3, 2, 0) = 0.1f;  // not exact in binary: must come back bit-identical
   const std::string path = dir.path() + "/out.json";
-  write_lift3d_keypoints_json(path, keypoints);
-  const Keypoints2D back = read_lift3d_keypoints_json(path, {});
+  std::ofstream(path, std::ios::binary) << lift3d_keypoints_json_text(keypoints.seq, keypoints.layout, keypoints.fps);
+  const Keypoints2D back = read_keypoints_2d(path, raw_options(""));
   EXPECT_EQ(back.layout, "coco");
-  EXPECT_EQ(back.image_width, 640);
+  EXPECT_EQ(back.seq.image_width, 640);
   EXPECT_EQ(back.fps, 25.0);
   expect_same_values(back.seq, keypoints.seq);
 }
@@ -508,7 +516,7 @@ TEST(Malformed, CocoResultsAtEveryLevel) {
                      "[0].keypoints: 18 keypoints match no known layout");
   expect_input_error(mutated(dir, coco, "},{\"image_id\":0,\"category_id\":1,\"keypoints\":[",
                              "},{\"image_id\":0,\"category_id\":1,\"keypoints\":[1,1,1,", "6.json"),
-                     "[1].keypoints: 18 keypoints, earlier detections have 17");
+                     "[1].keypoints: 18 keypoints, but earlier detections have 17");
   expect_input_error(mutated(dir, coco, "\"image_id\":0,", "\"image_id\":0.5,", "7.json"),
                      "[0].image_id: expected an integer, got 0.5");
   expect_input_error(mutated(dir, coco, "\"score\":0.6", "\"score\":\"high\"", "8.json"),
@@ -623,4 +631,4 @@ TEST(Malformed, SourceLayoutOverrideMustFitTheCount) {
 }
 
 }  // namespace
-}  // namespace lift3d::io
+}  // namespace lift3d

@@ -1,6 +1,6 @@
 // Golden tests for the per-video metrics and run.py's aggregation. Fixtures come from
 // tools/make_metric_fixtures.py (reference formulas in torch/NumPy, seeded).
-#include "lift3d/core/metrics.hpp"
+#include "core/metrics.hpp"
 
 #include <cmath>
 #include <fstream>

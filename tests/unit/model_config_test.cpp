@@ -2,14 +2,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lift3d/core/model_config.hpp"
+#include "core/model_config.hpp"
 #include "lift3d/error.hpp"
 #include "support/synthetic_model.hpp"
 
 using lift3d::ModelError;
 using lift3d::UsageError;
-using lift3d::core::ArchitectureHints;
-using lift3d::core::infer_architecture;
+using lift3d::pipeline::ArchitectureHints;
+using lift3d::pipeline::infer_architecture;
 using lift3d::core::parse_filter_widths;
 using lift3d::testing::make_config;
 using lift3d::testing::synthetic_state;

@@ -12,16 +12,16 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "lift3d/app/inference_jobs.hpp"
-#include "lift3d/core/checkpoint_model.hpp"
-#include "lift3d/core/lifter.hpp"
-#include "lift3d/core/normalization.hpp"
-#include "lift3d/io/npy.hpp"
+#include "pipeline/inference_jobs.hpp"
+#include "pipeline/checkpoint_model.hpp"
+#include "core/lifter.hpp"
+#include "core/normalization.hpp"
+#include "io/npy.hpp"
 
 namespace fs = std::filesystem;
-using lift3d::core::KeypointSequence;
+using lift3d::KeypointSequence;
 using lift3d::core::Matrix;
-using lift3d::core::PoseSequence;
+using lift3d::PoseSequence;
 using lift3d::io::Array;
 using lift3d::io::NpzFile;
 
@@ -101,15 +101,15 @@ std::vector<Case> all_cases() {
   return cases;
 }
 
-lift3d::core::LoadedModel load_case(const std::string& checkpoint, const NpzFile& expected) {
-  lift3d::core::ArchitectureHints hints;
+lift3d::pipeline::LoadedModel load_case(const std::string& checkpoint, const NpzFile& expected) {
+  lift3d::pipeline::ArchitectureHints hints;
   hints.causal = scalar(expected, "config_causal") != 0;
   if (scalar(expected, "config_dense") != 0) hints.dense = true;
-  return lift3d::core::load_model(checkpoint, hints);
+  return lift3d::pipeline::load_model(checkpoint, hints);
 }
 
 // Compares every sequence length of one expected file through the lifter.
-void check_sequences(const lift3d::core::LoadedModel& model, const NpzFile& expected, const std::string& label,
+void check_sequences(const lift3d::pipeline::LoadedModel& model, const NpzFile& expected, const std::string& label,
                      double tolerance = kTolerance) {
   g_worst_seen = 0.0;
   lift3d::core::FlipPairs flip{ints(expected, "kps_left"), ints(expected, "kps_right"), ints(expected, "joints_left"),
@@ -216,10 +216,10 @@ TEST_P(DatasetGolden, EverySequenceMatches) {
   const auto model = load_case(kModelDir + c.model + "_zip.bin", model_expected);
   const NpzFile expected(kDatasetDir + "expected_" + c.dataset + "_" + c.model + "_" + (c.tta ? "tta" : "notta") +
                          c.suffix + ".npz");
-  lift3d::app::SelectionOptions selection;
+  lift3d::pipeline::SelectionOptions selection;
   selection.dataset = c.dataset;
   const auto jobs =
-      lift3d::app::collect_jobs(kDatasetDir + "data_2d_" + c.dataset + "_tiny.npz", selection, model.info.pose);
+      lift3d::pipeline::collect_jobs(kDatasetDir + "data_2d_" + c.dataset + "_tiny.npz", selection, model.info.pose);
   std::vector<std::string> names;
   lift3d::core::LiftOptions options;
   options.flip_tta = c.tta;

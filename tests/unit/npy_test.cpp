@@ -1,4 +1,4 @@
-#include "lift3d/io/npy.hpp"
+#include "io/npy.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/zip_archive.hpp"
+#include "io/zip_archive.hpp"
 
 namespace lift3d::io {
 namespace {

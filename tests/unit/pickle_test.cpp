@@ -1,4 +1,4 @@
-#include "lift3d/io/pickle.hpp"
+#include "io/pickle.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/file.hpp"
+#include "io/file.hpp"
 
 namespace lift3d::io {
 namespace {

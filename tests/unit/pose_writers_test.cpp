@@ -13,9 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lift3d/core/skeleton.hpp"
+#include "base/joint_sets.hpp"
 #include "lift3d/error.hpp"
-#include "lift3d/io/pose_writers.hpp"
+#include "io/pose_writers.hpp"
 
 namespace lift3d::io {
 namespace {
@@ -116,8 +116,8 @@ nlohmann::json read_back(const TempDir& dir, const std::string& format, const st
   return nlohmann::json::parse(in);
 }
 
-core::PoseSequence poses(int frames, int joints, float offset) {
-  core::PoseSequence sequence(frames, joints);
+PoseSequence poses(int frames, int joints, float offset) {
+  PoseSequence sequence(frames, joints);
   for (std::size_t i = 0; i < sequence.values.size(); ++i)
     sequence.values[i] = offset + static_cast<float>(i) / 7.0f - 0.3f;  // not exact in decimal
   return sequence;
@@ -125,13 +125,13 @@ core::PoseSequence poses(int frames, int joints, float offset) {
 
 PoseOutputInfo h36m_info(const std::string& frame = "camera", double fps = 50.0) {
   PoseOutputInfo info;
-  info.joint_names = core::skeleton("h36m").joint_names;
+  info.joint_names = skeleton("h36m").joint_names;
   info.frame = frame;
   info.fps = fps;
   return info;
 }
 
-void expect_array(const nlohmann::json& array, const core::PoseSequence& wanted) {
+void expect_array(const nlohmann::json& array, const PoseSequence& wanted) {
   EXPECT_EQ(array["dtype"], "float32");
   EXPECT_THAT(array["shape"].get<std::vector<int>>(), ElementsAre(wanted.frames, wanted.joints, 3));
   const nlohmann::json& values = array["values"];
@@ -152,7 +152,7 @@ void expect_array(const nlohmann::json& array, const core::PoseSequence& wanted)
 TEST(PoseWriters, NpyIsFloat32FramesJointsThree) {
   REQUIRE_NUMPY();
   TempDir dir;
-  const core::PoseSequence sequence = poses(5, 17, 0.0f);
+  const PoseSequence sequence = poses(5, 17, 0.0f);
   write_pose_file(dir / "out.npy", sequence, h36m_info());
   expect_array(read_back(dir, "npy", dir / "out.npy")["arrays"][""], sequence);
 }
@@ -178,7 +178,7 @@ TEST(PoseWriters, NpzOfOneUnnamedSequenceUsesKeyPoses) {
 TEST(PoseWriters, JsonStatesUnitsFrameFpsAndJoints) {
   REQUIRE_NUMPY();
   TempDir dir;
-  const core::PoseSequence sequence = poses(3, 17, 1.0f);
+  const PoseSequence sequence = poses(3, 17, 1.0f);
   PoseOutputInfo info = h36m_info("world", 25.0);
   info.root_relative = false;
   write_pose_file(dir / "out.json", sequence, info);
@@ -227,12 +227,12 @@ TEST(PoseWriters, JsonOfOneNamedSequenceKeepsTheName) {
 TEST(PoseWriters, CsvHasOneRowPerFrameAndJointWithUnitsInTheHeader) {
   REQUIRE_NUMPY();
   TempDir dir;
-  const core::PoseSequence sequence = poses(4, 17, -1.0f);
+  const PoseSequence sequence = poses(4, 17, -1.0f);
   write_pose_file(dir / "out.csv", sequence, h36m_info());
   const nlohmann::json report = read_back(dir, "csv", dir / "out.csv");
   EXPECT_THAT(report["header"].get<std::vector<std::string>>(),
               ElementsAre("frame", "joint", "camera_x_m", "camera_y_m", "camera_z_m"));
-  EXPECT_THAT(report["joints"][""].get<std::vector<std::string>>(), ElementsAreArray(core::skeleton("h36m").joint_names));
+  EXPECT_THAT(report["joints"][""].get<std::vector<std::string>>(), ElementsAreArray(skeleton("h36m").joint_names));
   expect_array(report["arrays"][""], sequence);
 }
 
@@ -252,7 +252,7 @@ TEST(PoseWriters, CsvOfSeveralSequencesLeadsWithTheNameQuotedWhenNeeded) {
 TEST(PoseWriters, NonFiniteValuesReadBackAsNan) {
   REQUIRE_NUMPY();
   TempDir dir;
-  core::PoseSequence sequence = poses(1, 17, 0.0f);
+  PoseSequence sequence = poses(1, 17, 0.0f);
   sequence.values[4] = std::numeric_limits<float>::quiet_NaN();
   write_pose_file(dir / "out.csv", sequence, h36m_info());
   write_pose_file(dir / "out.json", sequence, h36m_info());
@@ -319,7 +319,7 @@ TEST(PoseWriters, ReplacesAnExistingFileAndLeavesNoTemporaries) {
 }
 
 TEST(PoseWriters, CsvTextIsPlainAndShortest) {
-  core::PoseSequence sequence(1, 1);
+  PoseSequence sequence(1, 1);
   sequence.values = {0.1f, -2.0f, 1e-7f};
   PoseOutputInfo info;
   info.joint_names = {"pelvis"};

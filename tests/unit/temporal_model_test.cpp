@@ -5,14 +5,14 @@
 
 #include <random>
 
-#include "lift3d/core/lifter.hpp"
-#include "lift3d/core/temporal_model.hpp"
+#include "core/lifter.hpp"
+#include "core/temporal_model.hpp"
 #include "support/synthetic_model.hpp"
 
 using lift3d::core::Matrix;
 using lift3d::core::TemporalModel;
 using lift3d::testing::make_config;
-using lift3d::testing::synthetic_state;
+using lift3d::testing::synthetic_weights;
 
 namespace {
 
@@ -42,7 +42,7 @@ Matrix push_in_chunks(const TemporalModel& model, const Matrix& input, int chunk
 TEST(TemporalModel, OutputHasOneFramePerFullWindow) {
   for (bool causal : {false, true}) {
     auto config = make_config({3, 3, 3}, 16, 17, causal);
-    TemporalModel model(config, synthetic_state(config, 11));
+    TemporalModel model(config, synthetic_weights(config, 11));
     Matrix out = model.forward(random_input(34, 40, 1));
     EXPECT_EQ(out.rows(), 51);
     EXPECT_EQ(out.cols(), 40 - 27 + 1);
@@ -54,7 +54,7 @@ TEST(TemporalModel, ChunkedStreamingEqualsOnePassForAnyChunkSize) {
   for (auto widths : {std::vector<int>{3, 3, 3}, std::vector<int>{3, 5, 3}, std::vector<int>{5}}) {
     for (bool causal : {false, true}) {
       auto config = make_config(widths, 16, 17, causal);
-      TemporalModel model(config, synthetic_state(config, 12));
+      TemporalModel model(config, synthetic_weights(config, 12));
       const Matrix input = random_input(34, 150, 3);
       const Matrix whole = model.forward(input);
       for (int chunk : {1, 2, 7, 26, 27, 64, 149, 1000}) {
@@ -68,7 +68,7 @@ TEST(TemporalModel, ChunkedStreamingEqualsOnePassForAnyChunkSize) {
 
 TEST(TemporalModel, LockstepStreamsEqualSeparateStreams) {
   auto config = make_config({3, 3, 3}, 16);
-  TemporalModel model(config, synthetic_state(config, 13));
+  TemporalModel model(config, synthetic_weights(config, 13));
   const Matrix a = random_input(34, 90, 4), b = random_input(34, 90, 5);
   TemporalModel::Stream pair(model, 2);
   Matrix out_a(51, 0), out_b(51, 0);
@@ -95,7 +95,7 @@ TEST(TemporalModel, RepeatedEndColumnsGiveWhatTheFullComputationGives) {
   for (auto widths : {std::vector<int>{3, 3, 3}, std::vector<int>{3, 5, 3}}) {
     for (bool causal : {false, true}) {
       auto config = make_config(widths, 16, 17, causal);
-      TemporalModel model(config, synthetic_state(config, 16));
+      TemporalModel model(config, synthetic_weights(config, 16));
       Matrix padded = random_input(34, 150, 7);
       for (int c = 1; c < 40; ++c) padded.col(c) = padded.col(0);
       for (int c = 100; c < 149; ++c) padded.col(c) = padded.col(149);
@@ -121,8 +121,8 @@ TEST(TemporalModel, RepeatedEndColumnsGiveWhatTheFullComputationGives) {
 
 TEST(Lifter, ChunkSizeNeverChangesTheResult) {
   auto config = make_config({3, 3, 3}, 16);
-  TemporalModel model(config, synthetic_state(config, 14));
-  lift3d::core::KeypointSequence seq;
+  TemporalModel model(config, synthetic_weights(config, 14));
+  lift3d::KeypointSequence seq;
   seq.frames = 61;
   seq.joints = 17;
   seq.features = 2;
@@ -144,8 +144,8 @@ TEST(Lifter, ChunkSizeNeverChangesTheResult) {
 
 TEST(Lifter, SplittingAcrossThreadsNeverChangesTheResult) {
   auto config = make_config({3, 3, 3}, 16);
-  TemporalModel model(config, synthetic_state(config, 15));
-  lift3d::core::KeypointSequence seq;
+  TemporalModel model(config, synthetic_weights(config, 15));
+  lift3d::KeypointSequence seq;
   seq.frames = 1000;
   seq.joints = 17;
   seq.features = 2;

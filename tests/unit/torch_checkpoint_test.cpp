@@ -1,4 +1,4 @@
-#include "lift3d/io/torch_checkpoint.hpp"
+#include "io/torch_checkpoint.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "lift3d/error.hpp"
-#include "lift3d/io/file.hpp"
-#include "lift3d/io/zip_archive.hpp"
+#include "io/file.hpp"
+#include "io/zip_archive.hpp"
 
 namespace lift3d::io {
 namespace {

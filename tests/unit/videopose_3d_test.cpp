@@ -1,6 +1,6 @@
 // Reader of VideoPose3D's data_3d_<dataset>.npz files, on tiny files in the exact layout written by
 // tools/make_metric_fixtures.py (np.savez_compressed of the dict; pickle protocols 3 and 2).
-#include "lift3d/io/videopose_3d.hpp"
+#include "io/videopose_3d.hpp"
 
 #include <fstream>
 #include <string>

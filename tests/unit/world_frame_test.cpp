@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lift3d/core/camera.hpp"
-#include "lift3d/core/world_frame.hpp"
+#include "core/camera.hpp"
+#include "core/world_frame.hpp"
 
 namespace lift3d::core {
 namespace {

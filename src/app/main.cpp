@@ -1,0 +1,49 @@
+// The lift3d executable: parses the command line and turns every error into one line on stderr and
+// a non-zero exit code (see lift3d/app/commands.hpp for the codes).
+#include <malloc.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <new>
+
+#include "app/commands.hpp"
+#include "lift3d/error.hpp"
+#include "io/file.hpp"
+
+int main(int argc, char** argv) {
+  using namespace lift3d;
+  // Large buffers (weights, sequences, scratch) always come from mmap and go back to the system when
+  // freed; glibc's default adaptive threshold would otherwise keep freed buffers of one phase
+  // (loading) resident through the next (lifting), inflating peak memory.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  io::handle_termination_signals();
+  CLI::App cli{"lift3d: 2D keypoint sequences to 3D poses with VideoPose3D temporal models, and their evaluation"};
+  cli.set_version_flag("--version", std::string("lift3d ") + LIFT3D_VERSION);
+  cli.require_subcommand(1);
+  int exit_code = app::kSuccess;
+  app::add_inspect_command(cli, exit_code);
+  app::add_infer_command(cli, exit_code);
+  app::add_eval_command(cli, exit_code);
+
+  auto fail = [](const std::string& message, int code) {
+    std::cerr << "lift3d: error: " << message << "\n";
+    return code;
+  };
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return cli.exit(e);  // --help, --version
+    return fail(e.what(), app::kUsageFailure);
+  } catch (const UsageError& e) {
+    return fail(e.what(), app::kUsageFailure);
+  } catch (const InternalError& e) {
+    return fail(std::string("internal error (please report): ") + e.what(), app::kInternalFailure);
+  } catch (const Error& e) {
+    return fail(e.what(), app::kInputFailure);
+  } catch (const std::bad_alloc&) {
+    return fail("out of memory", app::kInputFailure);
+  } catch (const std::exception& e) {
+    return fail(std::string("internal error (please report): ") + e.what(), app::kInternalFailure);
+  }
+  return exit_code;
+}

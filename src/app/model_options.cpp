@@ -1,0 +1,24 @@
+#include "app/model_options.hpp"
+
+namespace lift3d::app {
+
+void add_model_options(CLI::App& command, ModelOptions& options, bool checks) {
+  command.add_flag("--causal", options.causal, "The checkpoint is a causal model (not stored in checkpoints)");
+  command.add_flag("--dense", options.dense, "The checkpoint is a dense (non-dilated) model");
+  if (!checks) return;
+  command.add_option("--architecture", options.architecture,
+                     "Check the checkpoint has these filter widths, e.g. 3,3,3,3,3");
+  command.add_option("--channels", options.channels, "Check the checkpoint has this many channels")
+      ->check(CLI::PositiveNumber);
+}
+
+pipeline::ArchitectureHints architecture_hints(const ModelOptions& options) {
+  pipeline::ArchitectureHints hints;
+  hints.causal = options.causal;
+  if (options.dense) hints.dense = true;
+  if (!options.architecture.empty()) hints.filter_widths = core::parse_filter_widths(options.architecture);
+  if (options.channels > 0) hints.channels = options.channels;
+  return hints;
+}
+
+}  // namespace lift3d::app

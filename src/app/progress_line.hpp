@@ -1,0 +1,26 @@
+// A progress line on stderr ("lifting: 3/10 sequences"), redrawn in place, only when stderr is a
+// terminal: logs and pipes never see it.
+#pragma once
+
+#include <string>
+
+namespace lift3d::app {
+
+class ProgressLine {
+ public:
+  ProgressLine(std::string verb, std::string unit);
+  ~ProgressLine();
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+
+  void update(int done, int total);
+  // Erases the line (also done by the destructor).
+  void clear();
+
+ private:
+  std::string verb_, unit_;
+  bool enabled_;
+  bool shown_ = false;
+};
+
+}  // namespace lift3d::app

@@ -1,0 +1,114 @@
+// Inference for VideoPose3D's TemporalModel (reference-spec.md 1.3-1.4) in Eigen, float32.
+//
+// Activations are channels x frames matrices (column-major, one frame's channels contiguous), so
+// a dilated convolution is a sum of `kernel` matrix products over shifted column blocks:
+//   out.noalias() += taps[k] * in.middleCols(k * dilation, frames_out),   taps[k](o, i) == torch W[o][i][k].
+// BatchNorm (eps 1e-5) is folded into the preceding bias-free convolution at load time.
+//
+// The model runs as a stream: each layer keeps the last `span` columns of its input between calls,
+// so a sequence of any length is processed in chunks with memory bounded by the chunk size and
+// with exactly the arithmetic of a single pass. Several streams that advance in lockstep (a
+// sequence and its mirrored copy for flip test-time augmentation) share every matrix product.
+#pragma once
+
+#include <Eigen/Core>
+#include <vector>
+
+#include "core/model_config.hpp"
+#include "core/model_weights.hpp"
+
+namespace lift3d::core {
+
+using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
+using Vector = Eigen::Matrix<float, Eigen::Dynamic, 1>;
+
+// One convolution with its BatchNorm folded in: out = sum_k W_k * in[:, t + k*dilation] + bias.
+// Kernel-3 convolutions of the residual blocks are kept in Winograd F(2,3) form, taps = {W0,
+// (W0 + W1 + W2) / 2, (W0 - W1 + W2) / 2, W2}: two outputs d frames apart then cost four matrix
+// products instead of six (see winograd_products in the .cpp).
+struct FoldedConv {
+  std::vector<Matrix> taps;  // out_channels x in_channels: W_k, or the Winograd form above
+  Vector bias;
+  int kernel = 1;
+  int dilation = 1;
+  bool winograd = false;
+  int span() const { return (kernel - 1) * dilation; }  // frames consumed
+};
+
+// Which outputs share Winograd products. Output t pairs with t + d when t lies in an even block of
+// d outputs, counted from the start of the sequence (`origin` is the absolute position of output
+// 0): every output is then computed by the same arithmetic however the sequence is chunked or
+// split across threads. A pair cut by the end of the range computes only the output it holds.
+struct PairPlan {
+  std::vector<Eigen::Index> starts;  // input column of each pair's x_t (virtual for a second-only pair)
+  Eigen::Index first_only = 0, full = 0, second_only = 0;  // pairs in this order
+  std::vector<Eigen::Index> source;  // product column of output s*c + t
+  Eigen::Index pairs() const { return first_only + full + second_only; }
+  Eigen::Index firsts() const { return first_only + full; }   // product columns [0, firsts()) hold y_t
+  Eigen::Index seconds() const { return full + second_only; }  // then y_{t+d} of pairs [first_only, pairs())
+};
+
+class TemporalModel {
+ public:
+  // Folds BatchNorm into the convolutions. Throws ModelError when the weights do not fit `config`.
+  TemporalModel(const ModelConfig& config, const ModelWeights& weights);
+  // Same, consuming `weights`: each convolution is freed as soon as it is folded, so loading a
+  // large checkpoint never holds its weights twice.
+  TemporalModel(const ModelConfig& config, ModelWeights&& weights);
+
+  const ModelConfig& config() const { return config_; }
+
+  // Whole-input evaluation: input is input_channels x frames (frames >= receptive field), the
+  // result is 3*joints_out x (frames - receptive_field + 1). Output column t sees input columns
+  // [t, t + receptive_field).
+  Matrix forward(const Matrix& input) const;
+
+  // Per-layer activations of forward(): after the expand block, then after each residual block.
+  std::vector<Matrix> forward_layers(const Matrix& input) const;
+
+  // A set of `streams` sequences fed in lockstep. Each push() takes the next `n` input frames of
+  // every stream (columns [s*n, (s+1)*n) belong to stream s) and returns the newly emitted
+  // outputs of every stream (same layout, m columns per stream; a few outputs may be held back
+  // until a later push). Over a whole sequence the outputs equal forward() of the concatenated
+  // inputs, whatever the chunk sizes.
+  class Stream {
+   public:
+    // `first_output`: the position in the whole sequence of the first output (non-zero when a
+    // sequence is split into segments), so that every output is computed the same way.
+    Stream(const TemporalModel& model, int streams, long long first_output = 0);
+    // `last`: no more input follows, so every output still held back is emitted.
+    Matrix push(const Matrix& input, bool last);
+    int streams() const { return streams_; }
+
+   private:
+    struct LayerHistory {
+      std::vector<float> columns;  // in_channels x (streams * kept), column-major
+      int kept = 0;                // columns kept per stream (< span until the stream has warmed up)
+      long long produced = 0;      // outputs per stream so far
+    };
+    const TemporalModel& model_;
+    int streams_;
+    long long first_output_;
+    std::vector<LayerHistory> history_;  // expand conv, then one per residual block
+    // Scratch reused across layers and calls (grown, never shrunk): a layer's input with history,
+    // one tap's columns of every stream packed together, the dilated convolution's output and the
+    // pointwise one (both compact: only the columns that need computing), and the layer output.
+    std::vector<float> gathered_, packed_, middle_, product_, output_;
+    PairPlan pairs_;  // which outputs share Winograd products in the current block
+  };
+
+ private:
+  struct Block {
+    FoldedConv dilated;  // kernel fw (or dense kernel), BN folded
+    FoldedConv pointwise;  // 1x1, BN folded
+    int pad = 0;
+    int causal_shift = 0;
+  };
+
+  ModelConfig config_;
+  FoldedConv expand_;
+  std::vector<Block> blocks_;
+  FoldedConv shrink_;  // 1x1 with its own bias, no BatchNorm, no activation
+};
+
+}  // namespace lift3d::core

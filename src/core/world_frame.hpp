@@ -1,0 +1,28 @@
+// The world frame VideoPose3D shows in-the-wild predictions in (reference-spec.md 8.2): run.py
+// --render, without ground truth, rotates the camera-space prediction by the orientation of a
+// Human3.6M camera (for custom videos the dummy camera, Human3.6M S1 camera 0), adds no
+// translation, and lifts the whole sequence so that its lowest joint over all frames is at z = 0
+// (z is up). The reference only does this for its rendering; lift3d offers it as an explicit,
+// labelled output frame.
+#pragma once
+
+#include <array>
+
+#include "lift3d/sequence.hpp"
+
+namespace lift3d::core {
+
+// (w, x, y, z), float32 as the reference loads it: custom_dataset.py's dummy camera orientation.
+const std::array<float, 4>& reference_render_orientation();
+
+// Subtracts the lowest z over all frames and joints from every z (one global floor, as the
+// reference does; MMPose rebases per frame instead). Returns the subtracted value; 0 for an empty
+// sequence.
+float rebase_height_to_floor(PoseSequence& joints_in_world);
+
+// camera_to_world(joints, orientation, t = 0) followed by rebase_height_to_floor, in float32 with
+// the reference's order of operations.
+PoseSequence reference_world_from_camera(const PoseSequence& joints_in_camera,
+                                         const std::array<float, 4>& orientation = reference_render_orientation());
+
+}  // namespace lift3d::core

@@ -1,0 +1,88 @@
+#include "pipeline/checkpoint_model.hpp"
+
+#include "base/text.hpp"
+#include "lift3d/error.hpp"
+
+namespace lift3d::pipeline {
+namespace {
+
+struct Contents {
+  CheckpointInfo info;
+  io::StateDict pose;
+  std::optional<io::StateDict> trajectory;
+};
+
+const io::Value& checkpoint_dict(const io::TorchCheckpoint& checkpoint) {
+  const io::Value& root = checkpoint.root();
+  if (!root.is(io::Value::Kind::Dict))
+    throw ModelError(checkpoint.path() + ": holds " + root.describe() + ", expected a VideoPose3D checkpoint dict");
+  return root;
+}
+
+// run.py saves {"epoch", "lr", "optimizer", "model_pos", "model_traj", ...}; a bare state_dict
+// (torch.save(model.state_dict())) is refused with a message that says so.
+io::StateDict pose_state_dict(const io::TorchCheckpoint& checkpoint, const io::Value& root, io::TensorData data) {
+  std::optional<io::StateDict> pose = io::read_state_dict(checkpoint, "model_pos", data);
+  if (pose) return std::move(*pose);
+  if (root.find("expand_conv.weight"))
+    throw ModelError(checkpoint.path() + ": holds a bare state_dict; expected a dict with 'model_pos' as run.py writes");
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : root.entries)
+    if (key->is(io::Value::Kind::Str)) keys.push_back(key->text);
+  throw ModelError(checkpoint.path() + ": no 'model_pos' state_dict (has: " + join(keys) + ")");
+}
+
+void check_trajectory_fits_pose(const CheckpointInfo& info) {
+  if (info.trajectory->joints_out != 1)
+    throw ModelError(info.path + ": model_traj predicts " + std::to_string(info.trajectory->joints_out) +
+                     " joints, expected 1 (a trajectory model)");
+  if (info.trajectory->input_channels != info.pose.input_channels)
+    throw ModelError(info.path + ": model_traj takes " + std::to_string(info.trajectory->input_channels) +
+                     " input values per frame, model_pos " + std::to_string(info.pose.input_channels));
+}
+
+void read_training_state(const io::Value& root, CheckpointInfo& info) {
+  if (const io::Value* epoch = root.find("epoch"); epoch && epoch->is(io::Value::Kind::Int)) info.epoch = epoch->integer;
+  if (const io::Value* lr = root.find("lr")) {
+    if (lr->is(io::Value::Kind::Float)) info.lr = lr->real;
+    if (lr->is(io::Value::Kind::Int)) info.lr = static_cast<double>(lr->integer);
+  }
+}
+
+Contents read_contents(const std::string& path, const ArchitectureHints& hints, io::TensorData data) {
+  const io::TorchCheckpoint checkpoint(path);
+  const io::Value& root = checkpoint_dict(checkpoint);
+  Contents contents;
+  CheckpointInfo& info = contents.info;
+  info.path = path;
+  info.format = checkpoint.format();
+  contents.pose = pose_state_dict(checkpoint, root, data);
+  info.pose = infer_architecture(contents.pose, hints, path + ": model_pos");
+  contents.trajectory = io::read_state_dict(checkpoint, "model_traj", data);
+  if (contents.trajectory) {
+    info.trajectory = infer_architecture(*contents.trajectory, hints, path + ": model_traj");
+    check_trajectory_fits_pose(info);
+  }
+  read_training_state(root, info);
+  return contents;
+}
+
+core::TemporalModel build_model(io::StateDict&& state, const core::ModelConfig& config) {
+  return core::TemporalModel(config, model_weights_from_state_dict(std::move(state), config));
+}
+
+}  // namespace
+
+CheckpointInfo inspect_checkpoint(const std::string& path, const ArchitectureHints& hints) {
+  return read_contents(path, hints, io::TensorData::ShapesOnly).info;
+}
+
+LoadedModel load_model(const std::string& path, const ArchitectureHints& hints) {
+  Contents contents = read_contents(path, hints, io::TensorData::Read);
+  std::optional<core::TemporalModel> trajectory;
+  if (contents.trajectory) trajectory.emplace(build_model(std::move(*contents.trajectory), *contents.info.trajectory));
+  core::TemporalModel pose = build_model(std::move(contents.pose), contents.info.pose);
+  return LoadedModel{contents.info, core::Lifter{std::move(pose), std::move(trajectory)}};
+}
+
+}  // namespace lift3d::pipeline

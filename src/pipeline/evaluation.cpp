@@ -1,0 +1,151 @@
+#include "pipeline/evaluation.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <mutex>
+
+#include "base/joint_sets.hpp"
+#include "base/text.hpp"
+#include "core/ground_truth.hpp"
+#include "core/normalization.hpp"
+#include "core/parallel.hpp"
+#include "io/videopose_2d.hpp"
+#include "io/videopose_3d.hpp"
+#include "lift3d/error.hpp"
+#include "pipeline/ground_truth_files.hpp"
+#include "pipeline/thread_plan.hpp"
+
+namespace lift3d::pipeline {
+namespace {
+
+// One video to evaluate: one camera of one (subject, action).
+struct Video {
+  std::string subject;
+  std::string action;
+  const KeypointSequence* keypoints;
+  const core::GroundTruthView* truth;
+};
+
+std::vector<std::string> test_subjects(const EvaluationRequest& request, core::Dataset dataset) {
+  if (!request.subjects.empty()) return request.subjects;
+  if (dataset == core::Dataset::H36M) return {"S9", "S11"};
+  return {"Validate/S1", "Validate/S2", "Validate/S3"};
+}
+
+const Skeleton& dataset_skeleton(core::Dataset dataset) {
+  return skeleton(dataset == core::Dataset::H36M ? "h36m" : "humaneva15");
+}
+
+const io::VideoPose2DSequence& keypoints_of(const io::VideoPose2DFile& keypoints, const std::string& subject,
+                                            const std::string& action) {
+  const io::VideoPose2DSequence* found = nullptr;
+  for (const auto& candidate : keypoints.sequences)
+    if (candidate.subject == subject && candidate.action == action) found = &candidate;
+  if (!found) throw InputError(keypoints.path + ": no 2D keypoints for " + subject + "/" + action);
+  return *found;
+}
+
+// Test videos in the reference's order: subjects as given, each subject's actions in the 3D file's
+// order, cameras by index.
+std::vector<Video> test_videos(const EvaluationRequest& request, const std::vector<std::string>& subjects,
+                               const core::GroundTruth& truth, const io::VideoPose2DFile& keypoints) {
+  std::vector<Video> videos;
+  const std::vector<std::string> known = truth.subjects();
+  for (const std::string& subject : subjects) {
+    if (std::find(known.begin(), known.end(), subject) == known.end())
+      throw UsageError(request.data_3d + ": no subject '" + subject + "' (has: " + join(known) + ")");
+    for (const core::GroundTruthSequence& sequence : truth.sequences) {
+      if (sequence.subject != subject) continue;
+      if (!core::matches_action_filter(core::action_group(sequence.action), request.actions)) continue;
+      const io::VideoPose2DSequence& found = keypoints_of(keypoints, subject, sequence.action);
+      for (std::size_t c = 0; c < sequence.views.size(); ++c)
+        videos.push_back({subject, sequence.action, &found.cameras.at(c), &sequence.views[c]});
+    }
+  }
+  if (videos.empty())
+    throw UsageError("no test videos: no action of the test subjects matches --actions '" + join(request.actions, ",") +
+                     "'");
+  return videos;
+}
+
+std::vector<core::MetricErrors> evaluate_videos(const EvaluationRequest& request, const LoadedModel& model,
+                                                const std::vector<Video>& videos, const core::FlipPairs& flip) {
+  std::vector<int> frames;
+  for (const Video& video : videos) frames.push_back(video.keypoints->frames);
+  const ThreadPlan plan = plan_threads(request.threads, frames, model.info.pose);
+  apply_thread_plan(plan);
+  core::LiftOptions options;
+  options.flip_tta = request.flip_tta;
+  options.threads = plan.segment_threads;
+  std::vector<core::MetricErrors> errors(videos.size());
+  std::mutex progress_mutex;
+  int done = 0;
+  core::parallel_for(static_cast<int>(videos.size()), plan.sequence_threads, [&](int i) {
+    const Video& video = videos[i];
+    const core::Camera& camera = video.truth->camera;
+    const KeypointSequence input = core::normalize_screen_coordinates(*video.keypoints, camera.res_w, camera.res_h);
+    const PoseSequence predicted = core::run_model(model.lifter.pose, input, &flip, options);
+    errors[i] = core::sequence_errors(predicted, core::evaluation_target(video.truth->positions));
+    if (request.on_progress) {
+      const std::lock_guard<std::mutex> lock(progress_mutex);
+      request.on_progress(++done, static_cast<int>(videos.size()));
+    }
+  });
+  return errors;
+}
+
+// run.py --by-subject reports every test subject, also one without a selected action (NaN averages).
+std::vector<core::EvaluationSummary> per_subject(const core::Aggregator& aggregator,
+                                                 const std::vector<std::string>& subjects,
+                                                 const std::vector<std::string>& actions) {
+  const std::vector<core::EvaluationSummary> found = aggregator.summaries_by_subject(actions);
+  std::vector<core::EvaluationSummary> summaries;
+  for (const std::string& subject : subjects) {
+    const auto reported = [&](const core::EvaluationSummary& s) { return s.subject == subject; };
+    if (std::any_of(summaries.begin(), summaries.end(), reported)) continue;
+    const auto it = std::find_if(found.begin(), found.end(), reported);
+    core::EvaluationSummary summary;
+    if (it != found.end()) {
+      summary = *it;
+    } else {
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      summary.subject = subject;
+      summary.average = {nan, nan, nan, nan};
+    }
+    summaries.push_back(summary);
+  }
+  return summaries;
+}
+
+}  // namespace
+
+EvaluationResult run_evaluation(const EvaluationRequest& request) {
+  const core::Dataset dataset = core::parse_dataset(request.dataset);
+  if (dataset == core::Dataset::Custom) throw UsageError("eval needs a dataset with ground truth: h36m or humaneva15");
+  const LoadedModel model = load_model(request.checkpoint, request.hints);
+  const core::GroundTruth truth = build_ground_truth(io::read_videopose_3d(request.data_3d), dataset);
+  io::VideoPose2DFile keypoints = io::read_videopose_2d(request.data_2d);
+  reconcile_2d_with_3d(keypoints, truth);
+
+  const Skeleton& skeleton = dataset_skeleton(dataset);
+  if (model.info.pose.joints_out != skeleton.num_joints())
+    throw ModelError(request.checkpoint + ": predicts " + std::to_string(model.info.pose.joints_out) + " joints, the " +
+                     request.dataset + " skeleton has " + std::to_string(skeleton.num_joints()));
+  const core::FlipPairs flip{keypoints.kps_left, keypoints.kps_right, skeleton.joints_left, skeleton.joints_right};
+
+  const std::vector<std::string> subjects = test_subjects(request, dataset);
+  const std::vector<Video> videos = test_videos(request, subjects, truth, keypoints);
+  const std::vector<core::MetricErrors> errors = evaluate_videos(request, model, videos, flip);
+
+  core::Aggregator aggregator;
+  for (std::size_t i = 0; i < videos.size(); ++i)
+    aggregator.add({videos[i].subject, videos[i].action, videos[i].keypoints->frames, errors[i]});
+  EvaluationResult result;
+  result.checkpoint = model.info;
+  result.overall = aggregator.summary(request.actions);
+  result.summaries = request.by_subject ? per_subject(aggregator, subjects, request.actions)
+                                        : std::vector<core::EvaluationSummary>{result.overall};
+  return result;
+}
+
+}  // namespace lift3d::pipeline

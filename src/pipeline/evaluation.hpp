@@ -1,0 +1,43 @@
+// `eval` as one call: the reference's `run.py --evaluate` (reference-spec.md 3). Every test video
+// (one camera of one recording) is lifted with edge padding and optional flip TTA, compared with
+// its camera-space root-relative ground truth, and aggregated by action group.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/metrics.hpp"
+#include "pipeline/checkpoint_model.hpp"
+
+namespace lift3d::pipeline {
+
+struct EvaluationRequest {
+  std::string checkpoint;
+  ArchitectureHints hints;
+  std::string dataset;  // "h36m" or "humaneva15"
+  std::string data_3d;  // data_3d_<dataset>.npz
+  std::string data_2d;  // data_2d_<dataset>_<keypoints>.npz
+  // Test subjects; empty: S9, S11 (Human3.6M) or Validate/S1..S3 (HumanEva-I), as run.py.
+  std::vector<std::string> subjects;
+  std::vector<std::string> actions;  // action prefixes as run.py -a; empty: all
+  bool by_subject = false;
+  bool flip_tta = true;
+  int threads = 0;  // 0: every hardware thread
+  // Called after each video is evaluated, from the evaluating threads (one call at a time).
+  std::function<void(int done, int total)> on_progress;
+};
+
+struct EvaluationResult {
+  CheckpointInfo checkpoint;
+  core::EvaluationSummary overall;  // over all test subjects: what --max-mpjpe gates
+  // With by_subject: one summary per test subject, in the given order (a subject without a selected
+  // action has NaN averages, as run.py prints); otherwise {overall}.
+  std::vector<core::EvaluationSummary> summaries;
+};
+
+// Throws UsageError for unknown subjects or actions that select no video, InputError for files
+// that do not fit each other, ModelError for a model that does not fit the dataset.
+EvaluationResult run_evaluation(const EvaluationRequest& request);
+
+}  // namespace lift3d::pipeline

@@ -1,0 +1,180 @@
+#include "pipeline/inference.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+
+#include "base/log.hpp"
+#include "core/parallel.hpp"
+#include "core/world_frame.hpp"
+#include "io/pose_writers.hpp"
+#include "lift3d/error.hpp"
+#include "pipeline/checkpoint_model.hpp"
+#include "pipeline/default_model.hpp"
+#include "pipeline/thread_plan.hpp"
+
+namespace lift3d::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// One input file, its sequences and where their result goes.
+struct Task {
+  InputResult result;
+  std::vector<InferenceJob> jobs;
+  std::vector<io::NamedPoses> poses;
+};
+
+void check_request(const InferenceRequest& request) {
+  if (request.output.empty() == request.output_dir.empty())
+    throw UsageError("give exactly one of --output FILE (one input) or --output-dir DIR (any number of inputs)");
+  if (!request.output.empty() && request.inputs.size() > 1)
+    throw UsageError("several inputs need --output-dir DIR, not --output");
+  if (!request.output.empty()) io::pose_file_format(request.output);  // fail on a bad extension before any work
+  if (!request.output_dir.empty()) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(request.output_dir, error))
+      throw UsageError(request.output_dir + ": --output-dir is not an existing directory");
+  }
+}
+
+// Errors raised while lifting know no file: re-throws `e` with the input in front, as the same
+// class (the class decides the exit code).
+[[noreturn]] void rethrow_naming_input(const Error& e, const std::string& input) {
+  if (const auto* usage = dynamic_cast<const UsageError*>(&e)) rethrow_with_context(*usage, input);
+  if (const auto* bad_input = dynamic_cast<const InputError*>(&e)) rethrow_with_context(*bad_input, input);
+  if (const auto* model = dynamic_cast<const ModelError*>(&e)) rethrow_with_context(*model, input);
+  if (const auto* internal = dynamic_cast<const InternalError*>(&e)) rethrow_with_context(*internal, input);
+  rethrow_with_context(e, input);
+}
+
+std::string output_path(const InferenceRequest& request, const std::string& input, std::size_t sequences) {
+  if (!request.output.empty()) return request.output;
+  const std::string format =
+      request.output_format.empty() ? (sequences > 1 ? "npz" : "npy") : request.output_format;
+  return output_path_in_dir(request.output_dir, input, format);
+}
+
+Task prepare_task(const InferenceRequest& request, const std::string& input, const core::ModelConfig& pose_model) {
+  Task task;
+  task.result.input = input;
+  try {
+    task.jobs = collect_jobs(input, request.selection, pose_model);
+    task.result.sequences = static_cast<int>(task.jobs.size());
+    task.result.output = output_path(request, input, task.jobs.size());
+    if (task.jobs.size() > 1 && io::pose_file_format(task.result.output) == io::PoseFileFormat::Npy)
+      throw UsageError(task.result.output + ": a .npy output holds one sequence, but " + input + " gives " +
+                       std::to_string(task.jobs.size()) +
+                       "; use .npz/.json/.csv or narrow with --subject/--action/--camera");
+  } catch (const Error& e) {
+    if (!request.keep_going) throw;
+    task.result.error = e.what();
+  }
+  return task;
+}
+
+// Every sequence of every input, lifted on the planned threads.
+void lift_all(const InferenceRequest& request, const LoadedModel& model, std::vector<Task>& tasks) {
+  std::vector<std::pair<std::size_t, std::size_t>> work;  // (task, job)
+  std::vector<int> frames;
+  for (std::size_t t = 0; t < tasks.size(); ++t) {
+    tasks[t].poses.resize(tasks[t].jobs.size());
+    for (std::size_t j = 0; j < tasks[t].jobs.size(); ++j) {
+      work.emplace_back(t, j);
+      frames.push_back(tasks[t].jobs[j].keypoints.frames);
+    }
+  }
+  const ThreadPlan plan = plan_threads(request.threads, frames, model.info.pose);
+  apply_thread_plan(plan);
+  core::LiftOptions options;
+  options.flip_tta = request.flip_tta;
+  options.chunk_frames = request.chunk_frames;
+  options.threads = plan.segment_threads;
+  std::mutex mutex;  // guards task errors (several sequences of one input may fail at once) and progress
+  int done = 0;
+  core::parallel_for(static_cast<int>(work.size()), plan.sequence_threads, [&](int w) {
+    Task& task = tasks[work[w].first];
+    const InferenceJob& job = task.jobs[work[w].second];
+    io::NamedPoses& result = task.poses[work[w].second];
+    try {
+      result.name = job.name;
+      result.poses = core::lift(model.lifter, job.keypoints, job.flip, options, request.add_trajectory);
+      if (request.frame == "world") result.poses = core::reference_world_from_camera(result.poses);
+    } catch (const Error& e) {
+      if (!request.keep_going) rethrow_naming_input(e, task.result.input);
+      const std::lock_guard<std::mutex> lock(mutex);
+      if (task.result.error.empty()) task.result.error = task.result.input + ": " + e.what();
+    }
+    if (request.on_progress) {
+      const std::lock_guard<std::mutex> lock(mutex);
+      request.on_progress(++done, static_cast<int>(work.size()));
+    }
+  });
+}
+
+io::PoseOutputInfo output_info(const InferenceRequest& request, const LoadedModel& model, const Task& task) {
+  io::PoseOutputInfo info;
+  info.joint_names = output_joint_names(model.info.pose);
+  info.frame = request.frame;
+  info.root_relative = !(model.lifter.trajectory && request.add_trajectory) && request.frame == "camera";
+  info.fps = task.jobs.empty() ? 0.0 : task.jobs.front().fps;
+  return info;
+}
+
+void report_filled_joints(const Task& task) {
+  for (const InferenceJob& job : task.jobs)
+    if (job.filled_joints > 0)
+      logger().warn("{}: {}: filled {} of {} joint positions by interpolation over time", task.result.input,
+                    job.name, job.filled_joints, job.total_joints);
+}
+
+void write_all(const InferenceRequest& request, const LoadedModel& model, std::vector<Task>& tasks) {
+  for (Task& task : tasks) {
+    if (!task.result.error.empty()) continue;
+    report_filled_joints(task);
+    try {
+      io::write_pose_file(task.result.output, task.poses, output_info(request, model, task));
+    } catch (const Error& e) {
+      if (!request.keep_going) throw;
+      task.result.error = e.what();
+    }
+  }
+}
+
+}  // namespace
+
+std::string output_path_in_dir(const std::string& dir, const std::string& input, const std::string& format) {
+  const std::filesystem::path path(input);
+  std::string stem = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
+  if (stem.empty()) stem = "poses";
+  return (std::filesystem::path(dir) / (stem + "." + format)).string();
+}
+
+InferenceSummary run_inference(const InferenceRequest& request) {
+  check_request(request);
+  const Clock::time_point load_start = Clock::now();
+  const LoadedModel model =
+      load_model(request.checkpoint.empty() ? default_model_path() : request.checkpoint, request.hints);
+  std::vector<Task> tasks;
+  for (const std::string& input : request.inputs) tasks.push_back(prepare_task(request, input, model.info.pose));
+
+  InferenceSummary summary;
+  summary.load_seconds = seconds_since(load_start);
+  const Clock::time_point lift_start = Clock::now();
+  lift_all(request, model, tasks);
+  summary.lift_seconds = seconds_since(lift_start);
+  const Clock::time_point write_start = Clock::now();
+  write_all(request, model, tasks);
+  summary.write_seconds = seconds_since(write_start);
+
+  for (Task& task : tasks) {
+    for (const InferenceJob& job : task.jobs) summary.frames += job.keypoints.frames;
+    if (!task.result.error.empty()) ++summary.failed;
+    summary.inputs.push_back(std::move(task.result));
+  }
+  return summary;
+}
+
+}  // namespace lift3d::pipeline

@@ -1,0 +1,164 @@
+#include "pipeline/inference_jobs.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <tuple>
+
+#include "base/joint_sets.hpp"
+#include "base/text.hpp"
+#include "core/datasets.hpp"
+#include "core/normalization.hpp"
+#include "io/keypoint_files.hpp"
+#include "io/videopose_2d.hpp"
+#include "lift3d/error.hpp"
+#include "pipeline/keypoint_input.hpp"
+
+namespace lift3d::pipeline {
+namespace {
+
+const Skeleton* output_skeleton(const core::ModelConfig& pose_model) {
+  if (pose_model.joints_out == 17) return &skeleton("h36m");
+  if (pose_model.joints_out == 15) return &skeleton("humaneva15");
+  return nullptr;
+}
+
+// Flip pairs: the 2D lists from the file (keypoints_symmetry) or its layout, the 3D lists from the
+// model's skeleton.
+core::FlipPairs flip_pairs(const io::VideoPose2DFile& file, int joints_in, const core::ModelConfig& pose_model) {
+  core::FlipPairs flip;
+  if (!file.kps_left.empty()) {
+    flip.kps_left = file.kps_left;
+    flip.kps_right = file.kps_right;
+  } else if (!file.layout_name.empty()) {
+    const KeypointLayout& layout = keypoint_layout(file.layout_name);
+    flip.kps_left = layout.left;
+    flip.kps_right = layout.right;
+  }
+  for (int index : flip.kps_left)
+    if (index < 0 || index >= joints_in)
+      throw InputError(file.path + ": keypoints_symmetry index " + std::to_string(index) + " is outside the " +
+                       std::to_string(joints_in) + " keypoints");
+  for (int index : flip.kps_right)
+    if (index < 0 || index >= joints_in)
+      throw InputError(file.path + ": keypoints_symmetry index " + std::to_string(index) + " is outside the " +
+                       std::to_string(joints_in) + " keypoints");
+  if (const Skeleton* skeleton = output_skeleton(pose_model)) {
+    flip.joints_left = skeleton->joints_left;
+    flip.joints_right = skeleton->joints_right;
+  }
+  return flip;
+}
+
+std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const SelectionOptions& selection,
+                                                 const core::ModelConfig& pose_model) {
+  const io::VideoPose2DFile file = io::read_videopose_2d(path);
+  core::Dataset dataset = core::Dataset::Custom;
+  if (!selection.dataset.empty()) {
+    dataset = core::parse_dataset(selection.dataset);
+  } else if (file.video_resolution.empty() && (selection.width == 0 || selection.height == 0)) {
+    throw UsageError(path + ": the file has no video_metadata; say which dataset it is (--dataset h36m|humaneva15) "
+                            "or give --width and --height");
+  }
+
+  std::vector<InferenceJob> jobs;
+  std::vector<std::string> subjects, actions;
+  for (const io::VideoPose2DSequence& sequence : file.sequences) {
+    if (std::find(subjects.begin(), subjects.end(), sequence.subject) == subjects.end())
+      subjects.push_back(sequence.subject);
+    if (!selection.subject.empty() && sequence.subject != selection.subject) continue;
+    if (std::find(actions.begin(), actions.end(), sequence.action) == actions.end()) actions.push_back(sequence.action);
+    if (!selection.action.empty() && sequence.action != selection.action) continue;
+    for (int camera = 0; camera < static_cast<int>(sequence.cameras.size()); ++camera) {
+      if (selection.camera && *selection.camera != camera) continue;
+      const KeypointSequence& pixels = sequence.cameras[camera];
+      const std::string name = sequence.subject + "/" + sequence.action + "/" + std::to_string(camera);
+      if (pixels.frames == 0) throw InputError(path + ": " + name + " has no frames");
+
+      int width = selection.width, height = selection.height;
+      if (width == 0 || height == 0) {
+        if (dataset == core::Dataset::Custom) {
+          auto found = file.video_resolution.find(sequence.subject);
+          if (found == file.video_resolution.end())
+            throw InputError(path + ": no video_metadata entry for '" + sequence.subject + "'; give --width and --height");
+          std::tie(width, height) = found->second;
+        } else {
+          std::tie(width, height) = core::camera_resolution(dataset, camera);
+        }
+      }
+      if (pose_model.input_channels != pixels.joints * 2 && pose_model.input_channels != pixels.joints * pixels.features)
+        throw InputError(path + ": " + name + " has " + std::to_string(pixels.joints) + " keypoints, the model expects " +
+                         std::to_string(pose_model.input_channels / 2) + " (x, y) keypoints");
+
+      InferenceJob job;
+      job.name = name;
+      job.keypoints = core::normalize_screen_coordinates(pixels, width, height);
+      job.flip = flip_pairs(file, pixels.joints, pose_model);
+      job.fps = dataset == core::Dataset::H36M ? 50.0 : dataset == core::Dataset::HumanEva15 ? 60.0 : 0.0;
+      jobs.push_back(std::move(job));
+    }
+  }
+  if (jobs.empty()) {
+    if (!selection.subject.empty() && std::find(subjects.begin(), subjects.end(), selection.subject) == subjects.end())
+      throw UsageError(path + ": no subject '" + selection.subject + "' (has: " + join(subjects) + ")");
+    if (!selection.action.empty() && std::find(actions.begin(), actions.end(), selection.action) == actions.end())
+      throw UsageError(path + ": no action '" + selection.action + "' for the selected subjects (has: " + join(actions) + ")");
+    if (selection.camera) throw UsageError(path + ": no camera " + std::to_string(*selection.camera) + " in the selection");
+    throw InputError(path + ": holds no sequences");
+  }
+  return jobs;
+}
+
+// Detector exports and lift3d's own JSON: one person, mapped onto the model's layout, gaps filled.
+std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const SelectionOptions& selection,
+                                                const core::ModelConfig& pose_model) {
+  if (!selection.subject.empty() || !selection.action.empty() || selection.camera)
+    throw UsageError(input + ": --subject/--action/--camera select sequences of VideoPose3D .npz files only");
+  KeypointReadOptions options;
+  options.min_score = selection.min_score;
+  options.track_id = selection.track_id;
+  options.target_layout = selection.layout;
+  options.dense_frames = selection.dense_frames;
+  const Keypoints2D keypoints = read_keypoints_2d(input, options);
+  const int width = selection.width ? selection.width : keypoints.seq.image_width;
+  const int height = selection.height ? selection.height : keypoints.seq.image_height;
+  if (width <= 0 || height <= 0)
+    throw UsageError(input + ": the file does not give the image size; pass --width and --height (pixels)");
+  KeypointSequence positions = keypoint_positions(keypoints);
+  if (pose_model.input_channels != positions.joints * 2)
+    throw UsageError(input + ": " + std::to_string(positions.joints) + " keypoints per frame after mapping to '" +
+                     selection.layout + "', the model expects " + std::to_string(pose_model.input_channels / 2));
+  const KeypointLayout& layout = keypoint_layout(selection.layout);
+  InferenceJob job;
+  std::filesystem::path path(input);
+  job.name = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
+  if (job.name.empty()) job.name = "sequence";
+  job.total_joints = positions.frames * positions.joints;
+  job.keypoints = core::normalize_screen_coordinates(std::move(positions), width, height);
+  job.flip.kps_left = layout.left;
+  job.flip.kps_right = layout.right;
+  if (const Skeleton* skeleton = output_skeleton(pose_model)) {
+    job.flip.joints_left = skeleton->joints_left;
+    job.flip.joints_right = skeleton->joints_right;
+  }
+  job.fps = keypoints.fps;
+  job.filled_joints = keypoints.filled_joints;
+  return {std::move(job)};
+}
+
+}  // namespace
+
+std::vector<InferenceJob> collect_jobs(const std::string& input, const SelectionOptions& selection,
+                                       const core::ModelConfig& pose_model) {
+  if (io::keypoint_format_from_path(input) == io::KeypointFileFormat::VideoPoseNpz)
+    return collect_videopose_jobs(input, selection, pose_model);
+  return collect_detector_jobs(input, selection, pose_model);
+}
+
+std::vector<std::string> output_joint_names(const core::ModelConfig& pose_model) {
+  if (const Skeleton* skeleton = output_skeleton(pose_model)) return skeleton->joint_names;
+  std::vector<std::string> names;
+  for (int j = 0; j < pose_model.joints_out; ++j) names.push_back("joint_" + std::to_string(j));
+  return names;
+}
+
+}  // namespace lift3d::pipeline

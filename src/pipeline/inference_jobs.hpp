@@ -1,0 +1,47 @@
+// Turning input files into the sequences `infer` lifts: reading, selecting, finding each
+// sequence's image size, normalising, and pairing it with the left/right lists for flip TTA.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/lifter.hpp"
+#include "core/model_config.hpp"
+#include "lift3d/sequence.hpp"
+
+namespace lift3d::pipeline {
+
+struct SelectionOptions {
+  std::string dataset;  // "h36m" | "humaneva15" | "custom"; empty: custom if the file has video_metadata
+  std::string subject;
+  std::string action;
+  std::optional<int> camera;
+  int width = 0;  // override of the image size
+  int height = 0;
+  // Detector JSON inputs: joints below min_score are interpolated; track_id follows one person;
+  // layout is the model's input layout the joints are mapped onto.
+  float min_score = 0.0f;
+  std::optional<long long> track_id;
+  std::string layout = "coco";
+  bool dense_frames = false;  // frame numbers are video frame indices; gaps become missing frames
+};
+
+struct InferenceJob {
+  std::string name;                  // output key: "SUBJECT/ACTION/CAMERA"
+  KeypointSequence keypoints;  // normalised screen coordinates
+  core::FlipPairs flip;
+  double fps = 0.0;
+  int filled_joints = 0;  // (frame, joint) entries interpolated because they were missing
+  int total_joints = 0;
+};
+
+// Reads one input and returns the selected sequences, ready for the model. Throws InputError /
+// UsageError naming the file when nothing matches the selection or the data do not fit the model.
+std::vector<InferenceJob> collect_jobs(const std::string& input, const SelectionOptions& selection,
+                                       const core::ModelConfig& pose_model);
+
+// Joint names of the model's output skeleton (Human3.6M 17 or HumanEva 15), or "joint_<i>".
+std::vector<std::string> output_joint_names(const core::ModelConfig& pose_model);
+
+}  // namespace lift3d::pipeline

@@ -1,0 +1,53 @@
+// From a 2D keypoint file to one person's sequence in the model's joint layout: read every
+// detection (io), choose the person (core), map the joints (base), fill gaps over time (core).
+// VideoPose3D .npz datasets have their own path (inference_jobs.hpp).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "lift3d/sequence.hpp"
+
+namespace lift3d::pipeline {
+
+struct KeypointReadOptions {
+  // Joints scoring below this count as missing and are interpolated; a score of 0 is always missing
+  // (OpenPose writes undetected joints as 0, 0, 0). 0 keeps every detected joint, as VideoPose3D does.
+  float min_score = 0.0f;
+  // Follow this track id (AlphaPose idx, MMPose track_id, OpenPose person_id) instead of taking the
+  // highest-scoring person in each frame; frames where it is absent count as missing.
+  std::optional<long long> track_id;
+  // Layout to map the joints onto (the model's input layout); empty keeps the file's own layout.
+  std::string target_layout = "coco";
+  // The file's layout when it cannot be told from the joint count or the file (e.g. a 17-joint MMPose
+  // file in h36m order); empty: declared by the file or inferred from the count.
+  std::string source_layout;
+  // Frame numbers (file names, image_id, frame_id) are video frame indices: the sequence spans
+  // frames 0..max and numbers absent from the file become frames without a detection. Off: one
+  // frame per number present, in order.
+  bool dense_frames = false;
+  // Interpolate missing joints (core::fill_keypoint_gaps); off leaves them as read.
+  bool fill_gaps = true;
+};
+
+// One person's 2D keypoints from a detector's file, before normalisation.
+struct Keypoints2D {
+  std::string source;  // the file, directory or glob it was read from (named in errors)
+  std::string layout;  // joint layout of `seq` (base/joint_sets.hpp)
+  // frames x joints x 3 (x, y, score), pixels; the image size when the file gives it. A joint the
+  // detector did not find has score 0 until gaps are filled.
+  KeypointSequence seq;
+  double fps = 0.0;       // 0 when the file does not say
+  int filled_joints = 0;  // (frame, joint) entries replaced by the gap filler
+};
+
+// Reads one person's keypoints, maps them onto options.target_layout and, when options.fill_gaps,
+// fills missing joints. Throws InputError naming the file for bad data, UsageError for options
+// that do not fit the file (a .npz input, a track id in a format without ids, a layout that cannot
+// be mapped onto the target).
+Keypoints2D read_keypoints_2d(const std::string& path_or_glob, const KeypointReadOptions& options);
+
+// x, y only (frames x joints x 2), what the model consumes after normalisation.
+KeypointSequence keypoint_positions(const Keypoints2D& keypoints);
+
+}  // namespace lift3d::pipeline

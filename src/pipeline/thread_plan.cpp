@@ -1,0 +1,26 @@
+#include "pipeline/thread_plan.hpp"
+
+#include <algorithm>
+
+#include "core/lifter.hpp"
+#include "core/parallel.hpp"
+
+namespace lift3d::pipeline {
+
+ThreadPlan plan_threads(int threads, const std::vector<int>& sequence_frames, const core::ModelConfig& pose_model) {
+  if (threads <= 0) threads = core::hardware_threads();
+  ThreadPlan plan;
+  const int sequences = static_cast<int>(sequence_frames.size());
+  plan.sequence_threads = std::max(1, std::min(threads, sequences));
+  if (plan.sequence_threads > 1) return plan;  // one sequence per thread, single-threaded products
+  if (sequences == 1 && core::time_segments(pose_model, sequence_frames.front(), threads) > 1) {
+    plan.segment_threads = threads;
+    return plan;
+  }
+  plan.blas_threads = threads;
+  return plan;
+}
+
+void apply_thread_plan(const ThreadPlan& plan) { core::set_blas_threads(plan.blas_threads); }
+
+}  // namespace lift3d::pipeline
