@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "lift3d/error.hpp"
+#include "lift3d/version.hpp"
 #include "io/file.hpp"
 
 int main(int argc, char** argv) {
@@ -18,7 +19,7 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
   io::handle_termination_signals();
   CLI::App cli{"lift3d: 2D keypoint sequences to 3D poses with VideoPose3D temporal models, and their evaluation"};
-  cli.set_version_flag("--version", std::string("lift3d ") + LIFT3D_VERSION);
+  cli.set_version_flag("--version", "lift3d " + version() + " (commit " + commit() + ")");
   cli.require_subcommand(1);
   int exit_code = app::kSuccess;
   app::add_inspect_command(cli, exit_code);

@@ -7,6 +7,7 @@
 #include "base/joint_sets.hpp"
 #include "base/text.hpp"
 #include "core/datasets.hpp"
+#include "core/gap_filling.hpp"
 #include "core/normalization.hpp"
 #include "io/keypoint_files.hpp"
 #include "io/videopose_2d.hpp"
@@ -114,34 +115,21 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   if (!selection.subject.empty() || !selection.action.empty() || selection.camera)
     throw UsageError(input + ": --subject/--action/--camera select sequences of VideoPose3D .npz files only");
   KeypointReadOptions options;
-  options.min_score = selection.min_score;
   options.track_id = selection.track_id;
   options.target_layout = selection.layout;
   options.dense_frames = selection.dense_frames;
-  const Keypoints2D keypoints = read_keypoints_2d(input, options);
-  const int width = selection.width ? selection.width : keypoints.seq.image_width;
-  const int height = selection.height ? selection.height : keypoints.seq.image_height;
-  if (width <= 0 || height <= 0)
-    throw UsageError(input + ": the file does not give the image size; pass --width and --height (pixels)");
-  KeypointSequence positions = keypoint_positions(keypoints);
-  if (pose_model.input_channels != positions.joints * 2)
-    throw UsageError(input + ": " + std::to_string(positions.joints) + " keypoints per frame after mapping to '" +
-                     selection.layout + "', the model expects " + std::to_string(pose_model.input_channels / 2));
-  const KeypointLayout& layout = keypoint_layout(selection.layout);
-  InferenceJob job;
-  std::filesystem::path path(input);
-  job.name = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
-  if (job.name.empty()) job.name = "sequence";
-  job.total_joints = positions.frames * positions.joints;
-  job.keypoints = core::normalize_screen_coordinates(std::move(positions), width, height);
-  job.flip.kps_left = layout.left;
-  job.flip.kps_right = layout.right;
-  if (const Skeleton* skeleton = output_skeleton(pose_model)) {
-    job.flip.joints_left = skeleton->joints_left;
-    job.flip.joints_right = skeleton->joints_right;
-  }
+  options.fill_gaps = false;  // done by person_job, for files and memory alike
+  Keypoints2D keypoints = read_keypoints_2d(input, options);
+  PersonInput person;
+  person.source = input;
+  person.layout = selection.layout;
+  person.min_score = selection.min_score;
+  person.width = selection.width;
+  person.height = selection.height;
+  const std::filesystem::path path(input);
+  std::string name = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
+  InferenceJob job = person_job(name.empty() ? "sequence" : name, std::move(keypoints.seq), person, pose_model);
   job.fps = keypoints.fps;
-  job.filled_joints = keypoints.filled_joints;
   return {std::move(job)};
 }
 
@@ -152,6 +140,39 @@ std::vector<InferenceJob> collect_jobs(const std::string& input, const Selection
   if (io::keypoint_format_from_path(input) == io::KeypointFileFormat::VideoPoseNpz)
     return collect_videopose_jobs(input, selection, pose_model);
   return collect_detector_jobs(input, selection, pose_model);
+}
+
+InferenceJob person_job(std::string name, KeypointSequence keypoints, const PersonInput& person,
+                        const core::ModelConfig& pose_model) {
+  const KeypointLayout& layout = keypoint_layout(person.layout);
+  if (keypoints.joints != layout.num_joints())
+    throw UsageError(person.source + ": " + std::to_string(keypoints.joints) + " keypoints per frame, layout '" +
+                     person.layout + "' has " + std::to_string(layout.num_joints()));
+  InferenceJob job;
+  job.name = std::move(name);
+  core::GapFillOptions fill;
+  fill.min_score = person.min_score;
+  fill.source = person.source;
+  fill.joint_names = layout.joint_names;
+  job.filled_joints = core::fill_keypoint_gaps(keypoints, fill).filled;
+  job.total_joints = keypoints.frames * keypoints.joints;
+  const int width = person.width ? person.width : keypoints.image_width;
+  const int height = person.height ? person.height : keypoints.image_height;
+  if ((width <= 0 || height <= 0) && !person.normalised_without_size)
+    throw UsageError(person.source + ": the file does not give the image size; pass --width and --height (pixels)");
+  if (pose_model.input_channels != keypoints.joints * 2)
+    throw UsageError(person.source + ": " + std::to_string(keypoints.joints) + " keypoints per frame after mapping to '" +
+                     person.layout + "', the model expects " + std::to_string(pose_model.input_channels / 2));
+  KeypointSequence positions = xy_only(keypoints);
+  job.keypoints = width > 0 && height > 0 ? core::normalize_screen_coordinates(std::move(positions), width, height)
+                                          : std::move(positions);
+  job.flip.kps_left = layout.left;
+  job.flip.kps_right = layout.right;
+  if (const Skeleton* skeleton = output_skeleton(pose_model)) {
+    job.flip.joints_left = skeleton->joints_left;
+    job.flip.joints_right = skeleton->joints_right;
+  }
+  return job;
 }
 
 std::vector<std::string> output_joint_names(const core::ModelConfig& pose_model) {

@@ -41,6 +41,25 @@ struct InferenceJob {
 std::vector<InferenceJob> collect_jobs(const std::string& input, const SelectionOptions& selection,
                                        const core::ModelConfig& pose_model);
 
+// One person's keypoints from a file or from memory, and what to do with them.
+struct PersonInput {
+  std::string source;       // named in messages: the file, or what the caller calls it
+  std::string layout = "coco";  // the keypoints' joint layout (the model's input layout)
+  float min_score = 0.0f;   // as SelectionOptions::min_score
+  int width = 0;            // overrides of the image size the keypoints carry
+  int height = 0;
+  // No image size anywhere means the keypoints are already normalised (library callers);
+  // otherwise it is an error (files must say, or the user must).
+  bool normalised_without_size = false;
+};
+
+// frames x joints x (2|3) keypoints (x, y[, score]) made ready for the model: missing joints filled
+// over time (core::fill_keypoint_gaps), normalised by the image size, flip pairs from the layout and
+// the model's skeleton. Throws UsageError when the joints fit neither layout nor model, or the image
+// size is unknown; InputError when a joint is never usable.
+InferenceJob person_job(std::string name, KeypointSequence keypoints, const PersonInput& person,
+                        const core::ModelConfig& pose_model);
+
 // Joint names of the model's output skeleton (Human3.6M 17 or HumanEva 15), or "joint_<i>".
 std::vector<std::string> output_joint_names(const core::ModelConfig& pose_model);
 

@@ -44,8 +44,7 @@ Keypoints2D read_keypoints_2d(const std::string& path_or_glob, const KeypointRea
   return keypoints;
 }
 
-KeypointSequence keypoint_positions(const Keypoints2D& keypoints) {
-  const KeypointSequence& in = keypoints.seq;
+KeypointSequence xy_only(const KeypointSequence& in) {
   KeypointSequence out;
   out.frames = in.frames;
   out.joints = in.joints;

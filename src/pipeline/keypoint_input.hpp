@@ -48,6 +48,6 @@ struct Keypoints2D {
 Keypoints2D read_keypoints_2d(const std::string& path_or_glob, const KeypointReadOptions& options);
 
 // x, y only (frames x joints x 2), what the model consumes after normalisation.
-KeypointSequence keypoint_positions(const Keypoints2D& keypoints);
+KeypointSequence xy_only(const KeypointSequence& keypoints);
 
 }  // namespace lift3d::pipeline

@@ -1,0 +1,22 @@
+// Reading the 2D keypoint files lift3d knows (OpenPose folders, COCO results, AlphaPose, MMPose,
+// lift3d's own JSON) into one person's sequence, as `lift3d infer` reads them.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "lift3d/export.hpp"
+#include "lift3d/sequence.hpp"
+
+namespace lift3d {
+
+struct KeypointFileOptions {
+  std::string layout = "coco";  // joint layout to map onto: the model's input layout
+  std::optional<long long> track_id;  // follow this tracker id instead of the best-scoring person
+};
+
+// frames x joints x 3 (x, y, score), pixels, image size when the file gives it; missing joints keep
+// score 0 (Model::lift fills them). Throws InputError naming the file for bad data.
+LIFT3D_API KeypointSequence read_keypoint_file(const std::string& path, const KeypointFileOptions& options = {});
+
+}  // namespace lift3d
