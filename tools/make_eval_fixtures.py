@@ -15,7 +15,7 @@ The motion is a forward-kinematics skeleton (walking, sitting, gesturing, ...), 
 projection through the real cameras (Human3.6M with the dataset's distortion model) plus detector-like
 noise; some cameras' 2D run a few frames past the mocap, as in the real files, and must be trimmed.
 
-The expected numbers follow run.py's evaluation as reference-spec.md sections 3, 4 and 7 describe it
+The expected numbers follow run.py's evaluation as the reference computes it
 (checked against VideoPose3D's run.py, common/loss.py, common/camera.py, common/generators.py, but
 written here, not copied): ground truth per camera by the conjugate-quaternion world_to_camera in
 torch float32, joints made relative to the root and the root zeroed at evaluation; 2D trimmed to the

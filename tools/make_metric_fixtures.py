@@ -14,7 +14,7 @@ Writes tests/fixtures/metrics/:
   ground_truth.json   tiny world-space datasets and their per-camera root-relative ground truth
   data_3d_*.npz       the same datasets as VideoPose3D's data_3d_<dataset>.npz files, plus bad ones
 
-The formulas follow reference-spec.md sections 3, 4 and 7; they are written here from that
+The formulas follow the reference's run.py, loss.py and camera.py; they are written here from that
 description, not copied from VideoPose3D.
 """
 import io

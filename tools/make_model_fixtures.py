@@ -313,7 +313,7 @@ def write_case(case, out_dir, lengths=None):
 
 
 # --------------------------------------------------------------------------------------------
-# Datasets in VideoPose3D's npz layouts (reference-spec.md 5.2-5.4)
+# Datasets in VideoPose3D's npz layouts
 
 def metadata_for(layout):
     left, right = oracle.KEYPOINT_SYMMETRY[layout]

@@ -5,7 +5,7 @@ write the shipped checkpoint and the sample input files.
 
 The 2D training inputs are synthesised on the fly: each 81-frame window of real 3D motion is
 (optionally) re-proportioned, turned and placed in a Human3.6M-like world, seen through one of the
-Human3.6M training cameras (real intrinsics with distortion and extrinsics, reference-spec 7.4) or a
+Human3.6M training cameras (real intrinsics with distortion and extrinsics) or a
 random virtual camera, projected, converted to the COCO-17 keypoints a detector reports, and
 corrupted with detector-like noise. The model is a re-implementation of VideoPose3D's TemporalModel
 with the reference's state_dict names and shapes; it is trained with the equivalent strided
@@ -66,7 +66,7 @@ NOISE_FRACTION = np.array([0.008, 0.007, 0.007, 0.010, 0.010, 0.012, 0.012, 0.01
                            0.020, 0.020, 0.015, 0.015, 0.018, 0.018], dtype=np.float32)
 
 # ----------------------------------------------------------------------------------------------
-# Human3.6M cameras (reference-spec 7.4): intrinsics per camera index, extrinsics per subject
+# Human3.6M cameras: intrinsics per camera index, extrinsics per subject
 
 H36M_INTRINSICS = [
     dict(center=(512.54150390625, 515.4514770507812), focal=(1145.0494384765625, 1143.7811279296875),
@@ -238,7 +238,7 @@ def to_camera(points, cams, turn=None):
 
 
 def project(points_cam, cams):
-    """Human3.6M's distortion model as the reference applies it (reference-spec 7.3), in pixels."""
+    """Human3.6M's distortion model as the reference applies it, in pixels."""
     def per_sample(v):
         return v.astype(np.float32)[:, None, None]
     z = np.maximum(points_cam[..., 2], 1e-3)
@@ -519,7 +519,7 @@ class TemporalModel(nn.Module):
         return y.view(B, length, self.joints_out, 3)
 
 # ----------------------------------------------------------------------------------------------
-# Metrics (reference-spec 4)
+# Metrics (the reference's loss.py)
 
 
 def mpjpe(pred, gt):

@@ -1,6 +1,6 @@
 """Independent PyTorch statement of VideoPose3D inference, used to produce golden test outputs.
 
-Written from reference-spec.md (sections 1, 3, 8, 11); it is not the reference code. It holds:
+Written from the published description of the reference's model and evaluation; it is not the reference code. It holds:
   * TemporalModel: eval-mode model whose state_dict keys, shapes and order are those of the
     reference checkpoints (expand_bn, shrink, expand_conv, layers_conv.N, layers_bn.N);
   * the evaluation pipeline of run.py for one video: screen normalisation, edge padding

@@ -1,5 +1,5 @@
 // Cameras of Human3.6M and HumanEva-I and the geometry VideoPose3D applies with them
-// (reference-spec.md 7): world <-> camera transforms by quaternion, the Human3.6M distortion
+// (the reference's common/camera.py): world <-> camera transforms by quaternion, the Human3.6M distortion
 // model, and the screen-coordinate normalisation.
 //
 // The calibration tables live in data/cameras/<dataset>.json and are compiled into the library

@@ -1,4 +1,4 @@
-// The 3D ground truth VideoPose3D evaluates against (reference-spec.md 3.2-3.3): every mocap
+// The 3D ground truth VideoPose3D evaluates against: every mocap
 // sequence seen from each camera of its subject, in that camera's frame, root-relative, and the
 // 2D keypoints trimmed to the mocap length.
 #pragma once

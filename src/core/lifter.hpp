@@ -1,5 +1,5 @@
 // From normalised 2D keypoints to camera-space 3D, the way the reference evaluates one video
-// (reference-spec.md 3.7, 8.2): edge padding (causal models: all on the left), optional flip
+// (run.py's evaluate() and its in-the-wild export): edge padding (causal models: all on the left), optional flip
 // test-time augmentation, the pose model, and optionally the trajectory model added on top.
 // Sequences of any length stream through the model in chunks, so memory stays bounded.
 #pragma once

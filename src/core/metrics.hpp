@@ -1,5 +1,5 @@
-// The four errors VideoPose3D reports (reference-spec.md 4) and the way its evaluation loop
-// aggregates them over videos and action groups (reference-spec.md 3.6-3.7).
+// The four errors VideoPose3D reports (the reference's common/loss.py) and the way its evaluation loop
+// aggregates them over videos and action groups (run.py's evaluation loop).
 //
 // Inputs are PoseSequences in metres, frames x joints x 3, prediction and ground truth of the same
 // video with the same shape; every joint counts, the root included. Results are in millimetres.

@@ -1,5 +1,5 @@
 // The hyper-parameters of a VideoPose3D TemporalModel and the quantities derived from them
-// (reference-spec.md 1.1-1.2, 1.7-1.8).
+// (the reference's common/model.py).
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // The weights of a VideoPose3D TemporalModel as PyTorch holds them, before BatchNorm is folded
-// (reference-spec.md 1.3): what a checkpoint reader hands to the model, and what training updates.
+// (BatchNorm1d after every convolution but the last): what a checkpoint reader hands to the model, and what training updates.
 // Plain numbers only; which file they came from is not this floor's business.
 #pragma once
 

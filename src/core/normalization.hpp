@@ -1,5 +1,5 @@
 // Screen-coordinate normalisation as the reference applies it to every 2D sequence before the model
-// (reference-spec.md 3.4): x' = 2x/w - 1, y' = 2y/w - h/w, both axes divided by the width.
+// (the reference's normalize_screen_coordinates): x' = 2x/w - 1, y' = 2y/w - h/w, both axes divided by the width.
 #pragma once
 
 #include "lift3d/sequence.hpp"

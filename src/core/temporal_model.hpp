@@ -1,4 +1,4 @@
-// Inference for VideoPose3D's TemporalModel (reference-spec.md 1.3-1.4) in Eigen, float32.
+// Inference for VideoPose3D's TemporalModel (the reference's common/model.py) in Eigen, float32.
 //
 // Activations are channels x frames matrices (column-major, one frame's channels contiguous), so
 // a dilated convolution is a sum of `kernel` matrix products over shifted column blocks:

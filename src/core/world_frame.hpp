@@ -1,4 +1,4 @@
-// The world frame VideoPose3D shows in-the-wild predictions in (reference-spec.md 8.2): run.py
+// The world frame VideoPose3D shows in-the-wild predictions in: run.py
 // --render, without ground truth, rotates the camera-space prediction by the orientation of a
 // Human3.6M camera (for custom videos the dummy camera, Human3.6M S1 camera 0), adds no
 // translation, and lifts the whole sequence so that its lowest joint over all frames is at z = 0

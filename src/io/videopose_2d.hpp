@@ -1,4 +1,4 @@
-// VideoPose3D's 2D keypoint files (reference-spec.md 5.2-5.4): data_2d_<dataset>_<keypoints>.npz
+// VideoPose3D's 2D keypoint files: data_2d_<dataset>_<keypoints>.npz
 // and data_2d_custom_<name>.npz. Both hold `positions_2d`, a pickled dict
 // {subject: {action: [one (frames, joints, 2|3) array per camera]}}, and `metadata`, a pickled dict
 // with layout_name, num_joints, keypoints_symmetry and (custom files) video_metadata {video: {w, h}}.

@@ -1,4 +1,4 @@
-// VideoPose3D's 3D motion-capture files (reference-spec.md 5.1, 5.4): data_3d_h36m.npz and
+// VideoPose3D's 3D motion-capture files: data_3d_h36m.npz and
 // data_3d_humaneva15.npz. Each holds `positions_3d`, a pickled dict
 // {subject: {action: (frames, joints, 3) float32 array}} of world coordinates in metres:
 // Human3.6M with 32 joints ("S9" / "Walking 1"), HumanEva-I with 15 joints in chunks

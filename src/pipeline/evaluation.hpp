@@ -1,4 +1,4 @@
-// `eval` as one call: the reference's `run.py --evaluate` (reference-spec.md 3). Every test video
+// `eval` as one call: the reference's `run.py --evaluate`. Every test video
 // (one camera of one recording) is lifted with edge padding and optional flip TTA, compared with
 // its camera-space root-relative ground truth, and aggregated by action group.
 #pragma once

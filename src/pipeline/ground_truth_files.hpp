@@ -1,4 +1,4 @@
-// The 3D ground truth of VideoPose3D's dataset files (reference-spec.md 3.2-3.3): a data_3d file
+// The 3D ground truth of VideoPose3D's dataset files: a data_3d file
 // turned into core's camera-space ground truth, and a data_2d file's keypoints reconciled with it.
 #pragma once
 

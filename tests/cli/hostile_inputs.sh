@@ -1,4 +1,4 @@
-# The error contract on hostile and malformed inputs (issue 6), as a user meets it: exit 1 for a bad
+# The error contract on hostile and malformed inputs, as a user meets it: exit 1 for a bad
 # file, 2 for a selection that does not fit it, exactly one stderr line naming the file, no output,
 # no temporary files, and no pickle payload ever run (they would `touch LIFT3D_PWNED` in the current
 # directory, so lift3d runs inside the scratch directory). Then --keep-going with one bad and two

@@ -1,4 +1,4 @@
-# Every detector input format, given the same keypoints, yields the same 3D (issue: real inputs), and
+# Every detector input format, given the same keypoints, yields the same 3D, and
 # every output format loads in numpy / json / csv with the same numbers.
 source "$(dirname "$0")/lib.sh" "$@"
 F=$FIXTURES/formats

@@ -1,4 +1,4 @@
-// The catalogue of bad inputs (issue 6), each through a public entry point a user's file reaches:
+// The catalogue of bad inputs, each through a public entry point a user's file reaches:
 // pipeline::load_model, io::read_videopose_2d, io::read_videopose_3d, pipeline::read_keypoints_2d,
 // pipeline::collect_jobs and core::run_model. Every case asserts the exact error class and that the message
 // starts with the file's path and names the problem. Damaged files are made here from the committed

@@ -1,4 +1,4 @@
-// Architecture recovery from state_dict shapes (reference-spec.md 1.8) and its error messages.
+// Architecture recovery from state_dict shapes and its error messages.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@ using lift3d::testing::synthetic_state;
 using ::testing::HasSubstr;
 
 TEST(ModelConfig, ReceptiveFieldsAndParameterCountsOfTheReferenceModels) {
-  // Parameter counts printed by run.py for C = 1024, 17 joints in and out (reference-spec.md 1.2).
+  // Parameter counts printed by run.py for C = 1024, 17 joints in and out.
   auto c27 = make_config({3, 3, 3}, 1024);
   EXPECT_EQ(c27.receptive_field(), 27);
   EXPECT_EQ(c27.parameter_count(), 8555571);
