@@ -14,10 +14,11 @@ namespace {
 std::vector<int> swap_permutation(int count, const std::vector<int>& left, const std::vector<int>& right) {
   std::vector<int> perm(count);
   std::iota(perm.begin(), perm.end(), 0);
-  if (left.size() != right.size()) throw UsageError("left/right joint lists differ in length");
+  // Lists from files are checked where they are read; here a bad list is a bug.
+  if (left.size() != right.size()) throw InternalError("left/right joint lists differ in length");
   for (std::size_t i = 0; i < left.size(); ++i) {
     if (left[i] < 0 || left[i] >= count || right[i] < 0 || right[i] >= count)
-      throw UsageError("left/right joint index out of range for " + std::to_string(count) + " joints");
+      throw InternalError("left/right joint index out of range for " + std::to_string(count) + " joints");
     perm[left[i]] = right[i];
     perm[right[i]] = left[i];
   }

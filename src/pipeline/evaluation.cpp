@@ -13,6 +13,7 @@
 #include "io/videopose_3d.hpp"
 #include "lift3d/error.hpp"
 #include "pipeline/ground_truth_files.hpp"
+#include "pipeline/inference_jobs.hpp"
 #include "pipeline/thread_plan.hpp"
 
 namespace lift3d::pipeline {
@@ -131,7 +132,7 @@ EvaluationResult run_evaluation(const EvaluationRequest& request) {
   if (model.info.pose.joints_out != skeleton.num_joints())
     throw ModelError(request.checkpoint + ": predicts " + std::to_string(model.info.pose.joints_out) + " joints, the " +
                      request.dataset + " skeleton has " + std::to_string(skeleton.num_joints()));
-  const core::FlipPairs flip{keypoints.kps_left, keypoints.kps_right, skeleton.joints_left, skeleton.joints_right};
+  const core::FlipPairs flip = videopose_flip_pairs(keypoints, model.info.pose.input_channels / 2, model.info.pose);
 
   const std::vector<std::string> subjects = test_subjects(request, dataset);
   const std::vector<Video> videos = test_videos(request, subjects, truth, keypoints);

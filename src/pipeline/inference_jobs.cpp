@@ -23,33 +23,6 @@ const Skeleton* output_skeleton(const core::ModelConfig& pose_model) {
   return nullptr;
 }
 
-// Flip pairs: the 2D lists from the file (keypoints_symmetry) or its layout, the 3D lists from the
-// model's skeleton.
-core::FlipPairs flip_pairs(const io::VideoPose2DFile& file, int joints_in, const core::ModelConfig& pose_model) {
-  core::FlipPairs flip;
-  if (!file.kps_left.empty()) {
-    flip.kps_left = file.kps_left;
-    flip.kps_right = file.kps_right;
-  } else if (!file.layout_name.empty()) {
-    const KeypointLayout& layout = keypoint_layout(file.layout_name);
-    flip.kps_left = layout.left;
-    flip.kps_right = layout.right;
-  }
-  for (int index : flip.kps_left)
-    if (index < 0 || index >= joints_in)
-      throw InputError(file.path + ": keypoints_symmetry index " + std::to_string(index) + " is outside the " +
-                       std::to_string(joints_in) + " keypoints");
-  for (int index : flip.kps_right)
-    if (index < 0 || index >= joints_in)
-      throw InputError(file.path + ": keypoints_symmetry index " + std::to_string(index) + " is outside the " +
-                       std::to_string(joints_in) + " keypoints");
-  if (const Skeleton* skeleton = output_skeleton(pose_model)) {
-    flip.joints_left = skeleton->joints_left;
-    flip.joints_right = skeleton->joints_right;
-  }
-  return flip;
-}
-
 std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const SelectionOptions& selection,
                                                  const core::ModelConfig& pose_model) {
   const io::VideoPose2DFile file = io::read_videopose_2d(path);
@@ -93,7 +66,7 @@ std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const 
       InferenceJob job;
       job.name = name;
       job.keypoints = core::normalize_screen_coordinates(pixels, width, height);
-      job.flip = flip_pairs(file, pixels.joints, pose_model);
+      job.flip = videopose_flip_pairs(file, pixels.joints, pose_model);
       job.fps = dataset == core::Dataset::H36M ? 50.0 : dataset == core::Dataset::HumanEva15 ? 60.0 : 0.0;
       jobs.push_back(std::move(job));
     }
@@ -140,6 +113,28 @@ std::vector<InferenceJob> collect_jobs(const std::string& input, const Selection
   if (io::keypoint_format_from_path(input) == io::KeypointFileFormat::VideoPoseNpz)
     return collect_videopose_jobs(input, selection, pose_model);
   return collect_detector_jobs(input, selection, pose_model);
+}
+
+core::FlipPairs videopose_flip_pairs(const io::VideoPose2DFile& file, int joints_in, const core::ModelConfig& pose_model) {
+  core::FlipPairs flip;
+  if (!file.kps_left.empty()) {
+    flip.kps_left = file.kps_left;
+    flip.kps_right = file.kps_right;
+  } else if (!file.layout_name.empty()) {
+    const KeypointLayout& layout = keypoint_layout(file.layout_name);
+    flip.kps_left = layout.left;
+    flip.kps_right = layout.right;
+  }
+  for (const std::vector<int>* side : {&flip.kps_left, &flip.kps_right})
+    for (int index : *side)
+      if (index < 0 || index >= joints_in)
+        throw InputError(file.path + ": keypoints_symmetry index " + std::to_string(index) + " is outside the " +
+                         std::to_string(joints_in) + " keypoints");
+  if (const Skeleton* skeleton = output_skeleton(pose_model)) {
+    flip.joints_left = skeleton->joints_left;
+    flip.joints_right = skeleton->joints_right;
+  }
+  return flip;
 }
 
 InferenceJob person_job(std::string name, KeypointSequence keypoints, const PersonInput& person,

@@ -8,6 +8,7 @@
 
 #include "core/lifter.hpp"
 #include "core/model_config.hpp"
+#include "io/videopose_2d.hpp"
 #include "lift3d/sequence.hpp"
 
 namespace lift3d::pipeline {
@@ -40,6 +41,11 @@ struct InferenceJob {
 // UsageError naming the file when nothing matches the selection or the data do not fit the model.
 std::vector<InferenceJob> collect_jobs(const std::string& input, const SelectionOptions& selection,
                                        const core::ModelConfig& pose_model);
+
+// Flip pairs of a VideoPose3D 2D file's sequences: the 2D lists from its keypoints_symmetry (or its
+// layout), the 3D lists from the model's skeleton. Throws InputError naming the file for an index
+// outside its `joints_in` keypoints.
+core::FlipPairs videopose_flip_pairs(const io::VideoPose2DFile& file, int joints_in, const core::ModelConfig& pose_model);
 
 // One person's keypoints from a file or from memory, and what to do with them.
 struct PersonInput {
