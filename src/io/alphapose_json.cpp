@@ -64,7 +64,7 @@ Detections2D alphapose_detections(const nlohmann::json& document, const std::str
   bool all_numbered = true;
   for (const auto& entry : by_image) all_numbered = all_numbered && number_in_name(entry.first) >= 0;
   DetectionCollector collector(source, "alphapose json", [&](int joints, const std::string& file, const std::string& where) {
-    return coco_style_layout(joints, options.layout, file, where);
+    return layout_for_joint_count(joints, options.layout, coco_style_layouts(), file, where);
   });
   if (!all_numbered) collector.number_frames_by_rank();
   std::map<long long, std::string> name_of_number;

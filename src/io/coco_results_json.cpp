@@ -9,7 +9,7 @@ Detections2D coco_results_detections(const nlohmann::json& document, const std::
                                      const DetectionReadOptions& options) {
   json_array(document, source, "");
   DetectionCollector collector(source, "coco results json", [&](int joints, const std::string& file, const std::string& where) {
-    return coco_style_layout(joints, options.layout, file, where);
+    return layout_for_joint_count(joints, options.layout, coco_style_layouts(), file, where);
   });
   for (std::size_t i = 0; i < document.size(); ++i) {
     const std::string where = json_index_path("", i);

@@ -62,8 +62,20 @@ Detections2D DetectionCollector::finish() && {
   return std::move(result_);
 }
 
-std::string coco_style_layout(int joints, const std::string& override_layout, const std::string& source,
-                              const std::string& where) {
+const LayoutsByJointCount& coco_style_layouts() {
+  static const LayoutsByJointCount known{
+      {{17, "coco"}, {26, "halpe26"}, {133, "coco_wholebody"}, {136, "halpe136"}},
+      "17 coco, 26 halpe26, 133 coco_wholebody, 136 halpe136"};
+  return known;
+}
+
+const LayoutsByJointCount& openpose_layouts() {
+  static const LayoutsByJointCount known{{{25, "body25"}, {18, "coco18"}}, "25 (BODY_25) or 18 (COCO)"};
+  return known;
+}
+
+std::string layout_for_joint_count(int joints, const std::string& override_layout, const LayoutsByJointCount& known,
+                                   const std::string& source, const std::string& where) {
   if (!override_layout.empty()) {
     const int expected = keypoint_layout(override_layout).num_joints();
     if (joints != expected)
@@ -71,16 +83,9 @@ std::string coco_style_layout(int joints, const std::string& override_layout, co
                                           std::to_string(expected));
     return override_layout;
   }
-  switch (joints) {
-    case 17: return "coco";
-    case 26: return "halpe26";
-    case 133: return "coco_wholebody";
-    case 136: return "halpe136";
-    default:
-      throw_json_error(source, where, std::to_string(joints) +
-                                          " keypoints match no known layout (17 coco, 26 halpe26, 133 coco_wholebody, "
-                                          "136 halpe136)");
-  }
+  for (const auto& [count, layout] : known.layouts)
+    if (count == joints) return layout;
+  throw_json_error(source, where, std::to_string(joints) + " keypoints match no known layout (" + known.description + ")");
 }
 
 std::vector<float> flat_keypoint_values(const nlohmann::json& array, const std::string& source, const std::string& where) {

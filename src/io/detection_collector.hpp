@@ -43,11 +43,21 @@ class DetectionCollector {
   std::vector<long long> frame_numbers_;
 };
 
-// The layout of a COCO-style (COCO results, AlphaPose, MMPose) file with `joints` joints given an
-// optional override: 17 coco, 26 halpe26, 133 coco_wholebody, 136 halpe136. Throws InputError
-// ("<source>: <where>: ...") for a count no layout has or one that contradicts the override.
-std::string coco_style_layout(int joints, const std::string& override_layout, const std::string& source,
-                              const std::string& where);
+// The layouts a format may hold, told apart by their joint counts.
+struct LayoutsByJointCount {
+  std::vector<std::pair<int, std::string>> layouts;  // joint count -> layout name
+  std::string description;  // for messages: "25 (BODY_25) or 18 (COCO)"
+};
+// COCO results, AlphaPose, MMPose: 17 coco, 26 halpe26, 133 coco_wholebody, 136 halpe136.
+const LayoutsByJointCount& coco_style_layouts();
+// OpenPose: 25 body25, 18 coco18.
+const LayoutsByJointCount& openpose_layouts();
+
+// The layout of a file whose detections have `joints` joints: `override_layout` when given (it must
+// have that many joints), else the one `known` lists for the count. Throws InputError ("<source>:
+// <where>: ...") for a count no layout has or one that contradicts the override.
+std::string layout_for_joint_count(int joints, const std::string& override_layout, const LayoutsByJointCount& known,
+                                   const std::string& source, const std::string& where);
 
 // A flat [x0, y0, s0, x1, ...] array as floats; throws InputError naming `where` when it is not an
 // array of finite numbers or its length is not a multiple of 3.

@@ -83,7 +83,7 @@ Detections2D mmpose_detections(const nlohmann::json& document, const std::string
     std::string layout = options.layout;
     if (layout.empty() && !declared_layout.empty() && keypoint_layout(declared_layout).num_joints() == joints)
       layout = declared_layout;
-    return coco_style_layout(joints, layout, file, where);
+    return layout_for_joint_count(joints, layout, coco_style_layouts(), file, where);
   });
   const auto add_instance = [&](long long frame, const nlohmann::json& value, const std::string& where) {
     const Instance instance = read_instance(value, source, where);

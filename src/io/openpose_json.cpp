@@ -94,20 +94,6 @@ std::optional<long long> person_id(const nlohmann::json& person, const std::stri
   return value;
 }
 
-std::string openpose_layout(int joints, const std::string& override_layout, const std::string& file,
-                            const std::string& where) {
-  if (!override_layout.empty()) {
-    const int expected = keypoint_layout(override_layout).num_joints();
-    if (joints != expected)
-      throw_json_error(file, where, std::to_string(joints) + " keypoints, but layout '" + override_layout + "' has " +
-                                        std::to_string(expected));
-    return override_layout;
-  }
-  if (joints == 25) return "body25";
-  if (joints == 18) return "coco18";
-  throw_json_error(file, where, std::to_string(joints) + " keypoints, expected 25 (BODY_25) or 18 (COCO)");
-}
-
 }  // namespace
 
 std::vector<std::string> openpose_frame_files(const std::string& path) {
@@ -120,7 +106,7 @@ namespace {
 
 DetectionCollector openpose_collector(const std::string& path, const DetectionReadOptions& options) {
   return DetectionCollector(path, "openpose json", [&options](int joints, const std::string& file, const std::string& where) {
-    return openpose_layout(joints, options.layout, file, where);
+    return layout_for_joint_count(joints, options.layout, openpose_layouts(), file, where);
   });
 }
 

@@ -605,7 +605,7 @@ TEST(Malformed, OpenPoseUnknownJointCountOnFirstFrame) {
   TempDir dir;
   dir.file("v_0_keypoints.json", R"({"people": [{"pose_keypoints_2d": [1, 1, 1, 2, 2, 2]}]})");
   EXPECT_THAT([&] { read_keypoints_2d(dir.path(), raw_options()); },
-              ThrowsMessage<InputError>(HasSubstr("2 keypoints, expected 25 (BODY_25) or 18 (COCO)")));
+              ThrowsMessage<InputError>(HasSubstr("2 keypoints match no known layout (25 (BODY_25) or 18 (COCO))")));
 }
 
 TEST(Malformed, OpenPoseEmptyInputs) {
