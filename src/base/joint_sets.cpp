@@ -1,5 +1,6 @@
 #include "base/joint_sets.hpp"
 
+#include "base/text.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d {
@@ -121,9 +122,9 @@ const std::vector<Skeleton>& skeletons() {
 
 template <typename Table>
 std::string known_names(const Table& table) {
-  std::string names;
-  for (const auto& entry : table) names += (names.empty() ? "" : ", ") + entry.name;
-  return names;
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.push_back(entry.name);
+  return join(names);
 }
 
 }  // namespace

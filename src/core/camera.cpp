@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/text.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d::core {
@@ -137,9 +138,7 @@ std::string canonical_dataset(const std::string& dataset) {
 const Table& table_for(const std::string& dataset) {
   const auto it = tables().find(canonical_dataset(dataset));
   if (it == tables().end()) {
-    std::string known;
-    for (const std::string& d : camera_datasets()) known += (known.empty() ? "" : ", ") + d;
-    throw UsageError("no camera table for dataset '" + dataset + "' (known: " + known + ")");
+    throw UsageError("no camera table for dataset '" + dataset + "' (known: " + join(camera_datasets()) + ")");
   }
   return it->second;
 }
@@ -275,9 +274,9 @@ std::vector<Camera> cameras(const std::string& dataset, const std::string& subje
       canonical_dataset(dataset) == "humaneva" ? without_subject_prefix(subject) : subject;
   for (const auto& [name, cams] : table.subjects)
     if (name == key) return cams;
-  std::string known;
-  for (const auto& [name, cams] : table.subjects) known += (known.empty() ? "" : ", ") + name;
-  throw UsageError("no " + dataset + " cameras for subject '" + subject + "' (known: " + known + ")");
+  std::vector<std::string> known;
+  for (const auto& [name, cams] : table.subjects) known.push_back(name);
+  throw UsageError("no " + dataset + " cameras for subject '" + subject + "' (known: " + join(known) + ")");
 }
 
 }  // namespace lift3d::core
