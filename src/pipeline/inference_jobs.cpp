@@ -115,13 +115,14 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   const int file_width = keypoints.seq.image_width, file_height = keypoints.seq.image_height;
   InferenceJob job = person_job(name.empty() ? "sequence" : name, std::move(keypoints.seq), person, pose_model);
   job.fps = keypoints.fps;
-  const bool given = selection.width > 0 && selection.height > 0;
+  // The image size as person_job chose it: each dimension given, else the file's.
+  const int given = (selection.width > 0) + (selection.height > 0);
   logger().info("{}: {}, {} keypoints{}, {} frames{}, image {}x{} ({})", input, keypoints.format,
                 keypoints.file_layout,
                 keypoints.file_layout == keypoints.layout ? "" : " mapped to " + keypoints.layout, job.keypoints.frames,
                 keypoints.fps > 0 ? fmt::format(" at {:g} fps", keypoints.fps) : "",
-                given ? selection.width : file_width, given ? selection.height : file_height,
-                given ? "given" : "from the file");
+                selection.width > 0 ? selection.width : file_width, selection.height > 0 ? selection.height : file_height,
+                given == 2 ? "given" : given == 1 ? "partly given, partly from the file" : "from the file");
   return {std::move(job)};
 }
 
