@@ -1,11 +1,14 @@
 // `lift3d infer [CHECKPOINT] --input FILE... (--output OUT | --output-dir DIR)`: 2D keypoints in,
 // 3D joints out (camera frame by default, metres).
-#include <iostream>
+#include <fmt/format.h>
+
 #include <memory>
 
 #include "app/commands.hpp"
+#include "app/logging.hpp"
 #include "app/model_options.hpp"
 #include "app/progress_line.hpp"
+#include "base/log.hpp"
 #include "pipeline/inference.hpp"
 
 namespace lift3d::app {
@@ -19,10 +22,12 @@ struct InferOptions {
   bool timing = false;
 };
 
-void print_timing(const pipeline::InferenceSummary& summary) {
+// An info record, printed whenever --timing asks for it (also without --verbose, and with --quiet).
+void log_timing(const pipeline::InferenceSummary& summary) {
   const double rate = summary.lift_seconds > 0 ? static_cast<double>(summary.frames) / summary.lift_seconds : 0.0;
-  std::cerr << "lift3d: timing: load " << summary.load_seconds << " s, lift " << summary.lift_seconds << " s (" << rate
-            << " frames/s), write " << summary.write_seconds << " s\n";
+  log_regardless_of_level(spdlog::level::info,
+                          fmt::format("timing: load {:g} s, lift {:g} s ({:g} frames/s), write {:g} s",
+                                      summary.load_seconds, summary.lift_seconds, rate, summary.write_seconds));
 }
 
 int run_infer(InferOptions& options) {
@@ -35,12 +40,12 @@ int run_infer(InferOptions& options) {
   const pipeline::InferenceSummary summary = pipeline::run_inference(request);
   progress.clear();
 
+  // --keep-going: one error line per failed input (never hidden), then a warning that sums up.
   for (const pipeline::InputResult& input : summary.inputs)
-    if (!input.error.empty()) std::cerr << "lift3d: error: " << input.error << "\n";
-  if (options.timing) print_timing(summary);
+    if (!input.error.empty()) logger().error("{}", input.error);
+  if (options.timing) log_timing(summary);
   if (summary.failed == 0) return kSuccess;
-  std::cerr << "lift3d: " << summary.failed << " of " << summary.inputs.size()
-            << " inputs failed; the others were written\n";
+  logger().warn("{} of {} inputs failed; the others were written", summary.failed, summary.inputs.size());
   return kSomeFailed;
 }
 
@@ -98,7 +103,8 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
                   "equal to float32 round-off)")
       ->check(CLI::Range(1, 1 << 20));
   cmd->add_flag("--timing", options->timing,
-                "Print the seconds spent loading (checkpoint and inputs), lifting and writing to stderr");
+                "Print the seconds spent loading (checkpoint and inputs), lifting and writing to stderr (an info "
+                "line, shown whatever the logging level)");
   cmd->add_flag("--keep-going", request.keep_going,
                 "Report a bad input and go on with the others (exit code 4 when any failed)");
   cmd->callback([options, &exit_code] { exit_code = run_infer(*options); });

@@ -1,12 +1,14 @@
 // The lift3d executable: parses the command line and turns every error into one line on stderr and
-// a non-zero exit code (see lift3d/app/commands.hpp for the codes).
+// a non-zero exit code (see lift3d/app/commands.hpp for the codes). The line is written by the
+// logger in the format --log-format asks for (app/logging.hpp): `lift3d: error: <what>`, or one
+// JSON object with "level":"error".
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
-#include <iostream>
 #include <new>
 
 #include "app/commands.hpp"
+#include "app/logging.hpp"
 #include "lift3d/error.hpp"
 #include "lift3d/version.hpp"
 #include "io/file.hpp"
@@ -21,19 +23,28 @@ int main(int argc, char** argv) {
   CLI::App cli{"lift3d: 2D keypoint sequences to 3D poses with VideoPose3D temporal models, and their evaluation"};
   cli.set_version_flag("--version", "lift3d " + version() + " (commit " + commit() + ")");
   cli.require_subcommand(1);
+  cli.fallthrough();  // the subcommands inherit it: global options also after the subcommand
+  app::LogOptions log_options;
+  app::add_log_options(cli, log_options);
+  // Runs once the whole command line is parsed, before the subcommand's callback does the work.
+  cli.parse_complete_callback([&log_options] {
+    app::configure_logging(log_options);
+    app::check_log_options(log_options);
+  });
   int exit_code = app::kSuccess;
   app::add_inspect_command(cli, exit_code);
   app::add_infer_command(cli, exit_code);
   app::add_eval_command(cli, exit_code);
 
   auto fail = [](const std::string& message, int code) {
-    std::cerr << "lift3d: error: " << message << "\n";
+    app::log_error(message);
     return code;
   };
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return cli.exit(e);  // --help, --version
+    app::configure_logging(app::log_options_as_given(cli));  // the values may not be stored yet
     return fail(e.what(), app::kUsageFailure);
   } catch (const UsageError& e) {
     return fail(e.what(), app::kUsageFailure);

@@ -2,24 +2,24 @@
 
 #include <unistd.h>
 
-#include <iostream>
+#include "app/logging.hpp"
 
 namespace lift3d::app {
 
 ProgressLine::ProgressLine(std::string verb, std::string unit)
-    : verb_(std::move(verb)), unit_(std::move(unit)), enabled_(::isatty(STDERR_FILENO) != 0) {}
+    : verb_(std::move(verb)), unit_(std::move(unit)), enabled_(::isatty(STDERR_FILENO) != 0 && status_line_allowed()) {}
 
 ProgressLine::~ProgressLine() { clear(); }
 
 void ProgressLine::update(int done, int total) {
   if (!enabled_) return;
-  std::cerr << "\r" << verb_ << ": " << done << "/" << total << " " << unit_ << "\033[K" << std::flush;
+  show_status(verb_ + ": " + std::to_string(done) + "/" + std::to_string(total) + " " + unit_);
   shown_ = true;
 }
 
 void ProgressLine::clear() {
   if (!shown_) return;
-  std::cerr << "\r\033[K" << std::flush;
+  clear_status();
   shown_ = false;
 }
 

@@ -1,5 +1,7 @@
 // A progress line on stderr ("lifting: 3/10 sequences"), redrawn in place, only when stderr is a
-// terminal: logs and pipes never see it.
+// terminal and the logging options leave room for it (text format, not --quiet): logs, pipes and
+// json consumers never see it. It is drawn through the logging sink (logging.hpp), so a log line
+// emitted meanwhile erases it first and it is redrawn below.
 #pragma once
 
 #include <string>

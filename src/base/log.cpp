@@ -9,6 +9,7 @@ spdlog::logger& logger() {
     if (std::shared_ptr<spdlog::logger> registered = spdlog::get("lift3d")) return registered;
     auto created = spdlog::stderr_logger_mt("lift3d");
     created->set_pattern("lift3d: %l: %v");
+    created->set_level(spdlog::level::warn);
     return created;
   }();
   return *instance;

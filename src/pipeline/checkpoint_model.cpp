@@ -1,5 +1,6 @@
 #include "pipeline/checkpoint_model.hpp"
 
+#include "base/log.hpp"
 #include "base/text.hpp"
 #include "lift3d/error.hpp"
 
@@ -71,10 +72,30 @@ core::TemporalModel build_model(io::StateDict&& state, const core::ModelConfig& 
   return core::TemporalModel(config, model_weights_from_state_dict(std::move(state), config));
 }
 
+// "3,3,3 (dilated, causal), 1024 channels, receptive field 27 frames, 8512051 parameters"
+std::string describe(const core::ModelConfig& config) {
+  return config.architecture_string() + (config.dense ? " (dense" : " (dilated") + (config.causal ? ", causal)" : ")") +
+         ", " + std::to_string(config.channels) + " channels, receptive field " +
+         std::to_string(config.receptive_field()) + " frames, " + std::to_string(config.parameter_count()) +
+         " parameters";
+}
+
+void log_loaded(const CheckpointInfo& info) {
+  logger().info("{}: loaded {} checkpoint; model_pos {}, {} -> {} joints; model_traj {}", info.path, info.format,
+                describe(info.pose), info.pose.input_channels / 2, info.pose.joints_out,
+                info.trajectory ? describe(*info.trajectory) : std::string("none"));
+  if (info.epoch || info.lr)
+    logger().debug("{}: training state: epoch {}, learning rate {}", info.path,
+                   info.epoch ? fmt::format("{}", *info.epoch) : "unknown",
+                   info.lr ? fmt::format("{:g}", *info.lr) : "unknown");
+}
+
 }  // namespace
 
 CheckpointInfo inspect_checkpoint(const std::string& path, const ArchitectureHints& hints) {
-  return read_contents(path, hints, io::TensorData::ShapesOnly).info;
+  CheckpointInfo info = read_contents(path, hints, io::TensorData::ShapesOnly).info;
+  logger().debug("{}: {} checkpoint, tensor shapes read (weights not loaded)", path, info.format);
+  return info;
 }
 
 LoadedModel load_model(const std::string& path, const ArchitectureHints& hints) {
@@ -82,6 +103,7 @@ LoadedModel load_model(const std::string& path, const ArchitectureHints& hints) 
   std::optional<core::TemporalModel> trajectory;
   if (contents.trajectory) trajectory.emplace(build_model(std::move(*contents.trajectory), *contents.info.trajectory));
   core::TemporalModel pose = build_model(std::move(contents.pose), contents.info.pose);
+  log_loaded(contents.info);
   return LoadedModel{contents.info, core::Lifter{std::move(pose), std::move(trajectory)}};
 }
 

@@ -88,6 +88,10 @@ void lift_all(const InferenceRequest& request, const LoadedModel& model, std::ve
   }
   const ThreadPlan plan = plan_threads(request.threads, frames, model.info.pose);
   apply_thread_plan(plan);
+  logger().debug("lifting {} sequence(s): flip test-time augmentation {}, trajectory {}, {} frames per model call",
+                 work.size(), request.flip_tta ? "on" : "off",
+                 !model.lifter.trajectory ? "none in the checkpoint" : request.add_trajectory ? "added" : "not added",
+                 request.chunk_frames);
   core::LiftOptions options;
   options.flip_tta = request.flip_tta;
   options.chunk_frames = request.chunk_frames;
@@ -135,7 +139,13 @@ void write_all(const InferenceRequest& request, const LoadedModel& model, std::v
     if (!task.result.error.empty()) continue;
     report_filled_joints(task);
     try {
-      io::write_pose_file(task.result.output, task.poses, output_info(request, model, task));
+      const io::PoseOutputInfo info = output_info(request, model, task);
+      io::write_pose_file(task.result.output, task.poses, info);
+      long long frames = 0;
+      for (const io::NamedPoses& poses : task.poses) frames += poses.poses.frames;
+      logger().info("{}: wrote {} sequence(s) from {}, {} frames of {} joints, metres, {} frame{}", task.result.output,
+                    task.poses.size(), task.result.input, frames, info.joint_names.size(), info.frame,
+                    info.root_relative ? ", root-relative" : "");
     } catch (const Error& e) {
       if (!request.keep_going) throw;
       task.result.error = e.what();

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "base/joint_sets.hpp"
+#include "base/log.hpp"
 #include "base/text.hpp"
 #include "core/datasets.hpp"
 #include "core/gap_filling.hpp"
@@ -63,6 +64,8 @@ std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const 
         throw InputError(path + ": " + name + " has " + std::to_string(pixels.joints) + " keypoints, the model expects " +
                          std::to_string(pose_model.input_channels / 2) + " (x, y) keypoints");
 
+      logger().debug("{}: {}: {} frames of {} keypoints, image {}x{}", path, name, pixels.frames, pixels.joints, width,
+                     height);
       InferenceJob job;
       job.name = name;
       job.keypoints = core::normalize_screen_coordinates(pixels, width, height);
@@ -79,6 +82,14 @@ std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const 
     if (selection.camera) throw UsageError(path + ": no camera " + std::to_string(*selection.camera) + " in the selection");
     throw InputError(path + ": holds no sequences");
   }
+  long long frames = 0;
+  for (const InferenceJob& job : jobs) frames += job.keypoints.frames;
+  logger().info("{}: VideoPose3D 2D .npz ({} layout, {}), {} sequence(s) selected, {} frames; image size {}", path,
+                file.layout_name.empty() ? "unnamed" : file.layout_name, core::dataset_name(dataset), jobs.size(),
+                frames,
+                selection.width && selection.height ? "given"
+                : dataset == core::Dataset::Custom ? "from the file's video_metadata"
+                                                   : "from the dataset's cameras");
   return jobs;
 }
 
@@ -101,8 +112,17 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   person.height = selection.height;
   const std::filesystem::path path(input);
   std::string name = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
+  const int file_width = keypoints.seq.image_width, file_height = keypoints.seq.image_height;
   InferenceJob job = person_job(name.empty() ? "sequence" : name, std::move(keypoints.seq), person, pose_model);
   job.fps = keypoints.fps;
+  // The image size as person_job chose it: each dimension given, else the file's.
+  const int given = (selection.width > 0) + (selection.height > 0);
+  logger().info("{}: {}, {} keypoints{}, {} frames{}, image {}x{} ({})", input, keypoints.format,
+                keypoints.file_layout,
+                keypoints.file_layout == keypoints.layout ? "" : " mapped to " + keypoints.layout, job.keypoints.frames,
+                keypoints.fps > 0 ? fmt::format(" at {:g} fps", keypoints.fps) : "",
+                selection.width > 0 ? selection.width : file_width, selection.height > 0 ? selection.height : file_height,
+                given == 2 ? "given" : given == 1 ? "partly given, partly from the file" : "from the file");
   return {std::move(job)};
 }
 

@@ -2,6 +2,7 @@
 
 #include "base/joint_mapping.hpp"
 #include "base/joint_sets.hpp"
+#include "base/log.hpp"
 #include "core/gap_filling.hpp"
 #include "core/person_selection.hpp"
 #include "io/keypoint_files.hpp"
@@ -34,8 +35,13 @@ Keypoints2D read_keypoints_2d(const std::string& path_or_glob, const KeypointRea
   if (!options.target_layout.empty()) keypoint_layout(options.target_layout);  // unknown names fail first
   if (!options.source_layout.empty()) keypoint_layout(options.source_layout);
   const Detections2D detections = io::read_detections(path_or_glob, {options.source_layout});
+  logger().debug("{}: {}: {} detection(s) of {} {} keypoints over {} frame number(s){}", detections.source,
+                 detections.format, detections.count(), detections.joints, detections.layout, detections.frames.size(),
+                 detections.has_track_ids ? ", with track ids" : "");
   Keypoints2D keypoints;
   keypoints.source = detections.source;
+  keypoints.format = detections.format;
+  keypoints.file_layout = detections.layout;
   keypoints.layout = detections.layout;
   keypoints.fps = detections.fps;
   keypoints.seq = core::select_person(detections, {options.track_id, options.dense_frames});

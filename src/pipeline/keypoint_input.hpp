@@ -33,6 +33,8 @@ struct KeypointReadOptions {
 // One person's 2D keypoints from a detector's file, before normalisation.
 struct Keypoints2D {
   std::string source;  // the file, directory or glob it was read from (named in errors)
+  std::string format;  // the file's format, as the reader names it ("coco results json", ...)
+  std::string file_layout;  // the file's own joint layout
   std::string layout;  // joint layout of `seq` (base/joint_sets.hpp)
   // frames x joints x 3 (x, y, score), pixels; the image size when the file gives it. A joint the
   // detector did not find has score 0 until gaps are filled.

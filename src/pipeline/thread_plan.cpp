@@ -2,13 +2,16 @@
 
 #include <algorithm>
 
+#include <numeric>
+
+#include "base/log.hpp"
 #include "core/lifter.hpp"
 #include "core/parallel.hpp"
 
 namespace lift3d::pipeline {
+namespace {
 
-ThreadPlan plan_threads(int threads, const std::vector<int>& sequence_frames, const core::ModelConfig& pose_model) {
-  if (threads <= 0) threads = core::hardware_threads();
+ThreadPlan choose(int threads, const std::vector<int>& sequence_frames, const core::ModelConfig& pose_model) {
   ThreadPlan plan;
   const int sequences = static_cast<int>(sequence_frames.size());
   plan.sequence_threads = std::max(1, std::min(threads, sequences));
@@ -18,6 +21,18 @@ ThreadPlan plan_threads(int threads, const std::vector<int>& sequence_frames, co
     return plan;
   }
   plan.blas_threads = threads;
+  return plan;
+}
+
+}  // namespace
+
+ThreadPlan plan_threads(int threads, const std::vector<int>& sequence_frames, const core::ModelConfig& pose_model) {
+  if (threads <= 0) threads = core::hardware_threads();
+  const ThreadPlan plan = choose(threads, sequence_frames, pose_model);
+  logger().debug("thread plan: {} thread(s) for {} sequence(s), {} frames: {} sequence(s) at once, {} time "
+                 "segment(s) each, {} BLAS thread(s) per product",
+                 threads, sequence_frames.size(), std::accumulate(sequence_frames.begin(), sequence_frames.end(), 0LL),
+                 plan.sequence_threads, plan.segment_threads, plan.blas_threads);
   return plan;
 }
 
