@@ -35,12 +35,7 @@ log=$work/log
 # Unmount everything under the work dir, then remove it; never remove while something is mounted
 # there (a bind mount would take the host's files with it).
 cleanup() {
-  local rc=$?
-  if ((rc)) && [[ -s $log ]]; then
-    echo "--- last lines of the log ---" >&2
-    tail -n 40 "$log" >&2
-  fi
-  local mounts
+  local rc=$? mounts
   mounts=$(awk -v w="$work/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r)
   for m in $mounts; do umount "$m" 2>/dev/null || umount -l "$m" || true; done
   if awk -v w="$work/" 'index($2, w) == 1 {found = 1} END {exit !found}' /proc/mounts; then
@@ -52,8 +47,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-# run CMD...: output to the log (shown if the check fails).
-run() { echo "+ $*" >>"$log"; "$@" >>"$log" 2>&1; }
+# run CMD...: output to the log, shown if CMD fails.
+run() {
+  echo "+ $*" >>"$log"
+  "$@" >>"$log" 2>&1 || { tail -n 30 "$log" | sed 's/^/  | /' >&2; die "failed: $*"; }
+}
 
 # --- Build -----------------------------------------------------------------------------------------
 if [[ ! -f $build/CMakeCache.txt ]]; then
@@ -161,7 +159,7 @@ else
   run debootstrap --variant=minbase "$suite" "$chroot_dir" "$mirror"
   if [[ -n $tarball ]]; then
     mkdir -p "$cache"
-    tar -czf "$tarball.tmp" -C "$chroot_dir" --numeric-owner . && mv "$tarball.tmp" "$tarball"
+    tar -czf "$tarball.tmp.$$" -C "$chroot_dir" --numeric-owner . && mv "$tarball.tmp.$$" "$tarball"
     say "cached the root as $tarball"
   fi
 fi
