@@ -80,7 +80,7 @@ for frame in poses:
     assert len(frame) == 17 and all(len(joint) == 3 for joint in frame)
     for v in (v for joint in frame for v in joint):
         assert isinstance(v, float) and math.isfinite(v) and abs(v) < 3.0, v  # metres, root-relative
-print(f"{sys.argv[1]}: {len(poses)} frames x 17 joints, finite, metres")
+print(f"  {sys.argv[1]}: {len(poses)} frames x 17 joints, finite, metres")
 PY
 }
 
@@ -194,13 +194,13 @@ echo "  $(cat "$work/version")"
 in_sample=/usr/share/lift3d/samples/cmu_02_06_coco.json
 in_root lift3d infer --input $in_sample --output /tmp/out.json >>"$log" 2>&1 ||
   die "lift3d infer in the root: $(tail -n 1 "$log")"
-check_output "$chroot_dir/tmp/out.json" "$chroot_dir$in_sample" | sed "s|$chroot_dir||; s/^/  /"
+check_output "$chroot_dir/tmp/out.json" "$chroot_dir$in_sample" | sed "s|$chroot_dir||"
 
 say "LIFT3D_DATA_DIR in the root: a copy elsewhere, the installed data hidden"
 in_root sh -c 'cp -r /usr/share/lift3d /opt/lift3d-data && mv /usr/share/lift3d/models /usr/share/lift3d/models.hidden'
 in_root env LIFT3D_DATA_DIR=/opt/lift3d-data lift3d infer --input $in_sample --output /tmp/out_env.json >>"$log" 2>&1 ||
   die "lift3d infer with LIFT3D_DATA_DIR=/opt/lift3d-data: $(tail -n 1 "$log")"
-check_output "$chroot_dir/tmp/out_env.json" "$chroot_dir$in_sample" | sed "s|$chroot_dir||; s/^/  /"
+check_output "$chroot_dir/tmp/out_env.json" "$chroot_dir$in_sample" | sed "s|$chroot_dir||"
 cmp -s "$chroot_dir/tmp/out.json" "$chroot_dir/tmp/out_env.json" || die "the model under LIFT3D_DATA_DIR gives other 3D"
 # Nothing found: exit 1, one line naming where it looked and LIFT3D_DATA_DIR.
 expect_error() {  # expect_error FRAGMENT... -- CMD...
