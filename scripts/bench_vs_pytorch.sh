@@ -3,7 +3,7 @@
 # the same long random sequence, alternating runs; prints per-run figures and the median ratio
 # lift3d/PyTorch of frames per second, plus both peak memories. Usage:
 #   scripts/bench_vs_pytorch.sh [build-dir] [-- extra args, e.g. --frames 2000 --threads 1 --no-tta]
-# Defaults: T=10000, 2 threads, flip TTA, 5 rounds of 3 alternating runs per side. Needs python3-torch and GNU time (scripts/setup.sh
+# Defaults: T=10000, 2 threads, flip TTA, 5 rounds of 3 alternating runs per side. Needs python3-torch and GNU time (scripts/setup.sh --bench
 # installs both).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,16 +1,36 @@
 #!/usr/bin/env bash
-# Installs every Debian package lift3d needs to build, test and benchmark.
-# Idempotent: packages already present are left as they are.
+# Installs the Debian packages lift3d needs. Idempotent: packages already present are left as they are.
+#   scripts/setup.sh             build and run (the default build also compiles the tests and benchmarks)
+#   scripts/setup.sh --tests     ... and what the test suite runs (PyTorch for the golden tests)
+#   scripts/setup.sh --bench     ... and what scripts/bench_vs_pytorch.sh runs
+#   scripts/setup.sh --package   ... and what `cpack -G DEB` runs (dpkg-shlibdeps, file)
+#   scripts/setup.sh --ci        all of the above, the fuzzer's clang, and debootstrap for
+#                                scripts/check_package.sh
+# Options combine.
 set -euo pipefail
 
-packages=(
+build=(
   cmake g++ make pkg-config
   libeigen3-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libopenblas-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-torch time
-  clang libclang-rt-14-dev
 )
+tests=(python3 python3-numpy python3-torch)
+bench=("${tests[@]}" time)
+package=(dpkg-dev file)
+ci=("${tests[@]}" "${package[@]}" clang libclang-rt-14-dev debootstrap)
+
+packages=("${build[@]}")
+for option in "$@"; do
+  case $option in
+    --tests) packages+=("${tests[@]}") ;;
+    --bench) packages+=("${bench[@]}") ;;
+    --package) packages+=("${package[@]}") ;;
+    --ci) packages+=("${ci[@]}") ;;
+    *) echo "setup.sh: unknown option $option (--tests, --bench, --package, --ci)" >&2; exit 2 ;;
+  esac
+done
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
 
 missing=()
 for p in "${packages[@]}"; do

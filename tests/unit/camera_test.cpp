@@ -77,7 +77,7 @@ std::string read_bytes(const std::filesystem::path& path) {
 // --- Tables --------------------------------------------------------------------------------------
 
 TEST(CameraTables, EmbeddedTextEqualsTheDataFiles) {
-  const std::filesystem::path dir = std::filesystem::path(LIFT3D_DATA_DIR) / "cameras";
+  const std::filesystem::path dir = std::filesystem::path(LIFT3D_SOURCE_DIR) / "data" / "cameras";
   std::size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".json") continue;
