@@ -377,9 +377,10 @@ void TemporalModel::Stream::keep_history(LayerHistory& history, Eigen::Index row
   history.produced += emitted;
 }
 
-// Tap input columns of the computed outputs of every stream, side by side: input column
-// s * width + shift + (j - lo) for output j of stream s. One stream's are contiguous in gathered_
-// already; several streams' are packed into packed_.
+// One tap's input for the computed outputs of every stream, side by side: columns
+// [shift, shift + computed) of each stream's window, shift being the tap's offset k * dilation
+// plus lo. One stream's are contiguous in gathered_ already; several streams' are packed into
+// packed_, so that the tap is still one matrix product.
 Eigen::Map<const Matrix> TemporalModel::Stream::tap_input(const LayerStep& step, Eigen::Index shift) {
   const Eigen::Index c = step.computed();
   if (streams_ == 1) return Eigen::Map<const Matrix>(gathered_.data() + shift * step.rows, step.rows, c);
