@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "lift3d/error.hpp"
@@ -185,6 +186,76 @@ void bias_relu_add(Eigen::Ref<Matrix> out, const Vector& bias, const Eigen::Ref<
     out.col(j) = (out.col(j) + bias).cwiseMax(0.0f) + residual.col(j);
 }
 
+// How many of the `computable` outputs of a layer (those whose whole window is in) a push emits,
+// `position` being the absolute position of the first. All of them, except that a Winograd layer
+// stops at the last boundary of its pair blocks until the final push, so that no pair is cut
+// between two pushes. This is for speed only: a cut pair computes its outputs by the same steps,
+// but costs six products for two outputs, as without Winograd.
+Eigen::Index outputs_to_emit(const FoldedConv& conv, Eigen::Index computable, long long position, bool last) {
+  if (computable <= 0) return 0;
+  if (last || !conv.winograd) return computable;
+  const long long block = 2LL * conv.dilation;
+  return static_cast<Eigen::Index>(std::max<long long>(0, (position + computable) / block * block - position));
+}
+
+bool same_columns(const float* data, Eigen::Index rows, Eigen::Index a, Eigen::Index b) {
+  return std::memcmp(data + a * rows, data + b * rows, rows * sizeof(float)) == 0;
+}
+
+// The runs of identical columns at either end of columns [first, first + width) of `data`
+// (rows x ..., column-major). Both are at least 1; leading == width when every column is the same
+// (trailing is then left at 1).
+struct EdgeRuns {
+  Eigen::Index leading = 1, trailing = 1;
+};
+
+EdgeRuns edge_runs(const float* data, Eigen::Index rows, Eigen::Index first, Eigen::Index width) {
+  EdgeRuns runs;
+  while (runs.leading < width && same_columns(data, rows, first + runs.leading, first)) ++runs.leading;
+  if (runs.leading == width) return runs;
+  // Stops before reaching `first`: some column differs from the last one.
+  const Eigen::Index last = first + width - 1;
+  while (same_columns(data, rows, last - runs.trailing, last)) ++runs.trailing;
+  return runs;
+}
+
+// Which of the `emitted` (>= 1) outputs of a convolution of `span` over `gathered` (rows x
+// streams * width: each stream's window side by side) must be computed: [lo, hi), the same range
+// in every stream so that one product per tap serves them all. The outputs before lo equal output
+// lo and those from hi on equal output hi - 1, in every stream, because their whole windows lie in
+// a run of identical columns (edge padding). The runs are found in the data itself, so the result
+// is exactly the full computation's however the sequence is chunked.
+std::pair<Eigen::Index, Eigen::Index> outputs_to_compute(const float* gathered, Eigen::Index rows, int streams,
+                                                         Eigen::Index width, Eigen::Index span, Eigen::Index emitted) {
+  const Eigen::Index computable = width - span;
+  Eigen::Index lo = emitted, hi = 0;
+  for (int s = 0; s < streams; ++s) {
+    const EdgeRuns runs = edge_runs(gathered, rows, s * width, width);
+    if (runs.leading == width) {  // the whole window is one column repeated: so is the output
+      lo = std::min<Eigen::Index>(lo, 0);
+      hi = std::max<Eigen::Index>(hi, 1);
+      continue;
+    }
+    // Outputs j with j + span < leading all see the same columns; likewise j >= width - trailing.
+    lo = std::min(lo, std::clamp<Eigen::Index>(runs.leading - span - 1, 0, emitted - 1));
+    hi = std::max(hi, std::clamp<Eigen::Index>(computable - std::max<Eigen::Index>(0, runs.trailing - span - 1), 1,
+                                               emitted));
+  }
+  // lo >= hi: in every stream, the two equal runs cover all emitted outputs, which are all equal.
+  if (lo >= hi) return {0, 1};
+  return {lo, hi};
+}
+
+// `out` holds `emitted` columns per stream of which [lo, hi) are computed: fills the others with
+// the nearest computed one, which they equal (see outputs_to_compute).
+void copy_into_skipped(Eigen::Map<Matrix>& out, int streams, Eigen::Index emitted, Eigen::Index lo, Eigen::Index hi) {
+  for (int s = 0; s < streams; ++s) {
+    const Eigen::Index first = s * emitted;
+    for (Eigen::Index j = 0; j < lo; ++j) out.col(first + j) = out.col(first + lo);
+    for (Eigen::Index j = hi; j < emitted; ++j) out.col(first + j) = out.col(first + hi - 1);
+  }
+}
+
 }  // namespace
 
 TemporalModel::TemporalModel(const ModelConfig& config, const ModelWeights& weights)
@@ -241,175 +312,167 @@ TemporalModel::Stream::Stream(const TemporalModel& model, int streams, long long
   if (streams < 1) throw InternalError("a stream set needs at least one stream");
 }
 
-// Each layer sees, per stream, [its kept history | the new columns] (gathered side by side). A
-// convolution over all streams is one matrix product per tap: the tap's shifted columns of every
-// stream are packed next to each other first, so no output column straddles two streams.
+// push() runs each layer in turn over the new columns of every stream:
+//   begin_layer: gather [kept history | new columns] per stream, decide how many outputs to emit,
+//                keep the history the next push needs, and find which emitted outputs to compute;
+//   the convolution(s) over the computed outputs only, every stream in one product per tap;
+//   the epilogue (bias, ReLU, residual), spread over all emitted outputs.
+// The output of one layer (in output_) is the next one's input; a layer that emits nothing ends the
+// push early, its input then waiting in its history.
 //
-// Edge padding repeats a sequence's first and last frame RF/2 times, and every output whose input
-// window lies inside such a run of identical columns is identical too. Those outputs are computed
-// once and copied, which removes most of the padding's cost (about 5% of a 2000-frame sequence
-// with the 243-frame model). Runs are detected from the data itself, so the result is exactly the
-// full computation's whatever the chunking.
+// Why the results never depend on the chunking: a layer's kept history is exactly the input
+// columns of its outputs not yet emitted, so every output sees the same window as in one pass; the
+// Winograd pairs are fixed by absolute position (PairPlan); and the skipped outputs of edge
+// padding are detected from the data (outputs_to_compute).
 Matrix TemporalModel::Stream::push(const Matrix& input, bool last) {
-  const int s_count = streams_;
-  if (input.cols() % s_count != 0) throw InternalError("stream input is not a whole number of columns per stream");
-  // The current layer's input: `rows` x (s_count * n) columns, stream-major, at `current`.
-  const float* current = input.data();
-  Eigen::Index rows = input.rows();
-  Eigen::Index n = input.cols() / s_count;
-  const Eigen::Index empty_rows = 3 * model_.config_.joints_out;
+  if (input.cols() % streams_ != 0) throw InternalError("stream input is not a whole number of columns per stream");
+  Columns x{input.data(), input.rows(), input.cols() / streams_};
+  x = expand(x, last);
+  for (std::size_t b = 0; b < model_.blocks_.size() && x.per_stream > 0; ++b) x = residual_block(b, x, last);
+  if (x.per_stream == 0) return Matrix(3 * model_.config_.joints_out, 0);
+  return shrink(x);
+}
 
-  // Lays out [history | new columns] per stream in gathered_. Returns the per-stream width.
-  auto gather = [&](const LayerHistory& history) -> Eigen::Index {
-    const Eigen::Index width = history.kept + n;
-    Eigen::Map<Matrix> buffer = view(gathered_, rows, width * s_count);
-    for (int s = 0; s < s_count; ++s) {
-      if (history.kept > 0)
-        buffer.middleCols(s * width, history.kept) =
-            Eigen::Map<const Matrix>(history.columns.data() + s * history.kept * rows, rows, history.kept);
-      buffer.middleCols(s * width + history.kept, n) = Eigen::Map<const Matrix>(current + s * n * rows, rows, n);
-    }
-    return width;
-  };
-  // How many of the m outputs now computable a layer emits: all of them, except that a Winograd
-  // layer stops at the last boundary of its pair blocks until the final push, so that no pair is
-  // cut between two pushes (a cut pair costs six products, as without Winograd).
-  auto emitted = [&](const FoldedConv& conv, Eigen::Index m, const LayerHistory& history) -> Eigen::Index {
-    if (m <= 0) return 0;
-    if (last || !conv.winograd) return m;
-    const long long position = first_output_ + history.produced, block = 2LL * conv.dilation;
-    return static_cast<Eigen::Index>(std::max<long long>(0, (position + m) / block * block - position));
-  };
-  // Keeps the input columns of every output not yet emitted: the last width - m columns per stream.
-  auto keep_history = [&](LayerHistory& history, Eigen::Index width, Eigen::Index m) {
-    const Eigen::Index keep = width - m;
-    const Eigen::Map<const Matrix> buffer(gathered_.data(), rows, width * s_count);
-    Eigen::Map<Matrix> kept = view(history.columns, rows, keep * s_count);
-    for (int s = 0; s < s_count; ++s) kept.middleCols(s * keep, keep) = buffer.middleCols(s * width + width - keep, keep);
-    history.kept = static_cast<int>(keep);
-    history.produced += m;
-  };
-  // The output columns [lo, hi) of the m emitted (m >= 1) that must be computed for a convolution
-  // of `span` over the gathered input: the outputs before lo equal output lo, those from hi on
-  // equal output hi - 1, in every stream.
-  auto needed_outputs = [&](Eigen::Index width, Eigen::Index span, Eigen::Index m) -> std::pair<Eigen::Index, Eigen::Index> {
-    const Eigen::Index computable = width - span;
-    const auto same = [&](Eigen::Index a, Eigen::Index b) {
-      return std::memcmp(gathered_.data() + a * rows, gathered_.data() + b * rows, rows * sizeof(float)) == 0;
-    };
-    Eigen::Index lo = m, hi = 0;
-    for (int s = 0; s < s_count; ++s) {
-      const Eigen::Index first = s * width, last = first + width - 1;
-      Eigen::Index leading = 1, trailing = 1;  // lengths of the runs of identical columns at each end
-      while (leading < width && same(first + leading, first)) ++leading;
-      if (leading == width) {  // the whole window is one column repeated: so is the output
-        lo = std::min<Eigen::Index>(lo, 0);
-        hi = std::max<Eigen::Index>(hi, 1);
-        continue;
-      }
-      while (same(last - trailing, last)) ++trailing;
-      // Outputs j with j + span < leading all see the same columns; likewise j >= width - trailing.
-      lo = std::min(lo, std::clamp<Eigen::Index>(leading - span - 1, 0, m - 1));
-      hi = std::max(hi, std::clamp<Eigen::Index>(computable - std::max<Eigen::Index>(0, trailing - span - 1), 1, m));
-    }
-    // lo >= hi: in every stream, the two equal runs cover all emitted outputs, which are all equal.
-    if (lo >= hi) return {0, 1};
-    return {lo, hi};
-  };
-  // product (out_rows x s_count*(hi-lo), compact) = the convolution's outputs [lo, hi) of every
-  // stream over the gathered input (rows x s_count*width), bias not added.
-  auto convolve_streams = [&](const FoldedConv& conv, Eigen::Index width, Eigen::Index lo, Eigen::Index hi,
-                              Eigen::Map<Matrix>& product) {
-    const Eigen::Map<const Matrix> in(gathered_.data(), rows, width * s_count);
-    const Eigen::Index c = hi - lo;
-    for (std::size_t k = 0; k < conv.taps.size(); ++k) {
-      const Eigen::Index shift = static_cast<Eigen::Index>(k) * conv.dilation + lo;
-      if (s_count == 1) {
-        if (k == 0) product.noalias() = conv.taps[k] * in.middleCols(shift, c);
-        else product.noalias() += conv.taps[k] * in.middleCols(shift, c);
-        continue;
-      }
-      Eigen::Map<Matrix> packed = view(packed_, rows, c * s_count);
-      for (int s = 0; s < s_count; ++s) packed.middleCols(s * c, c) = in.middleCols(s * width + shift, c);
-      if (k == 0) product.noalias() = conv.taps[k] * packed;
-      else product.noalias() += conv.taps[k] * packed;
-    }
-  };
-  // Spreads compact per-stream columns [lo, hi) of `product` to the m columns per stream of `out`,
-  // applying `epilogue(out column, product column, stream, j)` to the computed ones and copying
-  // the nearest computed column into the skipped ends.
-  // `source` (when not null) maps output s*c + (j - lo) to its product column (Winograd order).
-  auto spread = [&](const Eigen::Map<Matrix>& product, Eigen::Map<Matrix>& out, Eigen::Index m, Eigen::Index lo,
-                    Eigen::Index hi, const Eigen::Index* source, auto&& epilogue) {
-    const Eigen::Index c = hi - lo;
-    for (int s = 0; s < s_count; ++s) {
-      for (Eigen::Index j = lo; j < hi; ++j) {
-        const Eigen::Index q = s * c + j - lo;
-        epilogue(out.col(s * m + j), product.col(source ? source[q] : q), s, j);
-      }
-      for (Eigen::Index j = 0; j < lo; ++j) out.col(s * m + j) = out.col(s * m + lo);
-      for (Eigen::Index j = hi; j < m; ++j) out.col(s * m + j) = out.col(s * m + hi - 1);
-    }
-  };
+// The layer's input with its history, its outputs for this push, and the history for the next
+// one. Must come first in a layer: `in` may live in output_, which is free once gathered.
+TemporalModel::Stream::LayerStep TemporalModel::Stream::begin_layer(const FoldedConv& conv, LayerHistory& history,
+                                                                    const Columns& in, bool last) {
+  LayerStep step;
+  step.rows = in.rows;
+  step.width = gather(history, in);
+  step.position = first_output_ + history.produced;
+  step.emitted = outputs_to_emit(conv, step.width - conv.span(), step.position, last);
+  keep_history(history, step.rows, step.width, step.emitted);
+  if (step.emitted > 0)
+    std::tie(step.lo, step.hi) =
+        outputs_to_compute(gathered_.data(), step.rows, streams_, step.width, conv.span(), step.emitted);
+  return step;
+}
 
-  // Expand convolution, into output_ (the first block's input).
-  {
-    const FoldedConv& conv = model_.expand_;
-    const Eigen::Index width = gather(history_[0]);
-    const Eigen::Index m = emitted(conv, width - conv.span(), history_[0]);
-    keep_history(history_[0], width, m);
-    if (m == 0) return Matrix(empty_rows, 0);
-    const auto [lo, hi] = needed_outputs(width, conv.span(), m);
-    const Eigen::Index out_rows = conv.taps[0].rows();
-    Eigen::Map<Matrix> product = view(product_, out_rows, (hi - lo) * s_count);
-    convolve_streams(conv, width, lo, hi, product);
-    Eigen::Map<Matrix> out = view(output_, out_rows, m * s_count);
-    spread(product, out, m, lo, hi, nullptr, [&](auto out_col, const auto& col, int, Eigen::Index) {
-      out_col = (col + conv.bias).cwiseMax(0.0f);
-    });
-    rows = out_rows;
-    current = output_.data();
-    n = m;
+// Lays out [history | new columns] per stream in gathered_, stream after stream, so that each
+// stream's windows are contiguous and no output straddles two streams. Returns the width per stream.
+Eigen::Index TemporalModel::Stream::gather(const LayerHistory& history, const Columns& in) {
+  const Eigen::Index rows = in.rows, n = in.per_stream;
+  const Eigen::Index width = history.kept + n;
+  Eigen::Map<Matrix> buffer = view(gathered_, rows, width * streams_);
+  for (int s = 0; s < streams_; ++s) {
+    if (history.kept > 0)
+      buffer.middleCols(s * width, history.kept) =
+          Eigen::Map<const Matrix>(history.columns.data() + s * history.kept * rows, rows, history.kept);
+    buffer.middleCols(s * width + history.kept, n) = Eigen::Map<const Matrix>(in.data + s * n * rows, rows, n);
   }
-  // Residual blocks: dilated conv (compact, in middle_), pointwise conv (compact, in product_),
-  // then bias, ReLU and the residual into output_.
-  for (std::size_t b = 0; b < model_.blocks_.size(); ++b) {
-    const Block& block = model_.blocks_[b];
-    LayerHistory& history = history_[b + 1];
-    const Eigen::Index width = gather(history);
-    const long long position = first_output_ + history.produced;  // of this push's first output
-    const Eigen::Index m = emitted(block.dilated, width - block.dilated.span(), history);
-    keep_history(history, width, m);
-    if (m == 0) return Matrix(empty_rows, 0);
-    const auto [lo, hi] = needed_outputs(width, block.dilated.span(), m);
-    const Eigen::Index c = hi - lo;
-    Eigen::Index columns = c * s_count;  // of the dilated convolution's compact output
-    const Eigen::Index* source = nullptr;
-    if (block.dilated.winograd) {
-      plan_pairs(s_count, width, lo, c, block.dilated.dilation, position + lo, pairs_);
-      columns = pairs_.firsts() + pairs_.seconds();
-      source = pairs_.source.data();
+  return width;
+}
+
+// Keeps the input columns of every output not yet emitted: the last width - emitted columns per
+// stream (the span plus any held-back outputs; all of them while the stream warms up), so that the
+// next push resumes exactly where this one stops.
+void TemporalModel::Stream::keep_history(LayerHistory& history, Eigen::Index rows, Eigen::Index width,
+                                         Eigen::Index emitted) const {
+  const Eigen::Index keep = width - emitted;
+  const Eigen::Map<const Matrix> buffer(gathered_.data(), rows, width * streams_);
+  Eigen::Map<Matrix> kept = view(history.columns, rows, keep * streams_);
+  for (int s = 0; s < streams_; ++s) kept.middleCols(s * keep, keep) = buffer.middleCols(s * width + width - keep, keep);
+  history.kept = static_cast<int>(keep);
+  history.produced += emitted;
+}
+
+// One tap's input for the computed outputs of every stream, side by side: columns
+// [shift, shift + computed) of each stream's window, shift being the tap's offset k * dilation
+// plus lo. One stream's are contiguous in gathered_ already; several streams' are packed into
+// packed_, so that the tap is still one matrix product.
+Eigen::Map<const Matrix> TemporalModel::Stream::tap_input(const LayerStep& step, Eigen::Index shift) {
+  const Eigen::Index c = step.computed();
+  if (streams_ == 1) return Eigen::Map<const Matrix>(gathered_.data() + shift * step.rows, step.rows, c);
+  const Eigen::Map<const Matrix> in(gathered_.data(), step.rows, step.width * streams_);
+  Eigen::Map<Matrix> packed = view(packed_, step.rows, c * streams_);
+  for (int s = 0; s < streams_; ++s) packed.middleCols(s * c, c) = in.middleCols(s * step.width + shift, c);
+  return Eigen::Map<const Matrix>(packed_.data(), step.rows, c * streams_);
+}
+
+// product (out_channels x streams * computed, compact in stream order) = the convolution's
+// computed outputs of every stream, bias not added: one matrix product per tap.
+void TemporalModel::Stream::convolve_streams(const FoldedConv& conv, const LayerStep& step,
+                                             Eigen::Map<Matrix>& product) {
+  for (std::size_t k = 0; k < conv.taps.size(); ++k) {
+    const Eigen::Map<const Matrix> x = tap_input(step, static_cast<Eigen::Index>(k) * conv.dilation + step.lo);
+    if (k == 0) product.noalias() = conv.taps[k] * x;
+    else product.noalias() += conv.taps[k] * x;
+  }
+}
+
+// Expand convolution, then bias and ReLU; the result (the first block's input) goes to output_.
+TemporalModel::Stream::Columns TemporalModel::Stream::expand(const Columns& in, bool last) {
+  const FoldedConv& conv = model_.expand_;
+  const LayerStep step = begin_layer(conv, history_[0], in, last);
+  if (step.emitted == 0) return {};
+  const Eigen::Index out_rows = conv.taps[0].rows(), c = step.computed(), m = step.emitted;
+  Eigen::Map<Matrix> product = view(product_, out_rows, c * streams_);
+  convolve_streams(conv, step, product);
+  Eigen::Map<Matrix> out = view(output_, out_rows, m * streams_);
+  for (int s = 0; s < streams_; ++s)
+    for (Eigen::Index j = step.lo; j < step.hi; ++j)
+      out.col(s * m + j) = (product.col(s * c + j - step.lo) + conv.bias).cwiseMax(0.0f);
+  copy_into_skipped(out, streams_, m, step.lo, step.hi);
+  return {output_.data(), out_rows, m};
+}
+
+// Residual block b: dilated convolution (compact, in middle_) with bias and ReLU, pointwise
+// convolution (compact, in product_), then bias, ReLU and the residual into output_.
+TemporalModel::Stream::Columns TemporalModel::Stream::residual_block(std::size_t b, const Columns& in, bool last) {
+  const Block& block = model_.blocks_[b];
+  const LayerStep step = begin_layer(block.dilated, history_[b + 1], in, last);
+  if (step.emitted == 0) return {};
+  Eigen::Map<Matrix> mid = dilated_conv(block.dilated, step);
+  bias_relu(mid, block.dilated.bias);
+  return pointwise_with_residual(b, step, mid);
+}
+
+// The dilated convolution's computed outputs of every stream, bias not added, into middle_: in
+// stream order (column s * computed + j - lo), or for a Winograd block in the pair order of pairs_,
+// whose `source` then maps each output to its column.
+Eigen::Map<Matrix> TemporalModel::Stream::dilated_conv(const FoldedConv& conv, const LayerStep& step) {
+  if (!conv.winograd) {
+    Eigen::Map<Matrix> mid = view(middle_, step.rows, step.computed() * streams_);
+    convolve_streams(conv, step, mid);
+    return mid;
+  }
+  plan_pairs(streams_, step.width, step.lo, step.computed(), conv.dilation, step.position + step.lo, pairs_);
+  Eigen::Map<Matrix> mid = view(middle_, step.rows, pairs_.firsts() + pairs_.seconds());
+  // output_ and product_ are free until the block's end: they hold the transformed inputs and M1, M2.
+  winograd_products(conv, gathered_.data(), step.rows, pairs_, output_, product_, mid);
+  return mid;
+}
+
+// The pointwise convolution of the dilated one's output `mid` (in its column order), then bias,
+// ReLU and the residual, spread to every emitted output of every stream in output_. The residual
+// of output j is the block input at the centre of its window (or at the causal model's shifted
+// position): gathered column pad + causal_shift + j of its stream.
+TemporalModel::Stream::Columns TemporalModel::Stream::pointwise_with_residual(std::size_t b, const LayerStep& step,
+                                                                              const Eigen::Map<Matrix>& mid) {
+  const Block& block = model_.blocks_[b];
+  const Eigen::Index rows = step.rows, width = step.width, c = step.computed(), m = step.emitted;
+  Eigen::Map<Matrix> product = view(product_, rows, mid.cols());
+  product.noalias() = block.pointwise.taps[0] * mid;
+  Eigen::Map<Matrix> out = view(output_, rows, m * streams_);
+  const Eigen::Map<const Matrix> in(gathered_.data(), rows, width * streams_);
+  const Eigen::Index residual_offset = block.pad + block.causal_shift;
+  const Eigen::Index* source = block.dilated.winograd ? pairs_.source.data() : nullptr;
+  for (int s = 0; s < streams_; ++s)
+    for (Eigen::Index j = step.lo; j < step.hi; ++j) {
+      const Eigen::Index q = s * c + j - step.lo;
+      out.col(s * m + j) = (product.col(source ? source[q] : q) + block.pointwise.bias).cwiseMax(0.0f) +
+                           in.col(s * width + residual_offset + j);
     }
-    Eigen::Map<Matrix> mid = view(middle_, rows, columns);
-    if (block.dilated.winograd)
-      // output_ and product_ are free until the block's end: they hold the transformed inputs and M1, M2.
-      winograd_products(block.dilated, gathered_.data(), rows, pairs_, output_, product_, mid);
-    else
-      convolve_streams(block.dilated, width, lo, hi, mid);
-    bias_relu(mid, block.dilated.bias);
-    Eigen::Map<Matrix> product = view(product_, rows, columns);
-    product.noalias() = block.pointwise.taps[0] * mid;
-    Eigen::Map<Matrix> out = view(output_, rows, m * s_count);
-    const Eigen::Map<const Matrix> in(gathered_.data(), rows, width * s_count);
-    const Eigen::Index residual_offset = block.pad + block.causal_shift;
-    spread(product, out, m, lo, hi, source, [&](auto out_col, const auto& col, int s, Eigen::Index j) {
-      out_col = (col + block.pointwise.bias).cwiseMax(0.0f) + in.col(s * width + residual_offset + j);
-    });
-    current = output_.data();
-    n = m;
-  }
-  Matrix out(empty_rows, n * s_count);
-  convolve(model_.shrink_, Eigen::Map<const Matrix>(current, rows, n * s_count), out);
+  copy_into_skipped(out, streams_, m, step.lo, step.hi);
+  return {output_.data(), rows, m};
+}
+
+// The shrink convolution (1x1, its own bias, no activation) of the last block's output.
+Matrix TemporalModel::Stream::shrink(const Columns& in) const {
+  const Eigen::Index columns = in.per_stream * streams_;
+  Matrix out(3 * model_.config_.joints_out, columns);
+  convolve(model_.shrink_, Eigen::Map<const Matrix>(in.data, in.rows, columns), out);
   out.colwise() += model_.shrink_.bias;
   return out;
 }

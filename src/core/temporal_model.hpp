@@ -86,6 +86,38 @@ class TemporalModel {
       int kept = 0;                // columns kept per stream (< span until the stream has warmed up)
       long long produced = 0;      // outputs per stream so far
     };
+    // A layer's input or output within one push: `per_stream` columns of every stream side by
+    // side (stream s at columns [s * per_stream, (s + 1) * per_stream)), `rows` channels,
+    // column-major. per_stream == 0: the layer emitted nothing, so the push stops there.
+    struct Columns {
+      const float* data = nullptr;
+      Eigen::Index rows = 0;
+      Eigen::Index per_stream = 0;
+    };
+    // One layer's share of a push, settled before any arithmetic (see begin_layer).
+    struct LayerStep {
+      Eigen::Index rows = 0;        // input channels
+      Eigen::Index width = 0;       // gathered input columns per stream: the kept history, then the new ones
+      Eigen::Index emitted = 0;     // outputs per stream emitted by this push
+      Eigen::Index lo = 0, hi = 0;  // the emitted outputs computed; the others are copies of lo or hi - 1
+      long long position = 0;       // position in the whole sequence of this push's first output
+      Eigen::Index computed() const { return hi - lo; }
+    };
+
+    // The steps of push(), in order; each is documented in the .cpp.
+    Columns expand(const Columns& in, bool last);
+    Columns residual_block(std::size_t b, const Columns& in, bool last);
+    Matrix shrink(const Columns& in) const;
+    // Common to the expand convolution and every block.
+    LayerStep begin_layer(const FoldedConv& conv, LayerHistory& history, const Columns& in, bool last);
+    Eigen::Index gather(const LayerHistory& history, const Columns& in);
+    void keep_history(LayerHistory& history, Eigen::Index rows, Eigen::Index width, Eigen::Index emitted) const;
+    void convolve_streams(const FoldedConv& conv, const LayerStep& step, Eigen::Map<Matrix>& product);
+    Eigen::Map<const Matrix> tap_input(const LayerStep& step, Eigen::Index shift);
+    // A residual block's two convolutions.
+    Eigen::Map<Matrix> dilated_conv(const FoldedConv& conv, const LayerStep& step);
+    Columns pointwise_with_residual(std::size_t b, const LayerStep& step, const Eigen::Map<Matrix>& mid);
+
     const TemporalModel& model_;
     int streams_;
     long long first_output_;
