@@ -177,7 +177,7 @@ Value* Unpickler::run() {
       if (code == op::kStop) return pop("STOP");
       execute(code);
     } catch (const pickling::PickleDataError& e) {
-      throw InputError(std::string(e.what()) + " (byte offset " + std::to_string(op_start_) + ")");
+      throw InputError(e.message + " (byte offset " + std::to_string(op_start_) + ")");
     }
   }
 }

@@ -4,13 +4,17 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "lift3d/error.hpp"
 
 namespace lift3d::io::pickling {
 
 struct PickleDataError : InputError {
-  using InputError::InputError;
+  explicit PickleDataError(std::string text) : InputError(text), message(std::move(text)) {}
+  // The whole message, to which the loop appends the offset: messages quote bytes from the file,
+  // which may hold a NUL, and what() would stop there.
+  std::string message;
 };
 
 [[noreturn]] inline void fail(const std::string& message) { throw PickleDataError(message); }
