@@ -49,7 +49,7 @@ std::string read_layout(const nlohmann::json& document, const std::string& sourc
   const std::string layout = json_string(json_required(document, "layout", source, ""), source, "layout");
   if (!is_known_layout(layout)) {
     try {
-      keypoint_layout(layout).joint_names;
+      (void)keypoint_layout(layout);  // for an unknown name: a UsageError that lists the known ones
     } catch (const UsageError& e) {
       throw_json_error(source, "layout", e.what());
     }
