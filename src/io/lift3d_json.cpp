@@ -34,10 +34,7 @@ void check_keys(const nlohmann::json& document, const std::string& source) {
   }
 }
 
-}  // namespace
-
-Detections2D lift3d_keypoints_detections(const nlohmann::json& document, const std::string& source,
-                                         const DetectionReadOptions& options) {
+void check_format(const nlohmann::json& document, const std::string& source) {
   json_object(document, source, "");
   const std::string& format = json_string(json_required(document, "format", source, ""), source, "format");
   if (format != kFormatName) throw_json_error(source, "format", "expected '" + std::string(kFormatName) + "', got '" + format + "'");
@@ -45,37 +42,41 @@ Detections2D lift3d_keypoints_detections(const nlohmann::json& document, const s
   if (version != kFormatVersion)
     throw_json_error(source, "version", "unsupported version " + std::to_string(version) + " (this build reads " +
                                             std::to_string(kFormatVersion) + ")");
-  check_keys(document, source);
+}
 
-  Detections2D result;
-  result.source = source;
-  result.format = "lift3d json";
-  result.layout = json_string(json_required(document, "layout", source, ""), source, "layout");
-  if (!is_known_layout(result.layout)) {
+// The file's layout, which must be a known one and the one asked for (if any).
+std::string read_layout(const nlohmann::json& document, const std::string& source, const DetectionReadOptions& options) {
+  const std::string layout = json_string(json_required(document, "layout", source, ""), source, "layout");
+  if (!is_known_layout(layout)) {
     try {
-      keypoint_layout(result.layout).joint_names;
+      (void)keypoint_layout(layout);  // for an unknown name: a UsageError that lists the known ones
     } catch (const UsageError& e) {
       throw_json_error(source, "layout", e.what());
     }
   }
-  if (!options.layout.empty() && options.layout != result.layout)
-    throw UsageError(source + ": the file declares layout '" + result.layout + "', not '" + options.layout + "'");
-  const std::vector<std::string>& names = keypoint_layout(result.layout).joint_names;
-  const int joints = static_cast<int>(names.size());
+  if (!options.layout.empty() && options.layout != layout)
+    throw UsageError(source + ": the file declares layout '" + layout + "', not '" + options.layout + "'");
+  return layout;
+}
 
-  if (const nlohmann::json* listed = json_member(document, "joint_names")) {
-    json_array(*listed, source, "joint_names");
-    if (listed->size() != names.size())
-      throw_json_error(source, "joint_names", std::to_string(listed->size()) + " names, but layout '" + result.layout +
-                                                  "' has " + std::to_string(joints) + " joints");
-    for (std::size_t j = 0; j < names.size(); ++j) {
-      const std::string where = json_index_path("joint_names", j);
-      const std::string& name = json_string((*listed)[j], source, where);
-      if (name != names[j])
-        throw_json_error(source, where, "'" + name + "' where layout '" + result.layout + "' has '" + names[j] + "'");
-    }
+// joint_names is optional; when given it must be the layout's names, in order.
+void check_joint_names(const nlohmann::json& document, const std::string& source, const std::string& layout,
+                       const std::vector<std::string>& names) {
+  const nlohmann::json* listed = json_member(document, "joint_names");
+  if (!listed) return;
+  json_array(*listed, source, "joint_names");
+  if (listed->size() != names.size())
+    throw_json_error(source, "joint_names", std::to_string(listed->size()) + " names, but layout '" + layout +
+                                                "' has " + std::to_string(names.size()) + " joints");
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    const std::string where = json_index_path("joint_names", j);
+    const std::string& name = json_string((*listed)[j], source, where);
+    if (name != names[j])
+      throw_json_error(source, where, "'" + name + "' where layout '" + layout + "' has '" + names[j] + "'");
   }
+}
 
+void read_image_size_and_fps(const nlohmann::json& document, const std::string& source, Detections2D& result) {
   result.image_width = image_size(document, "image_width", source);
   result.image_height = image_size(document, "image_height", source);
   if ((result.image_width == 0) != (result.image_height == 0))
@@ -84,7 +85,25 @@ Detections2D lift3d_keypoints_detections(const nlohmann::json& document, const s
     result.fps = json_double(*fps, source, "fps");
     if (result.fps <= 0) throw_json_error(source, "fps", "must be positive, got " + fps->dump());
   }
+}
 
+// One joint of frame f: [x, y], [x, y, score] (score 1 when absent) or null (x and y NaN, score 0).
+void read_joint(const nlohmann::json& joint, const std::string& source, int f, int j, float* xys) {
+  if (joint.is_null()) {
+    xys[0] = xys[1] = std::numeric_limits<float>::quiet_NaN();
+    return;  // score stays 0
+  }
+  auto where = [&] { return json_index_path(json_index_path("keypoints", f), j); };
+  if (!joint.is_array()) throw_json_error(source, where(), "expected [x, y], [x, y, score] or null, got " + json_type_name(joint));
+  if (joint.size() != 2 && joint.size() != 3)
+    throw_json_error(source, where(), std::to_string(joint.size()) + " values, expected [x, y] or [x, y, score]");
+  for (std::size_t k = 0; k < joint.size(); ++k)
+    xys[k] = json_float_lazy(joint[k], source, [&] { return json_index_path(where(), k); });
+  if (joint.size() == 2) xys[2] = 1.0f;
+}
+
+// Every frame lists every joint of the layout; the frame's score is the mean keypoint score.
+void read_frames(const nlohmann::json& document, const std::string& source, int joints, Detections2D& result) {
   const nlohmann::json& frames = json_array(json_required(document, "keypoints", source, ""), source, "keypoints");
   if (frames.empty()) throw_json_error(source, "keypoints", "no frames");
   if (frames.size() > static_cast<std::size_t>(std::numeric_limits<int>::max() / 3 / joints))
@@ -94,35 +113,36 @@ Detections2D lift3d_keypoints_detections(const nlohmann::json& document, const s
   result.keypoints.assign(static_cast<std::size_t>(frame_count) * joints * 3, 0.0f);
   result.frames.resize(frame_count);
   result.detections.resize(frame_count);
-  const auto at = [&](int f, int j, int k) -> float& {
-    return result.keypoints[(static_cast<std::size_t>(f) * joints + j) * 3 + k];
-  };
   for (int f = 0; f < frame_count; ++f) {
     result.frames[f] = f;
     result.detections[f].frame = f;
     const nlohmann::json& frame = frames[f];
-    if (!frame.is_array() || frame.size() != names.size()) {
+    if (!frame.is_array() || frame.size() != static_cast<std::size_t>(joints)) {
       const std::string where = json_index_path("keypoints", f);
       json_array(frame, source, where);
       throw_json_error(source, where, std::to_string(frame.size()) + " joints, layout '" + result.layout + "' has " +
                                           std::to_string(joints));
     }
-    for (int j = 0; j < joints; ++j) {
-      const nlohmann::json& joint = frame[j];
-      if (joint.is_null()) {
-        at(f, j, 0) = at(f, j, 1) = std::numeric_limits<float>::quiet_NaN();
-        continue;  // score stays 0
-      }
-      auto where = [&] { return json_index_path(json_index_path("keypoints", f), j); };
-      if (!joint.is_array()) throw_json_error(source, where(), "expected [x, y], [x, y, score] or null, got " + json_type_name(joint));
-      if (joint.size() != 2 && joint.size() != 3)
-        throw_json_error(source, where(), std::to_string(joint.size()) + " values, expected [x, y] or [x, y, score]");
-      for (std::size_t k = 0; k < joint.size(); ++k)
-        at(f, j, static_cast<int>(k)) = json_float_lazy(joint[k], source, [&] { return json_index_path(where(), k); });
-      if (joint.size() == 2) at(f, j, 2) = 1.0f;
-    }
-    result.detections[f].score = mean_keypoint_score(&at(f, 0, 0), joints);
+    float* first = &result.keypoints[static_cast<std::size_t>(f) * joints * 3];
+    for (int j = 0; j < joints; ++j) read_joint(frame[j], source, f, j, first + static_cast<std::size_t>(j) * 3);
+    result.detections[f].score = mean_keypoint_score(first, joints);
   }
+}
+
+}  // namespace
+
+Detections2D lift3d_keypoints_detections(const nlohmann::json& document, const std::string& source,
+                                         const DetectionReadOptions& options) {
+  check_format(document, source);
+  check_keys(document, source);
+  Detections2D result;
+  result.source = source;
+  result.format = "lift3d json";
+  result.layout = read_layout(document, source, options);
+  const std::vector<std::string>& names = keypoint_layout(result.layout).joint_names;
+  check_joint_names(document, source, result.layout, names);
+  read_image_size_and_fps(document, source, result);
+  read_frames(document, source, static_cast<int>(names.size()), result);
   return result;
 }
 

@@ -264,80 +264,104 @@ std::string python_shape(const std::vector<std::int64_t>& shape) {
 
 }  // namespace
 
-NpyContent parse_npy(const std::uint8_t* data, std::size_t size) {
+namespace {
+
+// The parts of a .npy file: the header text and the data after it.
+struct NpyLayout {
+  int major = 1;
+  std::string header_text;
+  const std::uint8_t* payload = nullptr;
+  std::size_t payload_size = 0;
+};
+
+// Magic, version, header length: where the header and the data are.
+NpyLayout split_npy(const std::uint8_t* data, std::size_t size) {
   if (size < kMagicSize + 2 || std::memcmp(data, kMagic, kMagicSize) != 0) {
     throw InputError("not a .npy file (bad magic)");
   }
   const int major = data[6];
   const int minor = data[7];
   if (major < 1 || major > 3 || minor != 0) {
-    throw InputError("unsupported .npy format version " + std::to_string(major) + "." +
-                     std::to_string(minor));
+    throw InputError("unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor));
   }
   const std::size_t length_size = major == 1 ? 2 : 4;
   const std::size_t prefix = kMagicSize + 2 + length_size;
   if (size < prefix) throw InputError("truncated .npy header");
   std::uint64_t header_size = data[8] | (static_cast<std::uint64_t>(data[9]) << 8);
   if (length_size == 4)
-    header_size |=
-        (static_cast<std::uint64_t>(data[10]) << 16) | (static_cast<std::uint64_t>(data[11]) << 24);
+    header_size |= (static_cast<std::uint64_t>(data[10]) << 16) | (static_cast<std::uint64_t>(data[11]) << 24);
   if (header_size > size - prefix) {
     throw InputError("truncated .npy header (" + std::to_string(header_size) + " bytes declared, " +
                      std::to_string(size - prefix) + " present)");
   }
-  const std::string text(reinterpret_cast<const char*>(data + prefix), static_cast<std::size_t>(header_size));
-  if (major < 3 &&
-      std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
-    throw InputError("malformed header: non-ascii text in a version " + std::to_string(major) + " header");
-  }
-  const NpyHeader header = HeaderParser(text).parse();
-  const DescrInfo descr = parse_descr(header.descr);
-  const std::uint8_t* payload = data + prefix + header_size;
-  const std::size_t payload_size = size - prefix - static_cast<std::size_t>(header_size);
+  NpyLayout layout;
+  layout.major = major;
+  layout.header_text.assign(reinterpret_cast<const char*>(data + prefix), static_cast<std::size_t>(header_size));
+  layout.payload = data + prefix + header_size;
+  layout.payload_size = size - prefix - static_cast<std::size_t>(header_size);
+  return layout;
+}
 
+// An object array: the pickle that np.save writes after the header, and nothing after it.
+NpyContent object_content(const NpyLayout& layout, const NpyHeader& header) {
+  std::size_t consumed = 0;
+  PickleDocument document;
+  try {
+    document = unpickle(layout.payload, layout.payload_size, {}, &consumed);
+  } catch (const InputError& e) {
+    rethrow_with_context(e, "object array");
+  }
+  if (consumed != layout.payload_size) {
+    throw InputError("object array: " + std::to_string(layout.payload_size - consumed) +
+                     " stray bytes after the pickle");
+  }
+  // np.save pickles the whole object array; a 0-d one (what np.savez makes of a dict) comes back
+  // as a one-element list, and callers want the element itself.
+  const Value* root = document.root();
+  if (header.shape.empty() && root && root->is(Value::Kind::List) && root->items.size() == 1) {
+    document.set_root(root->items[0]);
+  }
   NpyContent content;
-  if (descr.is_object) {
-    std::size_t consumed = 0;
-    PickleDocument document;
-    try {
-      document = unpickle(payload, payload_size, {}, &consumed);
-    } catch (const InputError& e) {
-      rethrow_with_context(e, "object array");
-    }
-    if (consumed != payload_size) {
-      throw InputError("object array: " + std::to_string(payload_size - consumed) +
-                       " stray bytes after the pickle");
-    }
-    // np.save pickles the whole object array; a 0-d one (what np.savez makes of a dict) comes back
-    // as a one-element list, and callers want the element itself.
-    const Value* root = document.root();
-    if (header.shape.empty() && root && root->is(Value::Kind::List) && root->items.size() == 1) {
-      document.set_root(root->items[0]);
-    }
-    content.object = std::make_shared<PickleDocument>(std::move(document));
-    return content;
-  }
+  content.object = std::make_shared<PickleDocument>(std::move(document));
+  return content;
+}
 
+// A numeric array: exactly the bytes the shape needs, turned into native byte order and C order.
+NpyContent numeric_content(const NpyLayout& layout, const NpyHeader& header, const DescrInfo& descr) {
   const std::size_t width = dtype_size(descr.dtype);
   const std::int64_t count = checked_numel(header.shape, width);
   const std::uint64_t needed = static_cast<std::uint64_t>(count) * width;
-  if (needed > payload_size) {
-    throw InputError("truncated data: shape " + shape_string(header.shape) + " of " +
-                     dtype_name(descr.dtype) + " needs " + std::to_string(needed) + " bytes, only " +
-                     std::to_string(payload_size) + " are present");
+  if (needed > layout.payload_size) {
+    throw InputError("truncated data: shape " + shape_string(header.shape) + " of " + dtype_name(descr.dtype) +
+                     " needs " + std::to_string(needed) + " bytes, only " + std::to_string(layout.payload_size) +
+                     " are present");
   }
-  if (needed < payload_size) {
-    throw InputError(std::to_string(payload_size - needed) + " stray bytes after the array data");
+  if (needed < layout.payload_size) {
+    throw InputError(std::to_string(layout.payload_size - needed) + " stray bytes after the array data");
   }
   Array array;
   array.dtype = descr.dtype;
   array.shape = header.shape;
-  array.bytes.assign(payload, payload + needed);
+  array.bytes.assign(layout.payload, layout.payload + needed);
   if (width > 1 && descr.big_endian == host_is_little_endian()) swap_bytes(array.bytes, width);
-  if (header.fortran_order && header.shape.size() > 1)
-    array.bytes = fortran_to_c_order(array.bytes, array.shape, width);
+  if (header.fortran_order && header.shape.size() > 1) array.bytes = fortran_to_c_order(array.bytes, header.shape, width);
+  NpyContent content;
   content.array = std::move(array);
   return content;
+}
+
+}  // namespace
+
+NpyContent parse_npy(const std::uint8_t* data, std::size_t size) {
+  const NpyLayout layout = split_npy(data, size);
+  const std::string& text = layout.header_text;
+  if (layout.major < 3 &&
+      std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    throw InputError("malformed header: non-ascii text in a version " + std::to_string(layout.major) + " header");
+  }
+  const NpyHeader header = HeaderParser(text).parse();
+  const DescrInfo descr = parse_descr(header.descr);
+  return descr.is_object ? object_content(layout, header) : numeric_content(layout, header, descr);
 }
 
 NpyContent read_npy(const std::string& path) {

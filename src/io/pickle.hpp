@@ -4,6 +4,11 @@
 // scalars, OrderedDict, _codecs.encode); globals known to be dangerous (os.system, builtins.eval,
 // subprocess.Popen, ...) are rejected with an error naming them; any other global becomes an
 // Opaque placeholder that carries only its name.
+//
+// The parts: pickle.cpp (the opcode machine and unpickle()), pickle_value.cpp (Value and
+// PickleDocument), pickle_builder (making values within the budget and nesting limits),
+// pickle_literals (numbers and strings spelled out inline), pickle_globals (the whitelist and the
+// deny list), pickle_objects and pickle_numpy (what whitelisted globals make).
 #pragma once
 
 #include <cstdint>

@@ -20,11 +20,6 @@ struct TorchCheckpoint::Storage {
   std::string problem;              // why it cannot be read; empty when it can
 };
 
-struct TorchCheckpoint::Impl {
-  std::unique_ptr<FileReader> file;  // legacy
-  std::unique_ptr<ZipArchive> zip;   // zip
-  std::map<std::string, Storage> storages;
-};
 
 namespace {
 
@@ -121,163 +116,264 @@ std::vector<std::uint8_t> gather(const std::uint8_t* source, std::size_t item_si
   return out;
 }
 
+bool has_zip_signature(const FileReader& file) {
+  std::uint8_t head[4] = {0, 0, 0, 0};
+  if (file.size() >= 4) file.read(0, head, 4);
+  return head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+}
+
+// ---------------------------------------------------------------------------------------------
+// zip checkpoints
+
+// The records live under one top folder: "archive" or the file's stem, depending on the torch
+// version and on whether torch.save was given a file name.
+struct ZipLayout {
+  const ZipEntry* pickle = nullptr;  // <prefix>data.pkl
+  std::string prefix;                // "<folder>/"
+};
+
+ZipLayout find_data_pkl(const ZipArchive& zip, const std::string& path) {
+  for (const ZipEntry& entry : zip.entries()) {
+    const std::size_t slash = entry.name.find('/');
+    if (slash != std::string::npos && entry.name.compare(slash + 1, std::string::npos, "data.pkl") == 0) {
+      return {&entry, entry.name.substr(0, slash + 1)};
+    }
+  }
+  throw ModelError(path + ": zip file without a */data.pkl record (not a torch.save checkpoint)");
+}
+
+void check_zip_byte_order(const ZipArchive& zip, const std::string& prefix, const std::string& path) {
+  if (const ZipEntry* order = zip.find(prefix + "byteorder")) {
+    const std::vector<std::uint8_t> text = zip.read(*order, 16);
+    if (std::string(text.begin(), text.end()) != "little") {
+      throw ModelError(path + ": big-endian checkpoints are not supported");
+    }
+  }
+}
+
+// The object pickle (data.pkl); records each storage key's element type in `dtypes`.
+std::shared_ptr<PickleDocument> unpickle_member(const ZipArchive& zip, const ZipEntry& entry, const std::string& path,
+                                                std::map<std::string, DType>& dtypes) {
+  const std::vector<std::uint8_t> pickle = zip.read(entry, kMaxDataPkl);
+  try {
+    return std::make_shared<PickleDocument>(unpickle(pickle.data(), pickle.size(), torch_options(dtypes)));
+  } catch (const InputError& e) {
+    throw ModelError(path + ": " + entry.name + ": " + e.what());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// legacy checkpoints
+
+void refuse_tar_format(const FileReader& file, const std::string& path) {
+  if (file.size() >= 262) {
+    char magic[5];
+    file.read(257, magic, 5);
+    if (std::memcmp(magic, "ustar", 5) == 0) {
+      throw ModelError(path + ": tar-based torch checkpoints (PyTorch before 0.4) are not supported");
+    }
+  }
+}
+
+// What the five pickles at the start of a legacy checkpoint say: magic number, protocol version,
+// sys info, the objects and the storage keys.
+struct LegacyHeader {
+  std::shared_ptr<PickleDocument> document;  // the objects
+  std::vector<std::string> keys;             // the storages, in the order their data follow
+  std::size_t data_start = 0;                // where the first storage starts
+};
+
+// Pickles back to back at the start of `buffer`, decoded one at a time.
+class PickleSequence {
+ public:
+  PickleSequence(const std::vector<std::uint8_t>& buffer, const std::string& path) : buffer_(buffer), path_(path) {}
+
+  // The next pickle; a TruncatedPickleError when it runs past the buffer, a ModelError saying
+  // `what` it was meant to be when it is malformed.
+  PickleDocument next(const UnpickleOptions& options, const char* what) {
+    std::size_t used = 0;
+    try {
+      PickleDocument doc = unpickle(buffer_.data() + position_, buffer_.size() - position_, options, &used);
+      position_ += used;
+      return doc;
+    } catch (const TruncatedPickleError&) {
+      throw;
+    } catch (const InputError& e) {
+      throw ModelError(path_ + ": " + what + ": " + e.what() + " (pickle at file offset " +
+                       std::to_string(position_) + ")");
+    }
+  }
+  std::size_t position() const { return position_; }
+
+ private:
+  const std::vector<std::uint8_t>& buffer_;
+  const std::string& path_;
+  std::size_t position_ = 0;
+};
+
+std::vector<std::string> storage_keys(const Value& list, const std::string& path) {
+  if (!list.is(Kind::List)) throw ModelError(path + ": storage key list is a " + list.describe());
+  std::vector<std::string> keys;
+  for (const Value* key : list.items) {
+    if (!is_text(*key)) throw ModelError(path + ": storage key list holds a " + key->describe());
+    keys.push_back(key->text);
+  }
+  return keys;
+}
+
+// Decodes the header pickles from `buffer`, a prefix of the file; TruncatedPickleError when they
+// run past its end.
+LegacyHeader decode_legacy_header(const std::vector<std::uint8_t>& buffer, const std::string& path,
+                                  std::map<std::string, DType>& dtypes) {
+  PickleSequence pickles(buffer, path);
+  PickleDocument magic = pickles.next({}, "not a PyTorch checkpoint");
+  if (!magic.root()->is(Kind::Int) || magic.root()->text != kLegacyMagic) {
+    throw ModelError(path + ": not a PyTorch checkpoint (no torch.save magic number)");
+  }
+  PickleDocument protocol = pickles.next({}, "legacy header");
+  if (!protocol.root()->is(Kind::Int) || protocol.root()->integer != kLegacyProtocol) {
+    throw ModelError(path + ": unsupported legacy checkpoint protocol (a " + protocol.root()->describe() + ")");
+  }
+  PickleDocument sys_info = pickles.next({}, "legacy header");
+  if (const Value* little = sys_info.root()->find("little_endian"); little && little->is(Kind::Bool) && !little->boolean) {
+    throw ModelError(path + ": big-endian checkpoints are not supported");
+  }
+  LegacyHeader header;
+  header.document = std::make_shared<PickleDocument>(pickles.next(torch_options(dtypes), "object pickle"));
+  PickleDocument key_list = pickles.next({}, "storage key list");
+  header.keys = storage_keys(*key_list.root(), path);
+  header.data_start = pickles.position();
+  return header;
+}
+
+// Reads a prefix of the file and grows it only if a pickle runs past its end.
+LegacyHeader read_legacy_header(const FileReader& file, const std::string& path, std::map<std::string, DType>& dtypes) {
+  const std::uint64_t file_size = file.size();
+  for (std::size_t want = std::min<std::uint64_t>(file_size, kFirstRead);;
+       want = std::min<std::uint64_t>(file_size, want * 4)) {
+    const std::vector<std::uint8_t> buffer = file.read(0, want);
+    try {
+      dtypes.clear();
+      return decode_legacy_header(buffer, path, dtypes);
+    } catch (const TruncatedPickleError& e) {
+      if (want >= file_size) throw ModelError(path + ": " + e.what());
+    }
+  }
+}
+
 }  // namespace
 
-TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path), impl_(std::make_unique<Impl>()) {
+// The open file and where each storage lies in it. One reader per format: each takes the file
+// over, records the storages and returns the object pickle.
+struct TorchCheckpoint::Impl {
+  std::unique_ptr<FileReader> file;  // legacy
+  std::unique_ptr<ZipArchive> zip;   // zip
+  std::map<std::string, Storage> storages;
+
+  std::shared_ptr<PickleDocument> read_zip(FileReader opened, const std::string& path);
+  std::shared_ptr<PickleDocument> read_legacy(FileReader opened, const std::string& path);
+
+ private:
+  void locate_zip_storages(const std::string& prefix, const std::map<std::string, DType>& dtypes);
+  void locate_legacy_storages(const LegacyHeader& header, const std::map<std::string, DType>& dtypes,
+                              const std::string& path);
+  Storage next_legacy_storage(DType dtype, std::uint64_t& position, std::string& cut_off) const;
+};
+
+std::shared_ptr<PickleDocument> TorchCheckpoint::Impl::read_zip(FileReader opened, const std::string& path) {
+  zip = std::make_unique<ZipArchive>(std::move(opened));
+  const ZipLayout layout = find_data_pkl(*zip, path);
+  check_zip_byte_order(*zip, layout.prefix, path);
   std::map<std::string, DType> dtypes;
-  try {
-    impl_->file = std::make_unique<FileReader>(path);
-    const std::uint64_t file_size = impl_->file->size();
-    std::uint8_t head[4] = {0, 0, 0, 0};
-    if (file_size >= 4) impl_->file->read(0, head, 4);
-    const bool is_zip = head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+  std::shared_ptr<PickleDocument> document = unpickle_member(*zip, *layout.pickle, path, dtypes);
+  locate_zip_storages(layout.prefix, dtypes);
+  return document;
+}
 
-    if (is_zip) {
-      format_ = "zip";
-      impl_->file.reset();
-      impl_->zip = std::make_unique<ZipArchive>(path);
-      // The records live under one top folder: "archive" or the file's stem, depending on the
-      // torch version and on whether torch.save was given a file name.
-      const ZipEntry* pickle_entry = nullptr;
-      std::string prefix;
-      for (const ZipEntry& entry : impl_->zip->entries()) {
-        const std::size_t slash = entry.name.find('/');
-        if (slash != std::string::npos && entry.name.compare(slash + 1, std::string::npos, "data.pkl") == 0) {
-          pickle_entry = &entry;
-          prefix = entry.name.substr(0, slash + 1);
-          break;
-        }
-      }
-      if (pickle_entry == nullptr)
-        throw ModelError(path + ": zip file without a */data.pkl record (not a torch.save checkpoint)");
-      if (const ZipEntry* order = impl_->zip->find(prefix + "byteorder")) {
-        const std::vector<std::uint8_t> text = impl_->zip->read(*order, 16);
-        if (std::string(text.begin(), text.end()) != "little") {
-          throw ModelError(path + ": big-endian checkpoints are not supported");
-        }
-      }
-      const std::vector<std::uint8_t> pickle = impl_->zip->read(*pickle_entry, kMaxDataPkl);
-      try {
-        document_ =
-            std::make_shared<PickleDocument>(unpickle(pickle.data(), pickle.size(), torch_options(dtypes)));
-      } catch (const InputError& e) {
-        throw ModelError(path + ": " + pickle_entry->name + ": " + e.what());
-      }
-      for (const auto& [key, dtype] : dtypes) {
-        Storage storage;
-        storage.dtype = dtype;
-        storage.entry = impl_->zip->find(prefix + "data/" + key);
-        if (storage.entry == nullptr) {
-          storage.problem = "has no member " + quoted(prefix + "data/" + key);
-        } else {
-          storage.numel = static_cast<std::int64_t>(storage.entry->uncompressed_size / dtype_size(dtype));
-          if (storage.entry->uncompressed_size % dtype_size(dtype) != 0) {
-            storage.problem = "holds " + std::to_string(storage.entry->uncompressed_size) +
-                              " bytes, not a whole number of " + dtype_name(dtype) + " elements";
-          }
-        }
-        impl_->storages.emplace(key, std::move(storage));
-      }
-      return;
-    }
-
-    format_ = "legacy";
-    if (file_size >= 262) {
-      char magic[5];
-      impl_->file->read(257, magic, 5);
-      if (std::memcmp(magic, "ustar", 5) == 0) {
-        throw ModelError(path + ": tar-based torch checkpoints (PyTorch before 0.4) are not supported");
+void TorchCheckpoint::Impl::locate_zip_storages(const std::string& prefix, const std::map<std::string, DType>& dtypes) {
+  for (const auto& [key, dtype] : dtypes) {
+    Storage storage;
+    storage.dtype = dtype;
+    storage.entry = zip->find(prefix + "data/" + key);
+    if (storage.entry == nullptr) {
+      storage.problem = "has no member " + quoted(prefix + "data/" + key);
+    } else {
+      storage.numel = static_cast<std::int64_t>(storage.entry->uncompressed_size / dtype_size(dtype));
+      if (storage.entry->uncompressed_size % dtype_size(dtype) != 0) {
+        storage.problem = "holds " + std::to_string(storage.entry->uncompressed_size) +
+                          " bytes, not a whole number of " + dtype_name(dtype) + " elements";
       }
     }
-    // The five pickles at the start: magic number, protocol version, sys info, the objects and
-    // the storage keys. Read a prefix of the file and grow it only if a pickle runs past its end.
-    std::vector<std::uint8_t> buffer;
-    std::size_t data_start = 0;
-    std::vector<std::string> keys;
-    for (std::size_t want = std::min<std::uint64_t>(file_size, kFirstRead);;
-         want = std::min<std::uint64_t>(file_size, want * 4)) {
-      buffer = impl_->file->read(0, want);
-      std::size_t position = 0;
-      auto next = [&](const UnpickleOptions& options, const char* what) {
-        std::size_t used = 0;
-        try {
-          PickleDocument doc = unpickle(buffer.data() + position, buffer.size() - position, options, &used);
-          position += used;
-          return doc;
-        } catch (const TruncatedPickleError&) {
-          throw;
-        } catch (const InputError& e) {
-          throw ModelError(path + ": " + what + ": " + e.what() + " (pickle at file offset " +
-                           std::to_string(position) + ")");
-        }
-      };
-      try {
-        dtypes.clear();
-        PickleDocument magic = next({}, "not a PyTorch checkpoint");
-        if (!magic.root()->is(Kind::Int) || magic.root()->text != kLegacyMagic) {
-          throw ModelError(path + ": not a PyTorch checkpoint (no torch.save magic number)");
-        }
-        PickleDocument protocol = next({}, "legacy header");
-        if (!protocol.root()->is(Kind::Int) || protocol.root()->integer != kLegacyProtocol) {
-          throw ModelError(path + ": unsupported legacy checkpoint protocol (a " +
-                           protocol.root()->describe() + ")");
-        }
-        PickleDocument sys_info = next({}, "legacy header");
-        if (const Value* little = sys_info.root()->find("little_endian");
-            little && little->is(Kind::Bool) && !little->boolean) {
-          throw ModelError(path + ": big-endian checkpoints are not supported");
-        }
-        document_ = std::make_shared<PickleDocument>(next(torch_options(dtypes), "object pickle"));
-        PickleDocument key_list = next({}, "storage key list");
-        const Value& list = *key_list.root();
-        if (!list.is(Kind::List)) throw ModelError(path + ": storage key list is a " + list.describe());
-        keys.clear();
-        for (const Value* key : list.items) {
-          if (!is_text(*key)) throw ModelError(path + ": storage key list holds a " + key->describe());
-          keys.push_back(key->text);
-        }
-        data_start = position;
-        break;
-      } catch (const TruncatedPickleError& e) {
-        if (want >= file_size) throw ModelError(path + ": " + e.what());
-      }
-    }
+    storages.emplace(key, std::move(storage));
+  }
+}
 
-    // Raw storages follow in key-list order, each an int64 element count and the elements. Only
-    // their 8-byte headers are read here.
-    std::uint64_t position = data_start;
-    std::string cut_off;  // once a storage runs past the end, every later one is missing too
-    for (const std::string& key : keys) {
-      auto found = dtypes.find(key);
-      if (found == dtypes.end())
-        throw ModelError(path + ": storage " + quoted(key) + " is listed but never used");
+std::shared_ptr<PickleDocument> TorchCheckpoint::Impl::read_legacy(FileReader opened, const std::string& path) {
+  file = std::make_unique<FileReader>(std::move(opened));
+  refuse_tar_format(*file, path);
+  std::map<std::string, DType> dtypes;
+  const LegacyHeader header = read_legacy_header(*file, path, dtypes);
+  locate_legacy_storages(header, dtypes, path);
+  return header.document;
+}
+
+// Raw storages follow the pickles in key-list order, each an int64 element count and the
+// elements. Only their 8-byte headers are read here.
+void TorchCheckpoint::Impl::locate_legacy_storages(const LegacyHeader& header,
+                                                   const std::map<std::string, DType>& dtypes,
+                                                   const std::string& path) {
+  std::uint64_t position = header.data_start;
+  std::string cut_off;  // once a storage runs past the end, every later one is missing too
+  for (const std::string& key : header.keys) {
+    auto found = dtypes.find(key);
+    if (found == dtypes.end()) throw ModelError(path + ": storage " + quoted(key) + " is listed but never used");
+    storages.emplace(key, next_legacy_storage(found->second, position, cut_off));
+  }
+  for (const auto& [key, dtype] : dtypes) {
+    if (storages.count(key) == 0) {
       Storage storage;
-      storage.dtype = found->second;
-      const std::uint64_t item_size = dtype_size(storage.dtype);
-      if (cut_off.empty() && file_size - position < 8) cut_off = "is cut off by the end of the file";
-      if (cut_off.empty()) {
-        std::uint8_t header[8];
-        impl_->file->read(position, header, 8);
-        std::uint64_t count = 0;
-        for (int i = 7; i >= 0; --i) count = (count << 8) | header[i];
-        if (count > (file_size - position - 8) / item_size) {
-          cut_off = "is cut off by the end of the file";
-        } else {
-          storage.numel = static_cast<std::int64_t>(count);
-          storage.file_offset = position + 8;
-          position += 8 + count * item_size;
-        }
-      }
-      storage.problem = cut_off;
-      impl_->storages.emplace(key, std::move(storage));
+      storage.dtype = dtype;
+      storage.problem = "is not in the file's storage list";
+      storages.emplace(key, std::move(storage));
     }
-    for (const auto& [key, dtype] : dtypes) {
-      if (impl_->storages.count(key) == 0) {
-        Storage storage;
-        storage.dtype = dtype;
-        storage.problem = "is not in the file's storage list";
-        impl_->storages.emplace(key, std::move(storage));
-      }
+  }
+}
+
+// The storage whose element count is at `position`; moves `position` past its elements, or sets
+// `cut_off` when the file ends first.
+TorchCheckpoint::Storage TorchCheckpoint::Impl::next_legacy_storage(DType dtype, std::uint64_t& position,
+                                                                    std::string& cut_off) const {
+  Storage storage;
+  storage.dtype = dtype;
+  const std::uint64_t file_size = file->size();
+  const std::uint64_t item_size = dtype_size(dtype);
+  if (cut_off.empty() && file_size - position < 8) cut_off = "is cut off by the end of the file";
+  if (cut_off.empty()) {
+    std::uint8_t header[8];
+    file->read(position, header, 8);
+    std::uint64_t count = 0;
+    for (int i = 7; i >= 0; --i) count = (count << 8) | header[i];
+    if (count > (file_size - position - 8) / item_size) {
+      cut_off = "is cut off by the end of the file";
+    } else {
+      storage.numel = static_cast<std::int64_t>(count);
+      storage.file_offset = position + 8;
+      position += 8 + count * item_size;
+    }
+  }
+  storage.problem = cut_off;
+  return storage;
+}
+
+TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path), impl_(std::make_unique<Impl>()) {
+  try {
+    FileReader file(path);  // opened once: the reader for the format takes it over
+    if (has_zip_signature(file)) {
+      format_ = "zip";
+      document_ = impl_->read_zip(std::move(file), path);
+    } else {
+      format_ = "legacy";
+      document_ = impl_->read_legacy(std::move(file), path);
     }
   } catch (const ModelError&) {
     throw;

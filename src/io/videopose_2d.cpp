@@ -88,52 +88,52 @@ KeypointSequence to_sequence(const Value& value, const std::string& where) {
   return seq;
 }
 
-}  // namespace
-
-VideoPose2DFile read_videopose_2d(const std::string& path) {
-  VideoPose2DFile file;
-  file.path = path;
-  NpzFile npz(path);
-  if (!npz.contains("positions_2d"))
-    throw InputError(path + ": no 'positions_2d' array; not a VideoPose3D 2D keypoint file");
-
-  if (npz.contains("metadata")) {
-    const NpyContent content = npz.read("metadata");
-    const Value& meta = root_of(content, path + ": metadata");
-    if (const Value* layout = meta.find("layout_name"); layout && layout->is(Value::Kind::Str)) file.layout_name = layout->text;
-    if (const Value* joints = meta.find("num_joints")) file.num_joints = to_int(*joints, path + ": metadata num_joints");
-    if (const Value* symmetry = meta.find("keypoints_symmetry")) {
-      const std::string where = path + ": metadata keypoints_symmetry";
-      if ((symmetry->is(Value::Kind::List) || symmetry->is(Value::Kind::Tuple)) && symmetry->items.size() == 2) {
-        file.kps_left = int_list(*symmetry->items[0], where);
-        file.kps_right = int_list(*symmetry->items[1], where);
-      } else if (symmetry->is(Value::Kind::Array) && symmetry->array.shape.size() == 2 && symmetry->array.shape[0] == 2) {
-        const std::vector<int> all = int_list(*symmetry, where);
-        const std::size_t half = all.size() / 2;
-        file.kps_left.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(half));
-        file.kps_right.assign(all.begin() + static_cast<std::ptrdiff_t>(half), all.end());
-      } else {
-        throw InputError(where + ": expected [left list, right list], found " + symmetry->describe());
-      }
-      if (file.kps_left.size() != file.kps_right.size())
-        throw InputError(where + ": left and right lists differ in length");
-    }
-    if (const Value* videos = meta.find("video_metadata"); videos && videos->is(Value::Kind::Dict)) {
-      for (const auto& [key, info] : videos->entries) {
-        const std::string name = key_text(*key, path + ": video_metadata");
-        const std::string where = path + ": video_metadata '" + name + "'";
-        const Value* w = info->find("w");
-        const Value* h = info->find("h");
-        if (!w || !h) throw InputError(where + ": missing 'w' or 'h'");
-        const int width = to_int(*w, where);
-        const int height = to_int(*h, where);
-        if (width < 1 || height < 1 || width > 1000000 || height > 1000000)
-          throw InputError(where + ": implausible resolution " + std::to_string(width) + "x" + std::to_string(height));
-        file.video_resolution[name] = {width, height};
-      }
-    }
+// keypoints_symmetry: [left joints, right joints], as two lists or a (2, n) array.
+void read_symmetry(const Value& symmetry, const std::string& path, VideoPose2DFile& file) {
+  const std::string where = path + ": metadata keypoints_symmetry";
+  if ((symmetry.is(Value::Kind::List) || symmetry.is(Value::Kind::Tuple)) && symmetry.items.size() == 2) {
+    file.kps_left = int_list(*symmetry.items[0], where);
+    file.kps_right = int_list(*symmetry.items[1], where);
+  } else if (symmetry.is(Value::Kind::Array) && symmetry.array.shape.size() == 2 && symmetry.array.shape[0] == 2) {
+    const std::vector<int> all = int_list(symmetry, where);
+    const std::size_t half = all.size() / 2;
+    file.kps_left.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(half));
+    file.kps_right.assign(all.begin() + static_cast<std::ptrdiff_t>(half), all.end());
+  } else {
+    throw InputError(where + ": expected [left list, right list], found " + symmetry.describe());
   }
+  if (file.kps_left.size() != file.kps_right.size())
+    throw InputError(where + ": left and right lists differ in length");
+}
 
+// video_metadata (custom files): {video: {"w": width, "h": height}}.
+void read_video_metadata(const Value& videos, const std::string& path, VideoPose2DFile& file) {
+  for (const auto& [key, info] : videos.entries) {
+    const std::string name = key_text(*key, path + ": video_metadata");
+    const std::string where = path + ": video_metadata '" + name + "'";
+    const Value* w = info->find("w");
+    const Value* h = info->find("h");
+    if (!w || !h) throw InputError(where + ": missing 'w' or 'h'");
+    const int width = to_int(*w, where);
+    const int height = to_int(*h, where);
+    if (width < 1 || height < 1 || width > 1000000 || height > 1000000)
+      throw InputError(where + ": implausible resolution " + std::to_string(width) + "x" + std::to_string(height));
+    file.video_resolution[name] = {width, height};
+  }
+}
+
+void read_metadata(const NpzFile& npz, const std::string& path, VideoPose2DFile& file) {
+  const NpyContent content = npz.read("metadata");
+  const Value& meta = root_of(content, path + ": metadata");
+  if (const Value* layout = meta.find("layout_name"); layout && layout->is(Value::Kind::Str)) file.layout_name = layout->text;
+  if (const Value* joints = meta.find("num_joints")) file.num_joints = to_int(*joints, path + ": metadata num_joints");
+  if (const Value* symmetry = meta.find("keypoints_symmetry")) read_symmetry(*symmetry, path, file);
+  if (const Value* videos = meta.find("video_metadata"); videos && videos->is(Value::Kind::Dict))
+    read_video_metadata(*videos, path, file);
+}
+
+// positions_2d: {subject: {action: [one keypoint array per camera]}}.
+void read_positions(const NpzFile& npz, const std::string& path, VideoPose2DFile& file) {
   const NpyContent content = npz.read("positions_2d");
   const Value& subjects = root_of(content, path + ": positions_2d");
   for (const auto& [subject_key, actions] : subjects.entries) {
@@ -152,6 +152,18 @@ VideoPose2DFile read_videopose_2d(const std::string& path) {
       file.sequences.push_back(std::move(sequence));
     }
   }
+}
+
+}  // namespace
+
+VideoPose2DFile read_videopose_2d(const std::string& path) {
+  VideoPose2DFile file;
+  file.path = path;
+  NpzFile npz(path);
+  if (!npz.contains("positions_2d"))
+    throw InputError(path + ": no 'positions_2d' array; not a VideoPose3D 2D keypoint file");
+  if (npz.contains("metadata")) read_metadata(npz, path, file);
+  read_positions(npz, path, file);
   return file;
 }
 

@@ -111,129 +111,246 @@ bool apply_zip64_extra(const std::uint8_t* extra, std::size_t extra_size, bool n
   return false;
 }
 
-}  // namespace
+// Inflates a raw deflate stream that must produce exactly `expected` bytes. The output grows as
+// data really arrive instead of trusting the declared size up front, and once it is complete one
+// more byte is asked for, so a member that inflates to more than it declares is caught.
+// `where` ("<path>: member '<name>': ") starts every message.
+class Inflater {
+ public:
+  Inflater(const std::vector<std::uint8_t>& compressed, std::size_t expected, const std::string& where)
+      : next_in_(compressed.data()), in_left_(compressed.size()), expected_(expected), where_(where) {
+    out_.resize(std::min<std::size_t>(expected, std::max<std::size_t>(compressed.size() * 4, 1 << 16)));
+    // Last, so that the destructor's inflateEnd always has a stream to end.
+    if (inflateInit2(&stream_, -MAX_WBITS) != Z_OK) throw InternalError("zlib inflateInit2 failed");
+  }
+  ~Inflater() { inflateEnd(&stream_); }
+  Inflater(const Inflater&) = delete;
+  Inflater& operator=(const Inflater&) = delete;
 
-ZipArchive::ZipArchive(const std::string& path) : reader_(std::make_unique<FileReader>(path)) {
-  const std::uint64_t file_size = reader_->size();
-  auto fail = [&](const std::string& what) -> void { throw InputError(path + ": " + what); };
-  if (file_size < kEndRecordSize)
-    fail("not a zip archive (too short for an end of central directory record)");
+  std::vector<std::uint8_t> run() {
+    while (!step()) {
+    }
+    if (produced_ != expected_) {
+      throw InputError(where_ + "inflates to " + std::to_string(produced_) + " bytes, the directory declares " +
+                       std::to_string(expected_));
+    }
+    if (in_left_ != 0) throw InputError(where_ + std::to_string(in_left_) + " stray bytes after the deflate stream");
+    out_.resize(produced_);
+    return std::move(out_);
+  }
 
-  // The end record sits at the very end, followed only by its comment (at most 64 KiB).
+ private:
+  // One call of inflate; true when the stream has ended.
+  bool step() {
+    if (produced_ == out_.size() && out_.size() < expected_) {
+      out_.resize(std::min<std::size_t>(expected_, out_.size() * 2 + 1));
+    }
+    std::uint8_t overflow_probe;
+    const bool probing = produced_ == expected_;  // any further output means the member lies about its size
+    stream_.next_in = const_cast<Bytef*>(next_in_);
+    stream_.avail_in = static_cast<uInt>(std::min<std::size_t>(in_left_, 1u << 30));
+    stream_.next_out = probing ? &overflow_probe : out_.data() + produced_;
+    stream_.avail_out = probing ? 1u : static_cast<uInt>(std::min<std::size_t>(out_.size() - produced_, 1u << 30));
+    const uInt in_before = stream_.avail_in;
+    const uInt out_before = stream_.avail_out;
+    const int status = inflate(&stream_, Z_NO_FLUSH);
+    const std::size_t consumed = in_before - stream_.avail_in;
+    const std::size_t written = out_before - stream_.avail_out;
+    next_in_ += consumed;
+    in_left_ -= consumed;
+    if (probing && written > 0) {
+      throw InputError(where_ + "inflates to more than the declared " + std::to_string(expected_) + " bytes");
+    }
+    if (!probing) produced_ += written;
+    return stream_ended(status, consumed, written);
+  }
+
+  bool stream_ended(int status, std::size_t consumed, std::size_t written) const {
+    if (status == Z_STREAM_END) return true;
+    if (status == Z_DATA_ERROR || status == Z_NEED_DICT) {
+      throw InputError(where_ + "corrupt deflate stream (" + (stream_.msg ? stream_.msg : "invalid data") + ")");
+    }
+    if (status == Z_MEM_ERROR) throw InputError(where_ + "out of memory while inflating");
+    if (consumed == 0 && written == 0) {
+      // No progress: with all input used the stream ended early; otherwise zlib is stuck, which
+      // must not turn into an endless loop.
+      if (in_left_ == 0) throw InputError(where_ + "truncated deflate stream");
+      throw InternalError(where_ + "inflate made no progress");
+    }
+    if (status != Z_OK && status != Z_BUF_ERROR) {
+      throw InputError(where_ + "inflate failed with zlib status " + std::to_string(status));
+    }
+    return false;
+  }
+
+  z_stream stream_{};
+  const std::uint8_t* next_in_;
+  std::size_t in_left_;
+  std::size_t expected_;
+  const std::string& where_;
+  std::vector<std::uint8_t> out_;
+  std::size_t produced_ = 0;
+};
+
+// Where the central directory is, as the end record (or the zip64 end record) says.
+struct DirectoryLocation {
+  std::uint64_t disk = 0;
+  std::uint64_t directory_disk = 0;
+  std::uint64_t disk_entries = 0;
+  std::uint64_t entry_count = 0;
+  std::uint64_t size = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t end_record_offset = 0;
+  std::uint64_t limit = 0;  // the central directory must end before this
+};
+
+[[noreturn]] void fail(const FileReader& file, const std::string& what) { throw InputError(file.path() + ": " + what); }
+
+// The end record sits at the very end, followed only by its comment (at most 64 KiB).
+DirectoryLocation read_end_record(const FileReader& file) {
+  const std::uint64_t file_size = file.size();
+  if (file_size < kEndRecordSize) fail(file, "not a zip archive (too short for an end of central directory record)");
   const std::size_t tail_size =
       static_cast<std::size_t>(std::min<std::uint64_t>(file_size, kEndRecordSize + kMaxCommentSize));
   const std::uint64_t tail_offset = file_size - tail_size;
-  const std::vector<std::uint8_t> tail = reader_->read(tail_offset, tail_size);
+  const std::vector<std::uint8_t> tail = file.read(tail_offset, tail_size);
   std::size_t end_pos = std::string::npos;
   for (std::size_t pos = tail_size - kEndRecordSize + 1; pos-- > 0;) {
-    if (le32(&tail[pos]) == kEndRecordSignature &&
-        pos + kEndRecordSize + le16(&tail[pos + 20]) == tail_size) {
+    if (le32(&tail[pos]) == kEndRecordSignature && pos + kEndRecordSize + le16(&tail[pos + 20]) == tail_size) {
       end_pos = pos;
       break;
     }
   }
-  if (end_pos == std::string::npos) fail("not a zip archive (no end of central directory record)");
+  if (end_pos == std::string::npos) fail(file, "not a zip archive (no end of central directory record)");
   const std::uint8_t* end = &tail[end_pos];
-  const std::uint64_t end_offset = tail_offset + end_pos;
-  std::uint64_t disk = le16(end + 4);
-  std::uint64_t directory_disk = le16(end + 6);
-  std::uint64_t disk_entries = le16(end + 8);
-  std::uint64_t entry_count = le16(end + 10);
-  std::uint64_t directory_size = le32(end + 12);
-  std::uint64_t directory_offset = le32(end + 16);
-  std::uint64_t directory_limit = end_offset;  // the central directory must end before this
+  DirectoryLocation location;
+  location.disk = le16(end + 4);
+  location.directory_disk = le16(end + 6);
+  location.disk_entries = le16(end + 8);
+  location.entry_count = le16(end + 10);
+  location.size = le32(end + 12);
+  location.offset = le32(end + 16);
+  location.end_record_offset = tail_offset + end_pos;
+  location.limit = location.end_record_offset;
+  return location;
+}
 
-  // A zip64 locator, when present, sits right before the end record and points at the zip64 record
-  // whose 64-bit fields replace the classic ones.
-  if (end_offset >= kZip64LocatorSize) {
-    std::uint8_t locator[kZip64LocatorSize];
-    reader_->read(end_offset - kZip64LocatorSize, locator, sizeof locator);
-    if (le32(locator) == kZip64LocatorSignature) {
-      const std::uint64_t record_offset = le64(locator + 8);
-      if (le32(locator + 4) != 0 || le32(locator + 16) != 1)
-        fail("multi-disk zip archives are not supported");
-      if (record_offset > end_offset - kZip64LocatorSize ||
-          end_offset - kZip64LocatorSize - record_offset < kZip64EndRecordSize) {
-        fail("zip64 end of central directory record out of place");
-      }
-      std::uint8_t record[kZip64EndRecordSize];
-      reader_->read(record_offset, record, sizeof record);
-      if (le32(record) != kZip64EndRecordSignature) fail("bad zip64 end of central directory signature");
-      disk = le32(record + 16);
-      directory_disk = le32(record + 20);
-      disk_entries = le64(record + 24);
-      entry_count = le64(record + 32);
-      directory_size = le64(record + 40);
-      directory_offset = le64(record + 48);
-      directory_limit = record_offset;
-    }
+// A zip64 locator, when present, sits right before the end record and points at the zip64 record
+// whose 64-bit fields replace the classic ones.
+void apply_zip64_end_record(const FileReader& file, DirectoryLocation& location) {
+  const std::uint64_t end_offset = location.end_record_offset;
+  if (end_offset < kZip64LocatorSize) return;
+  std::uint8_t locator[kZip64LocatorSize];
+  file.read(end_offset - kZip64LocatorSize, locator, sizeof locator);
+  if (le32(locator) != kZip64LocatorSignature) return;
+  const std::uint64_t record_offset = le64(locator + 8);
+  if (le32(locator + 4) != 0 || le32(locator + 16) != 1) fail(file, "multi-disk zip archives are not supported");
+  if (record_offset > end_offset - kZip64LocatorSize ||
+      end_offset - kZip64LocatorSize - record_offset < kZip64EndRecordSize) {
+    fail(file, "zip64 end of central directory record out of place");
   }
-  if (disk != 0 || directory_disk != 0 || disk_entries != entry_count) {
-    fail("multi-disk zip archives are not supported");
-  }
-  if (directory_offset > directory_limit || directory_size > directory_limit - directory_offset) {
-    fail("central directory (" + std::to_string(directory_size) + " bytes at offset " +
-         std::to_string(directory_offset) + ") lies outside the file");
-  }
-  if (entry_count > directory_size / kCentralHeaderSize) {
-    fail("end record claims " + std::to_string(entry_count) + " members but the central directory has only " +
-         std::to_string(directory_size) + " bytes");
-  }
+  std::uint8_t record[kZip64EndRecordSize];
+  file.read(record_offset, record, sizeof record);
+  if (le32(record) != kZip64EndRecordSignature) fail(file, "bad zip64 end of central directory signature");
+  location.disk = le32(record + 16);
+  location.directory_disk = le32(record + 20);
+  location.disk_entries = le64(record + 24);
+  location.entry_count = le64(record + 32);
+  location.size = le64(record + 40);
+  location.offset = le64(record + 48);
+  location.limit = record_offset;
+}
 
-  const std::vector<std::uint8_t> directory =
-      reader_->read(directory_offset, static_cast<std::size_t>(directory_size));
+void check_directory_location(const FileReader& file, const DirectoryLocation& location) {
+  if (location.disk != 0 || location.directory_disk != 0 || location.disk_entries != location.entry_count) {
+    fail(file, "multi-disk zip archives are not supported");
+  }
+  if (location.offset > location.limit || location.size > location.limit - location.offset) {
+    fail(file, "central directory (" + std::to_string(location.size) + " bytes at offset " +
+                   std::to_string(location.offset) + ") lies outside the file");
+  }
+  if (location.entry_count > location.size / kCentralHeaderSize) {
+    fail(file, "end record claims " + std::to_string(location.entry_count) +
+                   " members but the central directory has only " + std::to_string(location.size) + " bytes");
+  }
+}
+
+// The central directory header of member `index` at directory[pos]; moves `pos` past it.
+ZipEntry parse_central_header(const FileReader& file, const std::vector<std::uint8_t>& directory, std::size_t& pos,
+                              std::uint64_t index) {
+  if (directory.size() - pos < kCentralHeaderSize || le32(&directory[pos]) != kCentralHeaderSignature) {
+    fail(file, "central directory entry " + std::to_string(index) + " is corrupt");
+  }
+  const std::uint8_t* h = &directory[pos];
+  const std::uint16_t flags = le16(h + 8);
+  const std::size_t name_size = le16(h + 28);
+  const std::size_t extra_size = le16(h + 30);
+  const std::size_t comment_size = le16(h + 32);
+  if (directory.size() - pos - kCentralHeaderSize < name_size + extra_size + comment_size) {
+    fail(file, "central directory entry " + std::to_string(index) + " is truncated");
+  }
+  ZipEntry entry;
+  entry.name.assign(reinterpret_cast<const char*>(h + kCentralHeaderSize), name_size);
+  entry.method = le16(h + 10);
+  entry.crc32 = le32(h + 16);
+  Zip64Fields fields{le32(h + 24), le32(h + 20), le32(h + 42)};
+  const std::uint8_t* extra = h + kCentralHeaderSize + name_size;
+  if (!apply_zip64_extra(extra, extra_size, fields.uncompressed_size == 0xffffffffu,
+                         fields.compressed_size == 0xffffffffu, fields.local_header_offset == 0xffffffffu, fields)) {
+    fail(file, "member '" + entry.name + "': missing or malformed zip64 extra field");
+  }
+  if (le16(h + 34) != 0 && le16(h + 34) != 0xffff) fail(file, "member '" + entry.name + "': multi-disk archive");
+  entry.uncompressed_size = fields.uncompressed_size;
+  entry.compressed_size = fields.compressed_size;
+  entry.local_header_offset = fields.local_header_offset;
+  if (flags & kFlagEncrypted) fail(file, "member '" + entry.name + "' is encrypted");
+  pos += kCentralHeaderSize + name_size + extra_size + comment_size;
+  return entry;
+}
+
+std::vector<ZipEntry> read_central_directory(const FileReader& file, const DirectoryLocation& location) {
+  const std::vector<std::uint8_t> directory = file.read(location.offset, static_cast<std::size_t>(location.size));
+  std::vector<ZipEntry> entries;
   std::set<std::string> names;
   std::size_t pos = 0;
-  entries_.reserve(static_cast<std::size_t>(entry_count));
-  for (std::uint64_t i = 0; i < entry_count; ++i) {
-    if (directory.size() - pos < kCentralHeaderSize || le32(&directory[pos]) != kCentralHeaderSignature) {
-      fail("central directory entry " + std::to_string(i) + " is corrupt");
-    }
-    const std::uint8_t* h = &directory[pos];
-    const std::uint16_t flags = le16(h + 8);
-    const std::size_t name_size = le16(h + 28);
-    const std::size_t extra_size = le16(h + 30);
-    const std::size_t comment_size = le16(h + 32);
-    if (directory.size() - pos - kCentralHeaderSize < name_size + extra_size + comment_size) {
-      fail("central directory entry " + std::to_string(i) + " is truncated");
-    }
-    ZipEntry entry;
-    entry.name.assign(reinterpret_cast<const char*>(h + kCentralHeaderSize), name_size);
-    entry.method = le16(h + 10);
-    entry.crc32 = le32(h + 16);
-    Zip64Fields fields{le32(h + 24), le32(h + 20), le32(h + 42)};
-    const std::uint8_t* extra = h + kCentralHeaderSize + name_size;
-    if (!apply_zip64_extra(extra, extra_size, fields.uncompressed_size == 0xffffffffu,
-                           fields.compressed_size == 0xffffffffu, fields.local_header_offset == 0xffffffffu,
-                           fields)) {
-      fail("member '" + entry.name + "': missing or malformed zip64 extra field");
-    }
-    if (le16(h + 34) != 0 && le16(h + 34) != 0xffff) fail("member '" + entry.name + "': multi-disk archive");
-    entry.uncompressed_size = fields.uncompressed_size;
-    entry.compressed_size = fields.compressed_size;
-    entry.local_header_offset = fields.local_header_offset;
-    if (flags & kFlagEncrypted) fail("member '" + entry.name + "' is encrypted");
-    if (!names.insert(entry.name).second) fail("duplicate member '" + entry.name + "'");
-    entries_.push_back(std::move(entry));
-    pos += kCentralHeaderSize + name_size + extra_size + comment_size;
+  entries.reserve(static_cast<std::size_t>(location.entry_count));
+  for (std::uint64_t i = 0; i < location.entry_count; ++i) {
+    ZipEntry entry = parse_central_header(file, directory, pos, i);
+    if (!names.insert(entry.name).second) fail(file, "duplicate member '" + entry.name + "'");
+    entries.push_back(std::move(entry));
   }
   if (pos != directory.size())
-    fail("central directory has " + std::to_string(directory.size() - pos) + " stray bytes");
+    fail(file, "central directory has " + std::to_string(directory.size() - pos) + " stray bytes");
+  return entries;
+}
 
-  // Every member's local header must agree with the directory, and the members' byte ranges must
-  // lie before the central directory without overlapping (overlap is how some zip bombs work).
+}  // namespace
+
+ZipArchive::ZipArchive(const std::string& path) : ZipArchive(FileReader(path)) {}
+
+ZipArchive::ZipArchive(FileReader file) : reader_(std::make_unique<FileReader>(std::move(file))) {
+  DirectoryLocation directory = read_end_record(*reader_);
+  apply_zip64_end_record(*reader_, directory);
+  check_directory_location(*reader_, directory);
+  entries_ = read_central_directory(*reader_, directory);
+  check_member_ranges(directory.offset);
+}
+
+// Every member's local header must agree with the directory, and the members' byte ranges must
+// lie before the central directory without overlapping (overlap is how some zip bombs work).
+void ZipArchive::check_member_ranges(std::uint64_t directory_offset) const {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;  // [header start, data end)
   for (const ZipEntry& entry : entries_) {
     const std::uint64_t data_start = data_offset(entry);
     if (entry.compressed_size > directory_offset || data_start > directory_offset - entry.compressed_size) {
-      fail("member '" + entry.name + "': data run into the central directory");
+      fail(*reader_, "member '" + entry.name + "': data run into the central directory");
     }
     ranges.emplace_back(entry.local_header_offset, data_start + entry.compressed_size);
   }
   std::sort(ranges.begin(), ranges.end());
   for (std::size_t i = 1; i < ranges.size(); ++i) {
     if (ranges[i].first < ranges[i - 1].second)
-      fail("members overlap at offset " + std::to_string(ranges[i].first));
+      fail(*reader_, "members overlap at offset " + std::to_string(ranges[i].first));
   }
 }
 
@@ -307,79 +424,19 @@ std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry, std::uint64_t 
     throw InputError(where + std::to_string(entry.uncompressed_size) + " bytes exceed the limit of " +
                      std::to_string(max_size) + " bytes");
   }
-  if (entry.uncompressed_size > std::numeric_limits<std::size_t>::max() / 2)
-    throw InputError(where + "too large");
+  if (entry.uncompressed_size > std::numeric_limits<std::size_t>::max() / 2) throw InputError(where + "too large");
   if (entry.method != kMethodStored && entry.method != kMethodDeflate) {
     throw InputError(where + "unsupported compression method " + std::to_string(entry.method));
   }
   const std::uint64_t start = data_offset(entry);  // also bounds compressed_size by the file size
   const std::size_t expected = static_cast<std::size_t>(entry.uncompressed_size);
   std::vector<std::uint8_t> out;
-
   if (entry.method == kMethodStored) {
     out = reader_->read(start, expected);
   } else {
-    const std::vector<std::uint8_t> compressed =
-        reader_->read(start, static_cast<std::size_t>(entry.compressed_size));
-    z_stream stream{};
-    if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw InternalError("zlib inflateInit2 failed");
-    struct Guard {
-      z_stream* s;
-      ~Guard() { inflateEnd(s); }
-    } guard{&stream};
-    // Grow the output as data really arrive instead of trusting the declared size up front.
-    out.resize(std::min<std::size_t>(expected, std::max<std::size_t>(compressed.size() * 4, 1 << 16)));
-    const std::uint8_t* next_in = compressed.data();
-    std::size_t in_left = compressed.size();
-    std::size_t produced = 0;
-    bool finished = false;
-    while (!finished) {
-      if (produced == out.size() && out.size() < expected) {
-        out.resize(std::min<std::size_t>(expected, out.size() * 2 + 1));
-      }
-      std::uint8_t overflow_probe;
-      const bool probing = produced == expected;  // any further output means the member lies about its size
-      stream.next_in = const_cast<Bytef*>(next_in);
-      stream.avail_in = static_cast<uInt>(std::min<std::size_t>(in_left, 1u << 30));
-      stream.next_out = probing ? &overflow_probe : out.data() + produced;
-      stream.avail_out =
-          probing ? 1u : static_cast<uInt>(std::min<std::size_t>(out.size() - produced, 1u << 30));
-      const uInt in_before = stream.avail_in;
-      const uInt out_before = stream.avail_out;
-      const int status = inflate(&stream, Z_NO_FLUSH);
-      const std::size_t consumed = in_before - stream.avail_in;
-      const std::size_t written = out_before - stream.avail_out;
-      next_in += consumed;
-      in_left -= consumed;
-      if (probing && written > 0) {
-        throw InputError(where + "inflates to more than the declared " + std::to_string(expected) + " bytes");
-      }
-      if (!probing) produced += written;
-      if (status == Z_STREAM_END) {
-        finished = true;
-      } else if (status == Z_DATA_ERROR || status == Z_NEED_DICT) {
-        throw InputError(where + "corrupt deflate stream (" + (stream.msg ? stream.msg : "invalid data") +
-                         ")");
-      } else if (status == Z_MEM_ERROR) {
-        throw InputError(where + "out of memory while inflating");
-      } else if (consumed == 0 && written == 0) {
-        // No progress: with all input used the stream ended early; otherwise zlib is stuck, which
-        // must not turn into an endless loop.
-        if (in_left == 0) throw InputError(where + "truncated deflate stream");
-        throw InternalError(where + "inflate made no progress");
-      } else if (status != Z_OK && status != Z_BUF_ERROR) {
-        throw InputError(where + "inflate failed with zlib status " + std::to_string(status));
-      }
-    }
-    if (produced != expected) {
-      throw InputError(where + "inflates to " + std::to_string(produced) + " bytes, the directory declares " +
-                       std::to_string(expected));
-    }
-    if (in_left != 0)
-      throw InputError(where + std::to_string(in_left) + " stray bytes after the deflate stream");
-    out.resize(produced);
+    const std::vector<std::uint8_t> compressed = reader_->read(start, static_cast<std::size_t>(entry.compressed_size));
+    out = Inflater(compressed, expected, where).run();
   }
-
   const std::uint32_t crc = crc32_of(out.data(), out.size());
   if (crc != entry.crc32) {
     throw InputError(where + "crc mismatch (stored " + hex32(entry.crc32) + ", computed " + hex32(crc) + ")");
@@ -439,67 +496,84 @@ void ZipWriter::add(const std::string& name, const std::vector<std::uint8_t>& da
   members_.push_back(std::move(member));
 }
 
+namespace {
+
+// Fixed timestamp (1980-01-01 00:00, the DOS epoch) so identical content gives identical files.
+constexpr std::uint32_t kDosTime = 0;
+constexpr std::uint32_t kDosDate = (0 << 9) | (1 << 5) | 1;
+constexpr std::uint32_t kVersion = 20;
+
+std::uint32_t flags_for(const std::string& name) {
+  const bool ascii = std::all_of(name.begin(), name.end(), [](char c) { return (c & 0x80) == 0; });
+  return ascii ? 0 : kFlagUtf8;
+}
+
+void put_local_header(std::vector<std::uint8_t>& out, const ZipEntry& entry) {
+  put32(out, kLocalHeaderSignature);
+  put16(out, kVersion);
+  put16(out, flags_for(entry.name));
+  put16(out, entry.method);
+  put16(out, kDosTime);
+  put16(out, kDosDate);
+  put32(out, entry.crc32);
+  put32(out, static_cast<std::uint32_t>(entry.compressed_size));
+  put32(out, static_cast<std::uint32_t>(entry.uncompressed_size));
+  put16(out, static_cast<std::uint32_t>(entry.name.size()));
+  put16(out, 0);
+  out.insert(out.end(), entry.name.begin(), entry.name.end());
+}
+
+void put_central_header(std::vector<std::uint8_t>& directory, const ZipEntry& entry, std::uint64_t offset) {
+  put32(directory, kCentralHeaderSignature);
+  put16(directory, (3 << 8) | kVersion);  // made by: unix, so the external attributes carry a mode
+  put16(directory, kVersion);
+  put16(directory, flags_for(entry.name));
+  put16(directory, entry.method);
+  put16(directory, kDosTime);
+  put16(directory, kDosDate);
+  put32(directory, entry.crc32);
+  put32(directory, static_cast<std::uint32_t>(entry.compressed_size));
+  put32(directory, static_cast<std::uint32_t>(entry.uncompressed_size));
+  put16(directory, static_cast<std::uint32_t>(entry.name.size()));
+  put16(directory, 0);               // extra
+  put16(directory, 0);               // comment
+  put16(directory, 0);               // disk
+  put16(directory, 0);               // internal attributes
+  put32(directory, 0100644u << 16);  // regular file, rw-r--r--
+  put32(directory, static_cast<std::uint32_t>(offset));
+  directory.insert(directory.end(), entry.name.begin(), entry.name.end());
+}
+
+void put_end_record(std::vector<std::uint8_t>& out, std::size_t members, std::size_t directory_size,
+                    std::uint64_t directory_offset) {
+  put32(out, kEndRecordSignature);
+  put16(out, 0);
+  put16(out, 0);
+  put16(out, static_cast<std::uint32_t>(members));
+  put16(out, static_cast<std::uint32_t>(members));
+  put32(out, static_cast<std::uint32_t>(directory_size));
+  put32(out, static_cast<std::uint32_t>(directory_offset));
+  put16(out, 0);
+}
+
+}  // namespace
+
 std::vector<std::uint8_t> ZipWriter::bytes() const {
-  // Fixed timestamp (1980-01-01 00:00, the DOS epoch) so identical content gives identical files.
-  constexpr std::uint32_t kDosTime = 0;
-  constexpr std::uint32_t kDosDate = (0 << 9) | (1 << 5) | 1;
-  constexpr std::uint32_t kVersion = 20;
   std::vector<std::uint8_t> out;
   std::vector<std::uint8_t> directory;
-  auto flags_for = [](const std::string& name) -> std::uint32_t {
-    const bool ascii = std::all_of(name.begin(), name.end(), [](char c) { return (c & 0x80) == 0; });
-    return ascii ? 0 : kFlagUtf8;
-  };
   for (const Member& member : members_) {
-    const ZipEntry& entry = member.entry;
     const std::uint64_t offset = out.size();
     if (offset >= 0xffffffffu) throw InputError("zip archive exceeds 4 GiB, which needs zip64");
-    put32(out, kLocalHeaderSignature);
-    put16(out, kVersion);
-    put16(out, flags_for(entry.name));
-    put16(out, entry.method);
-    put16(out, kDosTime);
-    put16(out, kDosDate);
-    put32(out, entry.crc32);
-    put32(out, static_cast<std::uint32_t>(entry.compressed_size));
-    put32(out, static_cast<std::uint32_t>(entry.uncompressed_size));
-    put16(out, static_cast<std::uint32_t>(entry.name.size()));
-    put16(out, 0);
-    out.insert(out.end(), entry.name.begin(), entry.name.end());
+    put_local_header(out, member.entry);
     out.insert(out.end(), member.payload.begin(), member.payload.end());
-
-    put32(directory, kCentralHeaderSignature);
-    put16(directory, (3 << 8) | kVersion);  // made by: unix, so the external attributes carry a mode
-    put16(directory, kVersion);
-    put16(directory, flags_for(entry.name));
-    put16(directory, entry.method);
-    put16(directory, kDosTime);
-    put16(directory, kDosDate);
-    put32(directory, entry.crc32);
-    put32(directory, static_cast<std::uint32_t>(entry.compressed_size));
-    put32(directory, static_cast<std::uint32_t>(entry.uncompressed_size));
-    put16(directory, static_cast<std::uint32_t>(entry.name.size()));
-    put16(directory, 0);               // extra
-    put16(directory, 0);               // comment
-    put16(directory, 0);               // disk
-    put16(directory, 0);               // internal attributes
-    put32(directory, 0100644u << 16);  // regular file, rw-r--r--
-    put32(directory, static_cast<std::uint32_t>(offset));
-    directory.insert(directory.end(), entry.name.begin(), entry.name.end());
+    put_central_header(directory, member.entry, offset);
   }
   const std::uint64_t directory_offset = out.size();
   if (directory_offset + directory.size() >= 0xffffffffu || members_.size() >= 0xffff) {
     throw InputError("zip archive exceeds the limits of a zip without zip64");
   }
   out.insert(out.end(), directory.begin(), directory.end());
-  put32(out, kEndRecordSignature);
-  put16(out, 0);
-  put16(out, 0);
-  put16(out, static_cast<std::uint32_t>(members_.size()));
-  put16(out, static_cast<std::uint32_t>(members_.size()));
-  put32(out, static_cast<std::uint32_t>(directory.size()));
-  put32(out, static_cast<std::uint32_t>(directory_offset));
-  put16(out, 0);
+  put_end_record(out, members_.size(), directory.size(), directory_offset);
   return out;
 }
 

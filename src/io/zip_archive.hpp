@@ -26,6 +26,8 @@ class ZipArchive {
  public:
   // Reads and validates the central directory. Throws InputError naming the path.
   explicit ZipArchive(const std::string& path);
+  // The same for a file already open (one that was probed for its format, for instance).
+  explicit ZipArchive(FileReader file);
 
   const std::string& path() const { return reader_->path(); }
   const std::vector<ZipEntry>& entries() const { return entries_; }
@@ -41,6 +43,7 @@ class ZipArchive {
 
  private:
   std::uint64_t data_offset(const ZipEntry& entry) const;
+  void check_member_ranges(std::uint64_t directory_offset) const;
   std::unique_ptr<FileReader> reader_;
   std::vector<ZipEntry> entries_;
 };

@@ -228,6 +228,24 @@ TEST_F(ZipArchiveTest, WriterRoundTripsStoredAndDeflatedMembers) {
   EXPECT_EQ(zip.read(*second), binary);
 }
 
+// A file already open (probed for its format first, as TorchCheckpoint does) is read without
+// being opened again; messages still name it.
+TEST_F(ZipArchiveTest, ReadsAFileAlreadyOpen) {
+  ZipWriter writer;
+  writer.add("m", bytes_of("content"), true);
+  const std::string path = write("open.zip", writer.bytes());
+  FileReader file(path);
+  std::uint8_t head[4];
+  file.read(0, head, sizeof head);
+  ZipArchive zip(std::move(file));
+  EXPECT_EQ(zip.path(), path);
+  EXPECT_EQ(zip.read(zip.entries().at(0)), bytes_of("content"));
+
+  const std::string plain = write("plain.txt", bytes_of("not a zip archive, only some text"));
+  EXPECT_THAT([&] { ZipArchive{FileReader(plain)}; },
+              ::testing::ThrowsMessage<InputError>(HasSubstr(plain + ": not a zip archive")));
+}
+
 TEST_F(ZipArchiveTest, EmptyMembersRoundTrip) {
   ZipWriter writer;
   writer.add("stored", {}, false);
