@@ -2,6 +2,7 @@
 #include <cmath>
 #include <limits>
 
+#include "base/text.hpp"
 #include "lift3d/error.hpp"
 #include "io/json_support.hpp"
 #include "base/joint_sets.hpp"
@@ -28,9 +29,8 @@ void check_keys(const nlohmann::json& document, const std::string& source) {
     bool known = false;
     for (const char* key : kKnownKeys) known = known || item.key() == key;
     if (known) continue;
-    std::string list;
-    for (const char* key : kKnownKeys) list += (list.empty() ? "" : ", ") + std::string(key);
-    throw_json_error(source, "", "unknown key '" + item.key() + "' (known: " + list + ")");
+    const std::vector<std::string> known_keys(std::begin(kKnownKeys), std::end(kKnownKeys));
+    throw_json_error(source, "", "unknown key '" + item.key() + "' (known: " + join(known_keys) + ")");
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "base/text.hpp"
 #include "lift3d/error.hpp"
 #include "io/file.hpp"
 
@@ -435,10 +436,9 @@ NpyContent NpzFile::read(const std::string& key) const {
   const ZipEntry* entry = zip_.find(key + ".npy");
   if (!entry) entry = zip_.find(key);
   if (!entry) {
-    std::string available;
-    for (const std::string& name : keys()) available += (available.empty() ? "" : ", ") + name;
-    throw InputError(path() + ": no array '" + key +
-                     "' (has: " + (available.empty() ? "nothing" : available) + ")");
+    const std::vector<std::string> available = keys();
+    throw InputError(path() + ": no array '" + key + "' (has: " + (available.empty() ? "nothing" : join(available)) +
+                     ")");
   }
   const std::vector<std::uint8_t> bytes = zip_.read(*entry);
   try {

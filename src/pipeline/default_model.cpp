@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "base/text.hpp"
 #include "lift3d/error.hpp"
 
 // Set by CMakeLists.txt for this file only: from the installed executable's and library's
@@ -67,14 +68,14 @@ std::string default_model_path() {
                             .lexically_normal());
     data_dirs.push_back((dir / LIFT3D_BUILD_TREE_DATADIR).lexically_normal());
   }
-  std::string looked;
+  std::vector<std::string> looked;
   for (const fs::path& data_dir : data_dirs) {
     const fs::path model = data_dir / kModelFile;
     if (fs::is_regular_file(model)) return model.string();
-    looked += (looked.empty() ? "" : ", ") + data_dir.string();
+    looked.push_back(data_dir.string());
   }
-  if (looked.empty()) looked = "nowhere (the location of lift3d's code is unknown)";
-  throw InputError("default model not found: no " + std::string(kModelFile) + " in " + looked +
+  const std::string places = looked.empty() ? "nowhere (the location of lift3d's code is unknown)" : join(looked);
+  throw InputError("default model not found: no " + std::string(kModelFile) + " in " + places +
                    "; set LIFT3D_DATA_DIR to the directory that holds it, or give a checkpoint");
 }
 
