@@ -508,8 +508,8 @@ std::uint32_t flags_for(const std::string& name) {
   return ascii ? 0 : kFlagUtf8;
 }
 
-void put_local_header(std::vector<std::uint8_t>& out, const ZipEntry& entry) {
-  put32(out, kLocalHeaderSignature);
+// The fields local and central headers share, from "version needed" to the name's length.
+void put_common_fields(std::vector<std::uint8_t>& out, const ZipEntry& entry) {
   put16(out, kVersion);
   put16(out, flags_for(entry.name));
   put16(out, entry.method);
@@ -519,22 +519,19 @@ void put_local_header(std::vector<std::uint8_t>& out, const ZipEntry& entry) {
   put32(out, static_cast<std::uint32_t>(entry.compressed_size));
   put32(out, static_cast<std::uint32_t>(entry.uncompressed_size));
   put16(out, static_cast<std::uint32_t>(entry.name.size()));
-  put16(out, 0);
+}
+
+void put_local_header(std::vector<std::uint8_t>& out, const ZipEntry& entry) {
+  put32(out, kLocalHeaderSignature);
+  put_common_fields(out, entry);
+  put16(out, 0);  // extra
   out.insert(out.end(), entry.name.begin(), entry.name.end());
 }
 
 void put_central_header(std::vector<std::uint8_t>& directory, const ZipEntry& entry, std::uint64_t offset) {
   put32(directory, kCentralHeaderSignature);
   put16(directory, (3 << 8) | kVersion);  // made by: unix, so the external attributes carry a mode
-  put16(directory, kVersion);
-  put16(directory, flags_for(entry.name));
-  put16(directory, entry.method);
-  put16(directory, kDosTime);
-  put16(directory, kDosDate);
-  put32(directory, entry.crc32);
-  put32(directory, static_cast<std::uint32_t>(entry.compressed_size));
-  put32(directory, static_cast<std::uint32_t>(entry.uncompressed_size));
-  put16(directory, static_cast<std::uint32_t>(entry.name.size()));
+  put_common_fields(directory, entry);
   put16(directory, 0);               // extra
   put16(directory, 0);               // comment
   put16(directory, 0);               // disk
