@@ -21,6 +21,9 @@ struct Detection {
 
 struct Detections2D {
   std::string source;  // the file, directory or glob it was read from (named in messages)
+  // Which video of the input this is, when one input holds several (an OpenPose folder with the
+  // frames of several videos); empty when the input is one video.
+  std::string video;
   std::string format;  // "openpose json", "coco results json", ... (named in messages)
   std::string layout;  // joint layout of every detection (base/joint_sets.hpp)
   int joints = 0;

@@ -48,6 +48,7 @@ GapFillResult fill_keypoint_gaps(KeypointSequence& seq, const GapFillOptions& op
 
   GapFillResult result;
   result.filled_per_joint.assign(seq.joints, 0);
+  result.filled_mask.assign(static_cast<std::size_t>(seq.frames) * seq.joints, 0);
   for (int joint = 0; joint < seq.joints; ++joint) {
     const std::vector<int>& known = usable_frames[joint];
     std::size_t next = 0;  // first usable frame after the current one
@@ -72,6 +73,7 @@ GapFillResult fill_keypoint_gaps(KeypointSequence& seq, const GapFillOptions& op
       }
       ++result.filled_per_joint[joint];
       ++result.filled;
+      result.filled_mask[static_cast<std::size_t>(frame) * seq.joints + joint] = 1;
     }
   }
   return result;

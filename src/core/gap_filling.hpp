@@ -5,6 +5,7 @@
 // does with np.interp for frames without a detection, applied per joint.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct GapFillOptions {
 struct GapFillResult {
   int filled = 0;                     // (frame, joint) entries replaced
   std::vector<int> filled_per_joint;  // the same, per joint
+  std::vector<std::uint8_t> filled_mask;  // frames x joints: 1 where the entry was replaced
 };
 
 // Whether a keypoint can be used as is: finite x, y and (when there is a score) a score above 0

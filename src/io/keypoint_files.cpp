@@ -60,7 +60,9 @@ KeypointFileFormat detect_keypoint_json_format(const nlohmann::json& document, c
   throw InputError(source + ": unrecognised list of objects" + expected);
 }
 
-Detections2D read_detections(const std::string& path_or_glob, const DetectionReadOptions& options) {
+namespace {
+
+Detections2D read_one_video(const std::string& path_or_glob, const DetectionReadOptions& options) {
   const std::optional<KeypointFileFormat> by_path = keypoint_format_from_path(path_or_glob);
   if (by_path == KeypointFileFormat::OpenPoseJson) return read_openpose_detections(path_or_glob, options);
   if (by_path == KeypointFileFormat::VideoPoseNpz)
@@ -75,6 +77,14 @@ Detections2D read_detections(const std::string& path_or_glob, const DetectionRea
     case KeypointFileFormat::VideoPoseNpz: break;
   }
   throw InternalError(path_or_glob + ": npz detected from json content");
+}
+
+}  // namespace
+
+std::vector<Detections2D> read_detections(const std::string& path_or_glob, const DetectionReadOptions& options) {
+  std::vector<Detections2D> videos;
+  videos.push_back(read_one_video(path_or_glob, options));
+  return videos;
 }
 
 }  // namespace lift3d::io

@@ -39,8 +39,9 @@ std::optional<KeypointFileFormat> keypoint_format_from_path(const std::string& p
 KeypointFileFormat detect_keypoint_json_format(const nlohmann::json& document, const std::string& source);
 
 // Any keypoint file but VideoPose3D's .npz datasets (videopose_2d.hpp), its format told by the path
-// or the content. Throws UsageError for a .npz path.
-Detections2D read_detections(const std::string& path_or_glob, const DetectionReadOptions& options);
+// or the content: one Detections2D per video the input holds (at least one). Throws UsageError for
+// a .npz path.
+std::vector<Detections2D> read_detections(const std::string& path_or_glob, const DetectionReadOptions& options);
 
 // lift3d's own format (one person, any known layout; README "lift3d's own JSON keypoint format"):
 //   {"format": "lift3d-keypoints-2d", "version": 1, "layout": "coco",

@@ -1,6 +1,7 @@
 // What the writers (pose_writers.hpp) need to know about lifted sequences besides the numbers.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,10 @@ namespace lift3d::io {
 struct NamedPoses {
   std::string name;  // "SUBJECT/ACTION/CAMERA" or the input's stem
   PoseSequence poses;
+  // What was done to each 2D input keypoint (frames x keypoint_names, 0 observed, 1 interpolated
+  // over time, 2 filled from a body model); empty when not tracked (VideoPose3D datasets).
+  std::vector<std::uint8_t> keypoint_fill;
+  std::vector<std::string> keypoint_names;
 };
 
 struct PoseOutputInfo {

@@ -196,7 +196,9 @@ void write_pose_file(const std::string& path, const std::vector<NamedPoses>& seq
 }
 
 void write_pose_file(const std::string& path, const PoseSequence& poses, const PoseOutputInfo& info) {
-  write_pose_file(path, std::vector<NamedPoses>{{"", poses}}, info);
+  NamedPoses unnamed;
+  unnamed.poses = poses;
+  write_pose_file(path, std::vector<NamedPoses>{unnamed}, info);
 }
 
 }  // namespace lift3d::io

@@ -104,6 +104,8 @@ void lift_all(const InferenceRequest& request, const LoadedModel& model, std::ve
     io::NamedPoses& result = task.poses[work[w].second];
     try {
       result.name = job.name;
+      result.keypoint_fill = job.keypoint_fill;
+      result.keypoint_names = job.keypoint_names;
       result.poses = core::lift(model.lifter, job.keypoints, job.flip, options, request.add_trajectory);
       if (request.frame == "world") result.poses = core::reference_world_from_camera(result.poses);
     } catch (const Error& e) {

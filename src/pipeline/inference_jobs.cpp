@@ -93,37 +93,49 @@ std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const 
   return jobs;
 }
 
-// Detector exports and lift3d's own JSON: one person, mapped onto the model's layout, gaps filled.
+// The name an input's only sequence gets: the file's stem, or for a folder or glob its folder's name.
+std::string input_stem(const std::string& input) {
+  const std::filesystem::path path(input);
+  std::string stem = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
+  return stem.empty() ? "sequence" : stem;
+}
+
+// Detector exports and lift3d's own JSON: the chosen people of every video, mapped onto the model's
+// layout, gaps filled.
 std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const SelectionOptions& selection,
                                                 const core::ModelConfig& pose_model) {
   if (!selection.subject.empty() || !selection.action.empty() || selection.camera)
     throw UsageError(input + ": --subject/--action/--camera select sequences of VideoPose3D .npz files only");
   KeypointReadOptions options;
+  options.people = selection.people;
   options.track_id = selection.track_id;
   options.target_layout = selection.layout;
   options.dense_frames = selection.dense_frames;
   options.fill_gaps = false;  // done by person_job, for files and memory alike
-  Keypoints2D keypoints = read_keypoints_2d(input, options);
   PersonInput person;
   person.source = input;
   person.layout = selection.layout;
   person.min_score = selection.min_score;
   person.width = selection.width;
   person.height = selection.height;
-  const std::filesystem::path path(input);
-  std::string name = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
-  const int file_width = keypoints.seq.image_width, file_height = keypoints.seq.image_height;
-  InferenceJob job = person_job(name.empty() ? "sequence" : name, std::move(keypoints.seq), person, pose_model);
-  job.fps = keypoints.fps;
-  // The image size as person_job chose it: each dimension given, else the file's.
-  const int given = (selection.width > 0) + (selection.height > 0);
-  logger().info("{}: {}, {} keypoints{}, {} frames{}, image {}x{} ({})", input, keypoints.format,
-                keypoints.file_layout,
-                keypoints.file_layout == keypoints.layout ? "" : " mapped to " + keypoints.layout, job.keypoints.frames,
-                keypoints.fps > 0 ? fmt::format(" at {:g} fps", keypoints.fps) : "",
-                selection.width > 0 ? selection.width : file_width, selection.height > 0 ? selection.height : file_height,
-                given == 2 ? "given" : given == 1 ? "partly given, partly from the file" : "from the file");
-  return {std::move(job)};
+  std::vector<InferenceJob> jobs;
+  for (Keypoints2D& keypoints : read_people_2d(input, options)) {
+    const std::string name = keypoints.name.empty() ? input_stem(input) : keypoints.name;
+    const int file_width = keypoints.seq.image_width, file_height = keypoints.seq.image_height;
+    InferenceJob job = person_job(name, std::move(keypoints.seq), person, pose_model);
+    job.fps = keypoints.fps;
+    // The image size as person_job chose it: each dimension given, else the file's.
+    const int given = (selection.width > 0) + (selection.height > 0);
+    logger().info("{}: {}{}, {} keypoints{}, {} frames{}, image {}x{} ({})", input,
+                  keypoints.name.empty() ? "" : keypoints.name + ": ", keypoints.format, keypoints.file_layout,
+                  keypoints.file_layout == keypoints.layout ? "" : " mapped to " + keypoints.layout,
+                  job.keypoints.frames, keypoints.fps > 0 ? fmt::format(" at {:g} fps", keypoints.fps) : "",
+                  selection.width > 0 ? selection.width : file_width,
+                  selection.height > 0 ? selection.height : file_height,
+                  given == 2 ? "given" : given == 1 ? "partly given, partly from the file" : "from the file");
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
 }
 
 }  // namespace
@@ -169,7 +181,10 @@ InferenceJob person_job(std::string name, KeypointSequence keypoints, const Pers
   fill.min_score = person.min_score;
   fill.source = person.source;
   fill.joint_names = layout.joint_names;
-  job.filled_joints = core::fill_keypoint_gaps(keypoints, fill).filled;
+  core::GapFillResult filled = core::fill_keypoint_gaps(keypoints, fill);
+  job.filled_joints = filled.filled;
+  job.keypoint_fill = std::move(filled.filled_mask);
+  job.keypoint_names = layout.joint_names;
   job.total_joints = keypoints.frames * keypoints.joints;
   const int width = person.width ? person.width : keypoints.image_width;
   const int height = person.height ? person.height : keypoints.image_height;

@@ -2,11 +2,13 @@
 // sequence's image size, normalising, and pairing it with the left/right lists for flip TTA.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/lifter.hpp"
+#include "pipeline/keypoint_input.hpp"
 #include "core/model_config.hpp"
 #include "io/videopose_2d.hpp"
 #include "lift3d/sequence.hpp"
@@ -26,6 +28,7 @@ struct SelectionOptions {
   std::optional<long long> track_id;
   std::string layout = "coco";
   bool dense_frames = false;  // frame numbers are video frame indices; gaps become missing frames
+  PersonChoice people = PersonChoice::Best;  // one person per video, or every person
 };
 
 struct InferenceJob {
@@ -35,6 +38,16 @@ struct InferenceJob {
   double fps = 0.0;
   int filled_joints = 0;  // (frame, joint) entries interpolated because they were missing
   int total_joints = 0;
+  // Detector inputs: frames x input joints, what was done to each keypoint (KeypointFill), and the
+  // input joints' names; empty for VideoPose3D datasets.
+  std::vector<std::uint8_t> keypoint_fill;
+  std::vector<std::string> keypoint_names;
+};
+
+// What was done to an input keypoint before lifting.
+enum KeypointFill : std::uint8_t {
+  kObserved = 0,      // used as the detector gave it
+  kInterpolated = 1,  // missing or below --min-score in this frame: interpolated over time
 };
 
 // Reads one input and returns the selected sequences, ready for the model. Throws InputError /

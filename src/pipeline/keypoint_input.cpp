@@ -3,6 +3,7 @@
 #include "base/joint_mapping.hpp"
 #include "base/joint_sets.hpp"
 #include "base/log.hpp"
+#include "base/text.hpp"
 #include "core/gap_filling.hpp"
 #include "core/person_selection.hpp"
 #include "io/keypoint_files.hpp"
@@ -31,23 +32,52 @@ void fill_gaps(Keypoints2D& keypoints, float min_score) {
 
 }  // namespace
 
-Keypoints2D read_keypoints_2d(const std::string& path_or_glob, const KeypointReadOptions& options) {
-  if (!options.target_layout.empty()) keypoint_layout(options.target_layout);  // unknown names fail first
-  if (!options.source_layout.empty()) keypoint_layout(options.source_layout);
-  const Detections2D detections = io::read_detections(path_or_glob, {options.source_layout});
-  logger().debug("{}: {}: {} detection(s) of {} {} keypoints over {} frame number(s){}", detections.source,
-                 detections.format, detections.count(), detections.joints, detections.layout, detections.frames.size(),
-                 detections.has_track_ids ? ", with track ids" : "");
+namespace {
+
+// The people of one video chosen by options.people, as sequences in the file's own layout.
+std::vector<Keypoints2D> choose_people(const Detections2D& detections, const KeypointReadOptions& options) {
+  if (options.people == PersonChoice::All)
+    throw UsageError(detections.source + ": lifting every person is not available yet");
   Keypoints2D keypoints;
   keypoints.source = detections.source;
+  keypoints.name = detections.video;
   keypoints.format = detections.format;
   keypoints.file_layout = detections.layout;
   keypoints.layout = detections.layout;
   keypoints.fps = detections.fps;
   keypoints.seq = core::select_person(detections, {options.track_id, options.dense_frames});
-  map_onto_target_layout(keypoints, options.target_layout);
-  if (options.fill_gaps) fill_gaps(keypoints, options.min_score);
-  return keypoints;
+  return {std::move(keypoints)};
+}
+
+}  // namespace
+
+std::vector<Keypoints2D> read_people_2d(const std::string& path_or_glob, const KeypointReadOptions& options) {
+  if (!options.target_layout.empty()) keypoint_layout(options.target_layout);  // unknown names fail first
+  if (!options.source_layout.empty()) keypoint_layout(options.source_layout);
+  std::vector<Keypoints2D> people;
+  for (const Detections2D& detections : io::read_detections(path_or_glob, {options.source_layout})) {
+    logger().debug("{}: {}{}: {} detection(s) of {} {} keypoints over {} frame number(s){}", detections.source,
+                   detections.video.empty() ? "" : detections.video + ": ", detections.format, detections.count(),
+                   detections.joints, detections.layout, detections.frames.size(),
+                   detections.has_track_ids ? ", with track ids" : "");
+    for (Keypoints2D& keypoints : choose_people(detections, options)) {
+      map_onto_target_layout(keypoints, options.target_layout);
+      if (options.fill_gaps) fill_gaps(keypoints, options.min_score);
+      people.push_back(std::move(keypoints));
+    }
+  }
+  return people;
+}
+
+Keypoints2D read_keypoints_2d(const std::string& path_or_glob, const KeypointReadOptions& options) {
+  std::vector<Keypoints2D> people = read_people_2d(path_or_glob, options);
+  if (people.size() != 1) {
+    std::vector<std::string> names;
+    for (const Keypoints2D& person : people) names.push_back(person.name);
+    throw UsageError(path_or_glob + ": holds " + std::to_string(people.size()) + " sequences (" + join(names) +
+                     "), expected one");
+  }
+  return std::move(people.front());
 }
 
 KeypointSequence xy_only(const KeypointSequence& in) {

@@ -5,12 +5,20 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lift3d/sequence.hpp"
 
 namespace lift3d::pipeline {
 
+// Which people of a multi-person file become sequences.
+enum class PersonChoice {
+  Best,  // one per video: core::select_person's rule (the best person per frame, or track_id)
+  All,   // every person of every video
+};
+
 struct KeypointReadOptions {
+  PersonChoice people = PersonChoice::Best;
   // Joints scoring below this count as missing and are interpolated; a score of 0 is always missing
   // (OpenPose writes undetected joints as 0, 0, 0). 0 keeps every detected joint, as VideoPose3D does.
   float min_score = 0.0f;
@@ -33,6 +41,9 @@ struct KeypointReadOptions {
 // One person's 2D keypoints from a detector's file, before normalisation.
 struct Keypoints2D {
   std::string source;  // the file, directory or glob it was read from (named in errors)
+  // Which sequence of the input this is: empty for the only person of the only video, else the
+  // video and/or person ("Kick_1", "person_2", "Kick_1/person_2"); outputs are keyed by it.
+  std::string name;
   std::string format;  // the file's format, as the reader names it ("coco results json", ...)
   std::string file_layout;  // the file's own joint layout
   std::string layout;  // joint layout of `seq` (base/joint_sets.hpp)
@@ -43,10 +54,13 @@ struct Keypoints2D {
   int filled_joints = 0;  // (frame, joint) entries replaced by the gap filler
 };
 
-// Reads one person's keypoints, maps them onto options.target_layout and, when options.fill_gaps,
-// fills missing joints. Throws InputError naming the file for bad data, UsageError for options
-// that do not fit the file (a .npz input, a track id in a format without ids, a layout that cannot
-// be mapped onto the target).
+// Reads the chosen people of every video an input holds, each mapped onto options.target_layout
+// and, when options.fill_gaps, with missing joints filled. Throws InputError naming the file for bad
+// data, UsageError for options that do not fit the file (a .npz input, a track id in a format
+// without ids, a layout that cannot be mapped onto the target).
+std::vector<Keypoints2D> read_people_2d(const std::string& path_or_glob, const KeypointReadOptions& options);
+
+// The same for an input that holds one sequence; throws UsageError naming the sequences otherwise.
 Keypoints2D read_keypoints_2d(const std::string& path_or_glob, const KeypointReadOptions& options);
 
 // x, y only (frames x joints x 2), what the model consumes after normalisation.

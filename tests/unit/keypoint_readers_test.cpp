@@ -153,8 +153,8 @@ TEST(DetectorFormats, KnowNeitherImageSizeNorFps) {
 TEST(NativeLayouts, AreReportedByThePerFormatReaders) {
   EXPECT_EQ(read_openpose_detections(fixture("openpose_body25"), {}).layout, "body25");
   EXPECT_EQ(read_openpose_detections(fixture("openpose_coco18"), {}).layout, "coco18");
-  EXPECT_EQ(read_detections(fixture("alphapose_halpe26.json"), {}).layout, "halpe26");
-  EXPECT_EQ(read_detections(fixture("coco_results.json"), {}).layout, "coco");
+  EXPECT_EQ(read_detections(fixture("alphapose_halpe26.json"), {}).at(0).layout, "halpe26");
+  EXPECT_EQ(read_detections(fixture("coco_results.json"), {}).at(0).layout, "coco");
   EXPECT_EQ(read_keypoints_2d(fixture("alphapose_halpe26.json"), raw_options("")).layout, "halpe26");
   EXPECT_EQ(read_keypoints_2d(fixture("alphapose_halpe26.json"), raw_options("")).seq.joints, 26);
 }
