@@ -115,7 +115,9 @@ void append_utc_time(spdlog::memory_buf_t& out, spdlog::log_clock::time_point ti
   append(out, std::string_view(text, n > 0 ? static_cast<std::size_t>(n) : 0));
 }
 
+// Info records are notes: what lift3d decided about an input (an image size, a person, a split).
 std::string_view level_name(spdlog::level::level_enum level) {
+  if (level == spdlog::level::info) return "note";
   const spdlog::string_view_t name = spdlog::level::to_string_view(level);  // "warning", "error", ...
   return {name.data(), name.size()};
 }
@@ -215,10 +217,11 @@ bool configured = false;
 void add_log_options(CLI::App& cli, LogOptions& options) {
   const std::string group = "Logging (stderr; before or after the subcommand)";
   cli.add_flag("--quiet", options.quiet,
-               "Errors only: also hides the warnings about doubtful input (e.g. joints filled by interpolation)")
+               "Errors only: also hides the notes on what was decided about each input and the warnings about "
+               "doubtful input (e.g. joints filled by interpolation)")
       ->group(group);
   cli.add_flag("--verbose", options.verbose,
-               "Also info and debug lines: checkpoint and architecture, each input's format, frames and image size, "
+               "Also debug lines: checkpoint and architecture, each input's format, frames and image size, "
                "thread plan, outputs written")
       ->group(group);
   cli.add_option("--log-format", options.format,
@@ -252,7 +255,7 @@ void configure_logging(const LogOptions& options) {
   log.sinks().push_back(sink);
   log.set_level(options.quiet     ? spdlog::level::err
                 : options.verbose ? spdlog::level::debug
-                                  : spdlog::level::warn);
+                                  : spdlog::level::info);
   log.flush_on(spdlog::level::trace);
   configured = true;
 }

@@ -1,9 +1,9 @@
 // How the lift3d executable talks on stderr. Every message it writes there, errors included, goes
 // through the "lift3d" logger (base/log.hpp), set up here from the global options:
-//   --quiet        errors only (warnings about doubtful input, e.g. interpolated joints, are hidden)
-//   (default)      warnings and errors
-//   --verbose      also info and debug detail (checkpoint, inputs, thread plan, outputs)
-//   --log-format text  `lift3d: <level>: <message>`
+//   --quiet        errors only (notes and warnings about doubtful input are hidden)
+//   (default)      notes (info: what was decided about an input), warnings and errors
+//   --verbose      also debug detail (checkpoint, inputs, thread plan, outputs)
+//   --log-format text  `lift3d: <level>: <message>` (info is written "note")
 //   --log-format json  {"level":"<level>","message":"<message>","time":"<UTC, ISO 8601, ms>"}
 // One record is always one line: text mode escapes control characters in messages (\n, \t,
 // \xNN); json mode escapes what JSON requires and replaces bytes that are not UTF-8 by U+FFFD.

@@ -81,7 +81,7 @@ std::string describe(const core::ModelConfig& config) {
 }
 
 void log_loaded(const CheckpointInfo& info) {
-  logger().info("{}: loaded {} checkpoint; model_pos {}, {} -> {} joints; model_traj {}", info.path, info.format,
+  logger().debug("{}: loaded {} checkpoint; model_pos {}, {} -> {} joints; model_traj {}", info.path, info.format,
                 describe(info.pose), info.pose.input_channels / 2, info.pose.joints_out,
                 info.trajectory ? describe(*info.trajectory) : std::string("none"));
   if (info.epoch || info.lr)

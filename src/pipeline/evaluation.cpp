@@ -126,10 +126,10 @@ EvaluationResult run_evaluation(const EvaluationRequest& request) {
   if (dataset == core::Dataset::Custom) throw UsageError("eval needs a dataset with ground truth: h36m or humaneva15");
   const LoadedModel model = load_model(request.checkpoint, request.hints);
   const core::GroundTruth truth = build_ground_truth(io::read_videopose_3d(request.data_3d), dataset);
-  logger().info("{}: 3D ground truth, {} subject(s), {} recording(s)", request.data_3d, truth.subjects().size(),
+  logger().debug("{}: 3D ground truth, {} subject(s), {} recording(s)", request.data_3d, truth.subjects().size(),
                 truth.sequences.size());
   io::VideoPose2DFile keypoints = io::read_videopose_2d(request.data_2d);
-  logger().info("{}: VideoPose3D 2D .npz ({} layout), {} keypoints, {} recording(s)", request.data_2d,
+  logger().debug("{}: VideoPose3D 2D .npz ({} layout), {} keypoints, {} recording(s)", request.data_2d,
                 keypoints.layout_name.empty() ? "unnamed" : keypoints.layout_name, keypoints.num_joints,
                 keypoints.sequences.size());
   reconcile_2d_with_3d(keypoints, truth);
@@ -144,7 +144,7 @@ EvaluationResult run_evaluation(const EvaluationRequest& request) {
   const std::vector<Video> videos = test_videos(request, subjects, truth, keypoints);
   long long frames = 0;
   for (const Video& video : videos) frames += video.keypoints->frames;
-  logger().info("evaluating {} video(s) of {}, {} frames, flip test-time augmentation {}", videos.size(),
+  logger().debug("evaluating {} video(s) of {}, {} frames, flip test-time augmentation {}", videos.size(),
                 join(subjects), frames, request.flip_tta ? "on" : "off");
   const std::vector<core::MetricErrors> errors = evaluate_videos(request, model, videos, flip);
 

@@ -145,7 +145,7 @@ void write_all(const InferenceRequest& request, const LoadedModel& model, std::v
       io::write_pose_file(task.result.output, task.poses, info);
       long long frames = 0;
       for (const io::NamedPoses& poses : task.poses) frames += poses.poses.frames;
-      logger().info("{}: wrote {} sequence(s) from {}, {} frames of {} joints, metres, {} frame{}", task.result.output,
+      logger().debug("{}: wrote {} sequence(s) from {}, {} frames of {} joints, metres, {} frame{}", task.result.output,
                     task.poses.size(), task.result.input, frames, info.joint_names.size(), info.frame,
                     info.root_relative ? ", root-relative" : "");
     } catch (const Error& e) {

@@ -84,7 +84,7 @@ std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const 
   }
   long long frames = 0;
   for (const InferenceJob& job : jobs) frames += job.keypoints.frames;
-  logger().info("{}: VideoPose3D 2D .npz ({} layout, {}), {} sequence(s) selected, {} frames; image size {}", path,
+  logger().debug("{}: VideoPose3D 2D .npz ({} layout, {}), {} sequence(s) selected, {} frames; image size {}", path,
                 file.layout_name.empty() ? "unnamed" : file.layout_name, core::dataset_name(dataset), jobs.size(),
                 frames,
                 selection.width && selection.height ? "given"
@@ -126,7 +126,7 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
     job.fps = keypoints.fps;
     // The image size as person_job chose it: each dimension given, else the file's.
     const int given = (selection.width > 0) + (selection.height > 0);
-    logger().info("{}: {}{}, {} keypoints{}, {} frames{}, image {}x{} ({})", input,
+    logger().debug("{}: {}{}, {} keypoints{}, {} frames{}, image {}x{} ({})", input,
                   keypoints.name.empty() ? "" : keypoints.name + ": ", keypoints.format, keypoints.file_layout,
                   keypoints.file_layout == keypoints.layout ? "" : " mapped to " + keypoints.layout,
                   job.keypoints.frames, keypoints.fps > 0 ? fmt::format(" at {:g} fps", keypoints.fps) : "",

@@ -1,5 +1,5 @@
 # What lift3d writes on stderr and how the global options change it: warnings by default, --quiet
-# (errors only), --verbose (info and debug lines), --log-format json (one valid JSON object per line,
+# (errors only), --verbose (debug lines), --log-format json (one valid JSON object per line,
 # errors included, whatever bytes a file name holds); errors stay one line with their exit codes;
 # stdout and output files never change with these options; the progress line only on a terminal.
 source "$(dirname "$0")/lib.sh" "$@"
@@ -22,7 +22,7 @@ assert text.endswith("\n"), "stderr does not end with a newline"
 records = [json.loads(line) for line in text[:-1].split("\n")]
 for r in records:
     assert isinstance(r, dict) and sorted(r) == ["level", "message", "time"], r
-    assert isinstance(r["message"], str) and r["level"] in ("error", "warning", "info", "debug"), r
+    assert isinstance(r["message"], str) and r["level"] in ("error", "warning", "note", "debug"), r
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["time"]), r["time"]
 levels = [r["level"] for r in records]
 for want in sys.argv[3:]:
@@ -98,21 +98,21 @@ for quiet in "" --quiet; do
   expect_stdout_has "Protocol #1   (MPJPE) action-wise average:"
 done
 
-# --verbose: info lines naming the checkpoint, the input and the output; debug detail.
+# --verbose: debug lines naming the checkpoint, the input and the output.
 expect_exit 0 "$LIFT3D" --verbose infer "$M" "${FILLED[@]}" --output "$WORK/v.npy"
-expect_stderr_has "lift3d: info: $M: loaded zip checkpoint; model_pos 3,3,3 (dilated)"
-expect_stderr_has "lift3d: info: $F/coco_results.json: coco results json, coco keypoints, 6 frames, image 640x480"
-expect_stderr_has "lift3d: info: $WORK/v.npy: wrote 1 sequence(s)"
+expect_stderr_has "lift3d: debug: $M: loaded zip checkpoint; model_pos 3,3,3 (dilated)"
+expect_stderr_has "lift3d: debug: $F/coco_results.json: coco results json, coco keypoints, 6 frames, image 640x480"
+expect_stderr_has "lift3d: debug: $WORK/v.npy: wrote 1 sequence(s)"
 expect_stderr_has "17 joints, metres, camera frame"
 expect_stderr_has "lift3d: debug: thread plan: "
 expect_stderr_has "lift3d: warning: $F/coco_results.json: "
 expect_stderr_lacks "timing:"
-grep -vqE '^lift3d: (warning|info|debug): ' "$WORK/err" && fail "unexpected --verbose lines: $(cat "$WORK/err")"
+grep -vqE '^lift3d: (warning|note|debug): ' "$WORK/err" && fail "unexpected --verbose lines: $(cat "$WORK/err")"
 expect_exit 0 "$LIFT3D" infer "$M" "${FILLED[@]}" --output "$WORK/v.npy" --verbose
-expect_stderr_has "lift3d: info: $M: loaded"
+expect_stderr_has "lift3d: debug: $M: loaded"
 expect_exit 0 "$LIFT3D" --verbose "${EVAL[@]}"
-expect_stderr_has "lift3d: info: $E/data_3d_h36m_tiny.npz: 3D ground truth"
-expect_stderr_has "lift3d: info: evaluating "
+expect_stderr_has "lift3d: debug: $E/data_3d_h36m_tiny.npz: 3D ground truth"
+expect_stderr_has "lift3d: debug: evaluating "
 cp "$WORK/out" "$WORK/eval_verbose.out"
 for options in "" "--quiet" "--log-format json"; do
   # shellcheck disable=SC2086
@@ -131,19 +131,19 @@ for options in "--verbose" "--quiet" "--log-format json"; do
   cmp -s "$WORK/out" "$WORK/inspect.out" || fail "inspect stdout differs with '$options'"
 done
 
-# --timing prints its info line whatever the level, in the chosen format.
+# --timing prints its note whatever the level, in the chosen format.
 expect_exit 0 "$LIFT3D" infer "$M" "${FILLED[@]}" --output "$WORK/t.npy" --timing
-grep -qE '^lift3d: info: timing: load [0-9.e-]+ s, lift [0-9.e-]+ s \(' "$WORK/err" || fail "timing: $(cat "$WORK/err")"
+grep -qE '^lift3d: note: timing: load [0-9.e-]+ s, lift [0-9.e-]+ s \(' "$WORK/err" || fail "timing: $(cat "$WORK/err")"
 expect_exit 0 "$LIFT3D" --quiet infer "$M" "${FILLED[@]}" --output "$WORK/t.npy" --timing
 [[ $(grep -c '' "$WORK/err") == 1 ]] || fail "--quiet --timing: $(cat "$WORK/err")"
-expect_stderr_has "lift3d: info: timing: load "
+expect_stderr_has "lift3d: note: timing: load "
 expect_exit 0 "$LIFT3D" --log-format json infer "$M" "${FILLED[@]}" --output "$WORK/t.npy" --timing
-expect_json_lines info warning
-grep -q $'^info\ttiming: load ' "$WORK/records" || fail "no json timing record: $(cat "$WORK/records")"
+expect_json_lines note warning
+grep -q $'^note\ttiming: load ' "$WORK/records" || fail "no json timing record: $(cat "$WORK/records")"
 
-# --log-format json: only JSON lines, warnings, info, debug and errors alike.
+# --log-format json: only JSON lines, warnings, notes, debug and errors alike.
 expect_exit 0 "$LIFT3D" --log-format json --verbose infer "$M" "${FILLED[@]}" --output "$WORK/j.npy"
-expect_json_lines warning info debug
+expect_json_lines warning debug
 grep -qF "warning"$'\t'"$F/coco_results.json: coco_results: filled 2 of 102" "$WORK/records" ||
   fail "json warning: $(cat "$WORK/records")"
 expect_exit 0 "$LIFT3D" infer "$M" "${FILLED[@]}" --output "$WORK/j.npy" --log-format=json

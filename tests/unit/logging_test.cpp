@@ -33,7 +33,7 @@ TEST(LogFormat, TextIsOneLinePrefixedWithTheLevel) {
   EXPECT_EQ(format(LogFormat::Text, spdlog::level::warn, "a.json: filled 2 joints"),
             "lift3d: warning: a.json: filled 2 joints\n");
   EXPECT_EQ(format(LogFormat::Text, spdlog::level::err, "x"), "lift3d: error: x\n");
-  EXPECT_EQ(format(LogFormat::Text, spdlog::level::info, "x"), "lift3d: info: x\n");
+  EXPECT_EQ(format(LogFormat::Text, spdlog::level::info, "x"), "lift3d: note: x\n");
   EXPECT_EQ(format(LogFormat::Text, spdlog::level::debug, "x"), "lift3d: debug: x\n");
   // Control characters cannot break the line or drive the terminal; other bytes are kept.
   EXPECT_EQ(format(LogFormat::Text, spdlog::level::err, "a\nb\rc\td\x1b[2Je\x7f\\ \xff"),
@@ -52,7 +52,7 @@ TEST(LogFormat, JsonHasLevelMessageAndUtcTime) {
   EXPECT_EQ(time[19], '.');
   EXPECT_EQ(time.back(), 'Z');
   EXPECT_EQ(json_line("x", spdlog::level::err).at("level"), "error");
-  EXPECT_EQ(json_line("x", spdlog::level::info).at("level"), "info");
+  EXPECT_EQ(json_line("x", spdlog::level::info).at("level"), "note");
   EXPECT_EQ(json_line("x", spdlog::level::debug).at("level"), "debug");
 }
 
@@ -97,7 +97,7 @@ TEST(LogFormat, EveryByteValueGivesValidJson) {
 TEST(Logging, LevelsFollowTheOptions) {
   LogOptions options;
   configure_logging(options);
-  EXPECT_EQ(logger().level(), spdlog::level::warn);
+  EXPECT_EQ(logger().level(), spdlog::level::info);
   options.verbose = true;
   configure_logging(options);
   EXPECT_EQ(logger().level(), spdlog::level::debug);
@@ -122,7 +122,7 @@ TEST(Logging, ALogLineErasesTheStatusLineAndRedrawsIt) {
   testing::internal::CaptureStderr();
   show_status("lifting: 1/2 sequences");
   logger().warn("a.json: filled");
-  logger().info("hidden at the default level");
+  logger().debug("hidden at the default level");
   clear_status();
   logger().warn("after");
   const std::string err = testing::internal::GetCapturedStderr();
@@ -140,7 +140,7 @@ TEST(Logging, RequestedOutputIgnoresTheLevel) {
   testing::internal::CaptureStderr();
   logger().info("hidden");
   log_regardless_of_level(spdlog::level::info, "timing: load 1 s");
-  EXPECT_EQ(testing::internal::GetCapturedStderr(), "lift3d: info: timing: load 1 s\n");
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "lift3d: note: timing: load 1 s\n");
   configure_logging({});
 }
 
