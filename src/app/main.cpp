@@ -5,10 +5,12 @@
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <new>
 
 #include "app/commands.hpp"
 #include "app/logging.hpp"
+#include "app/option_suggestions.hpp"
 #include "lift3d/error.hpp"
 #include "lift3d/version.hpp"
 #include "io/file.hpp"
@@ -20,7 +22,8 @@ int main(int argc, char** argv) {
   // (loading) resident through the next (lifting), inflating peak memory.
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
   io::handle_termination_signals();
-  CLI::App cli{"lift3d: 2D keypoint sequences to 3D poses with VideoPose3D temporal models, and their evaluation"};
+  CLI::App cli{"lift3d: 2D keypoint sequences to 3D poses with VideoPose3D temporal models, and their evaluation",
+               "lift3d"};
   cli.set_version_flag("--version", "lift3d " + version() + " (commit " + commit() + ")");
   cli.require_subcommand(1);
   cli.fallthrough();  // the subcommands inherit it: global options also after the subcommand
@@ -40,12 +43,17 @@ int main(int argc, char** argv) {
     app::log_error(message);
     return code;
   };
+  if (argc == 1) {  // bare `lift3d`: what it can do, and a usage failure
+    std::cerr << cli.help();
+    return app::kUsageFailure;
+  }
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return cli.exit(e);  // --help, --version
     app::configure_logging(app::log_options_as_given(cli));  // the values may not be stored yet
-    return fail(e.what(), app::kUsageFailure);
+    // A misspelt option often shows first as a missing required one: name the typo instead.
+    return fail(app::unexpected_arguments(cli).value_or(e.what()), app::kUsageFailure);
   } catch (const UsageError& e) {
     return fail(e.what(), app::kUsageFailure);
   } catch (const InternalError& e) {

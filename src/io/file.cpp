@@ -196,7 +196,11 @@ void write_file_atomic(const std::string& path, const std::vector<std::pair<cons
   std::vector<char> temp_name(temp_path.begin(), temp_path.end());
   temp_name.push_back('\0');
   const int fd = ::mkstemp(temp_name.data());
-  if (fd < 0) throw InputError(path + ": cannot create a temporary file: " + describe_errno(errno));
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) throw InputError(path + ": the folder " + directory + " does not exist");
+    throw InputError(path + ": cannot write in " + directory + ": " + describe_errno(error));
+  }
   temp_path = temp_name.data();
   TrackedTemporary tracked(temp_path);
 

@@ -32,7 +32,13 @@ void check_request(const InferenceRequest& request) {
     throw UsageError("give exactly one of --output FILE (one input) or --output-dir DIR (any number of inputs)");
   if (!request.output.empty() && request.inputs.size() > 1)
     throw UsageError("several inputs need --output-dir DIR, not --output");
-  if (!request.output.empty()) io::pose_file_format(request.output);  // fail on a bad extension before any work
+  if (!request.output.empty()) {  // fail on a bad extension or a missing folder before any work
+    io::pose_file_format(request.output);
+    const std::filesystem::path folder = std::filesystem::path(request.output).parent_path();
+    std::error_code error;
+    if (!folder.empty() && !std::filesystem::is_directory(folder, error))
+      throw UsageError(request.output + ": the folder " + folder.string() + " does not exist");
+  }
   if (!request.output_dir.empty()) {
     std::error_code error;
     if (!std::filesystem::is_directory(request.output_dir, error))
