@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <limits>
+#include <string>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -9,6 +12,7 @@
 
 #ifdef LIFT3D_HAVE_OPENBLAS
 extern "C" void openblas_set_num_threads(int num_threads);
+extern "C" char* openblas_get_config(void);
 #endif
 
 namespace lift3d::core {
@@ -20,6 +24,24 @@ void set_blas_threads(int threads) {
   openblas_set_num_threads(std::max(1, threads));
 #else
   (void)threads;
+#endif
+}
+
+int blas_thread_limit() {
+#ifdef LIFT3D_HAVE_OPENBLAS
+  // "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64"
+  static const int limit = [] {
+    const std::string config = openblas_get_config();
+    const std::string key = "MAX_THREADS=";
+    const std::size_t at = config.find(key);
+    int value = 0;
+    if (at != std::string::npos) value = std::atoi(config.c_str() + at + key.size());
+    // Builds that do not say: the smallest bound OpenBLAS is commonly built with.
+    return value > 0 ? value : 32;
+  }();
+  return limit;
+#else
+  return std::numeric_limits<int>::max();
 #endif
 }
 

@@ -10,6 +10,10 @@ namespace lift3d::core {
 int hardware_threads();
 // Threads OpenBLAS may use inside one product (no-op without OpenBLAS).
 void set_blas_threads(int threads);
+// How many threads may work in the BLAS at once, inside one product or each calling its own: a
+// build of OpenBLAS keeps per-thread state for a fixed number (Debian's: 64) and corrupts memory
+// beyond it. Read from the library's build configuration; without OpenBLAS, no limit (INT_MAX).
+int blas_thread_limit();
 
 // Runs body(i) for i in [0, count) on up to `threads` threads. The first exception thrown by a body
 // is rethrown after all threads have stopped; items not yet started are skipped.

@@ -27,7 +27,15 @@ ThreadPlan choose(int threads, const std::vector<int>& sequence_frames, const co
 }  // namespace
 
 ThreadPlan plan_threads(int threads, const std::vector<int>& sequence_frames, const core::ModelConfig& pose_model) {
-  if (threads <= 0) threads = core::hardware_threads();
+  const bool asked = threads > 0;
+  if (!asked) threads = core::hardware_threads();
+  // Every thread of the plan works in the BLAS (one product each, or all inside one product).
+  const int limit = core::blas_thread_limit();
+  if (threads > limit) {
+    logger().log(asked ? spdlog::level::info : spdlog::level::debug,
+                 "using {} threads, not {}: the BLAS library is built for at most {}", limit, threads, limit);
+    threads = limit;
+  }
   const ThreadPlan plan = choose(threads, sequence_frames, pose_model);
   logger().debug("thread plan: {} thread(s) for {} sequence(s), {} frames: {} sequence(s) at once, {} time "
                  "segment(s) each, {} BLAS thread(s) per product",

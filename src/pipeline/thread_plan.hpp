@@ -15,7 +15,8 @@ struct ThreadPlan {
   int blas_threads = 1;      // threads inside one matrix product
 };
 
-// `threads` 0 means every hardware thread. `sequence_frames` lists the frames of each sequence.
+// `threads` 0 means every hardware thread; more than the BLAS can serve at once are cut to its limit
+// (core::blas_thread_limit, with a note). `sequence_frames` lists the frames of each sequence.
 ThreadPlan plan_threads(int threads, const std::vector<int>& sequence_frames, const core::ModelConfig& pose_model);
 
 // Sets the BLAS back-end's threads to the plan's.
