@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <unordered_set>
+#include <vector>
 
 #include "lift3d/error.hpp"
 #include "io/file.hpp"
@@ -19,11 +21,32 @@ std::string without_exception_id(const std::string& message) {
   return message;
 }
 
+// JSON allows repeated keys and nlohmann keeps the last; a file that says "fps": 25 and later
+// "fps": 50 means something nobody can know, so it is refused. Keys of each open object are kept
+// while it is parsed.
+class DuplicateKeyCheck {
+ public:
+  explicit DuplicateKeyCheck(const std::string& source) : source_(source) {}
+  bool operator()(int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) open_.emplace_back();
+    if (event == Event::object_end && !open_.empty()) open_.pop_back();
+    if (event == Event::key && !open_.empty() && !open_.back().insert(parsed.get<std::string>()).second)
+      throw InputError(source_ + ": duplicate key '" + parsed.get<std::string>() +
+                       "' in one object (which one is meant cannot be known)");
+    return true;
+  }
+
+ private:
+  const std::string& source_;
+  std::vector<std::unordered_set<std::string>> open_;
+};
+
 }  // namespace
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
   try {
-    return nlohmann::json::parse(text);
+    return nlohmann::json::parse(text, DuplicateKeyCheck(source));
   } catch (const nlohmann::json::exception& e) {
     throw InputError(source + ": invalid json: " + without_exception_id(e.what()));
   }
