@@ -54,6 +54,8 @@ int run_eval(EvalOptions& options) {
   request.subjects = split_list(options.subjects);
   request.actions = split_list(options.actions);
   request.flip_tta = !options.no_tta;
+  if (!options.report_json.empty()) request.outputs.push_back({options.report_json, "--report-json"});
+  if (!options.report_md.empty()) request.outputs.push_back({options.report_md, "--report-md"});
   ProgressLine progress("evaluating", "videos");
   request.on_progress = [&progress](int done, int total) { progress.update(done, total); };
   const pipeline::EvaluationResult result = pipeline::run_evaluation(request);

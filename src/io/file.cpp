@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -101,22 +102,45 @@ std::string directory_of(const std::string& path) {
 
 }  // namespace
 
-FileReader::FileReader(const std::string& path) : path_(path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) throw InputError(path + ": cannot open: " + describe_errno(errno));
+namespace {
+
+std::string file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a pipe (FIFO)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "not a regular file";
+}
+
+// Opening a FIFO for reading waits for a writer, possibly forever, and a device may never end:
+// the file is opened without blocking, checked to be a regular file, and only then read.
+std::FILE* open_regular_file(const std::string& path, std::uint64_t& size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw InputError(path + ": cannot open: " + describe_errno(errno));
   struct stat info {};
-  if (::fstat(::fileno(file), &info) != 0) {
+  if (::fstat(fd, &info) != 0) {
     const int error = errno;
-    std::fclose(file);
+    ::close(fd);
     throw InputError(path + ": cannot stat: " + describe_errno(error));
   }
   if (!S_ISREG(info.st_mode)) {
-    std::fclose(file);
-    throw InputError(path + ": not a regular file");
+    ::close(fd);
+    throw InputError(path + ": is " + file_kind(info.st_mode) + ", not a regular file");
   }
-  file_ = file;
-  size_ = static_cast<std::uint64_t>(info.st_size);
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  std::FILE* file = ::fdopen(fd, "rb");
+  if (!file) {
+    const int error = errno;
+    ::close(fd);
+    throw InputError(path + ": cannot open: " + describe_errno(error));
+  }
+  size = static_cast<std::uint64_t>(info.st_size);
+  return file;
 }
+
+}  // namespace
+
+FileReader::FileReader(const std::string& path) : path_(path) { file_ = open_regular_file(path, size_); }
 
 FileReader::~FileReader() {
   if (file_) std::fclose(as_file(file_));
@@ -188,8 +212,25 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
   write_file_atomic(path, {{data, size}});
 }
 
-void write_file_atomic(const std::string& path, const std::vector<std::pair<const void*, std::size_t>>& parts) {
+std::string output_target(const std::string& path) {
   if (path.empty() || path.back() == '/') throw InputError(path + ": not a file name");
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) != 0) return path;  // a new file
+  std::string target = path;
+  if (S_ISLNK(link.st_mode)) {
+    char* resolved = ::realpath(path.c_str(), nullptr);
+    if (!resolved) throw InputError(path + ": a symbolic link to a file that does not exist");
+    target = resolved;
+    std::free(resolved);
+  }
+  struct stat info {};
+  if (::stat(target.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
+    throw InputError(path + ": is " + file_kind(info.st_mode) + "; lift3d writes regular files only");
+  return target;
+}
+
+void write_file_atomic(const std::string& requested_path, const std::vector<std::pair<const void*, std::size_t>>& parts) {
+  const std::string path = output_target(requested_path);
   const std::string directory = directory_of(path);
   const std::string base = path.substr(path.find_last_of('/') + 1);
   std::string temp_path = directory + "/." + base + ".tmp.XXXXXX";

@@ -35,8 +35,15 @@ class FileReader {
 
 std::vector<std::uint8_t> read_file(const std::string& path);
 
-// Writes `data` to `path` atomically: a temporary sibling file is written, flushed and renamed
-// over `path`. Throws InputError naming the path on failure; the temporary file is removed.
+// Where writing `path` goes: `path` itself, or for a symbolic link the file it points to (written
+// atomically beside that file, so the link stays a link). Throws InputError for a dangling link and
+// for anything but a regular file in that place (a pipe, a device, a directory): lift3d never writes
+// into them.
+std::string output_target(const std::string& path);
+
+// Writes `data` to `path` atomically: a temporary sibling file (of the link's target, for a symbolic
+// link: output_target) is written, flushed and renamed over it. Throws InputError naming the path on
+// failure; the temporary file is removed.
 void write_file_atomic(const std::string& path, const void* data, std::size_t size);
 void write_file_atomic(const std::string& path, const std::string& data);
 // The concatenation of several byte ranges (e.g. a header and data that live elsewhere), so large

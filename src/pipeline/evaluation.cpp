@@ -124,6 +124,9 @@ std::vector<core::EvaluationSummary> per_subject(const core::Aggregator& aggrega
 EvaluationResult run_evaluation(const EvaluationRequest& request) {
   const core::Dataset dataset = core::parse_dataset(request.dataset);
   if (dataset == core::Dataset::Custom) throw UsageError("eval needs a dataset with ground truth: h36m or humaneva15");
+  check_outputs_spare_inputs(
+      {{request.checkpoint, "the checkpoint"}, {request.data_3d, "--data-3d"}, {request.data_2d, "--data-2d"}},
+      request.outputs);
   const LoadedModel model = load_model(request.checkpoint, request.hints);
   const core::GroundTruth truth = build_ground_truth(io::read_videopose_3d(request.data_3d), dataset);
   logger().debug("{}: 3D ground truth, {} subject(s), {} recording(s)", request.data_3d, truth.subjects().size(),

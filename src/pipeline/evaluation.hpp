@@ -9,6 +9,7 @@
 
 #include "core/metrics.hpp"
 #include "pipeline/checkpoint_model.hpp"
+#include "pipeline/output_safety.hpp"
 
 namespace lift3d::pipeline {
 
@@ -22,6 +23,9 @@ struct EvaluationRequest {
   std::vector<std::string> subjects;
   std::vector<std::string> actions;  // action prefixes as run.py -a; empty: all
   bool by_subject = false;
+  // Files the caller will write with the results (reports): checked before any work never to name
+  // an input or each other.
+  std::vector<NamedPath> outputs;
   bool flip_tta = true;
   int threads = 0;  // 0: every hardware thread
   // Called after each video is evaluated, from the evaluating threads (one call at a time).

@@ -11,6 +11,7 @@
 #include "lift3d/error.hpp"
 #include "pipeline/checkpoint_model.hpp"
 #include "pipeline/default_model.hpp"
+#include "pipeline/output_safety.hpp"
 #include "pipeline/thread_plan.hpp"
 
 namespace lift3d::pipeline {
@@ -161,6 +162,20 @@ void write_all(const InferenceRequest& request, const LoadedModel& model, std::v
   }
 }
 
+std::vector<NamedPath> named_inputs(const InferenceRequest& request) {
+  std::vector<NamedPath> inputs;
+  for (const std::string& input : request.inputs) inputs.push_back({input, "--input"});
+  if (!request.checkpoint.empty()) inputs.push_back({request.checkpoint, "the checkpoint"});
+  return inputs;
+}
+
+std::vector<NamedPath> named_outputs(const std::vector<Task>& tasks) {
+  std::vector<NamedPath> outputs;
+  for (const Task& task : tasks)
+    if (task.result.error.empty()) outputs.push_back({task.result.output, "the output of " + task.result.input});
+  return outputs;
+}
+
 }  // namespace
 
 std::string output_path_in_dir(const std::string& dir, const std::string& input, const std::string& format) {
@@ -177,6 +192,7 @@ InferenceSummary run_inference(const InferenceRequest& request) {
       load_model(request.checkpoint.empty() ? default_model_path() : request.checkpoint, request.hints);
   std::vector<Task> tasks;
   for (const std::string& input : request.inputs) tasks.push_back(prepare_task(request, input, model.info.pose));
+  check_outputs_spare_inputs(named_inputs(request), named_outputs(tasks));
 
   InferenceSummary summary;
   summary.load_seconds = seconds_since(load_start);
