@@ -9,6 +9,7 @@
 #include "app/commands.hpp"
 #include "app/eval_report.hpp"
 #include "app/model_options.hpp"
+#include "app/option_checks.hpp"
 #include "app/progress_line.hpp"
 #include "base/log.hpp"
 #include "io/file.hpp"
@@ -93,11 +94,12 @@ void add_eval_command(CLI::App& cli, int& exit_code) {
   cmd->add_flag("--by-subject", request.by_subject, "Report each subject separately");
   add_model_options(*cmd, options->model);
   cmd->add_flag("--no-tta", options->no_tta, "Disable flip test-time augmentation");
-  cmd->add_option("--threads", request.threads, "Threads (default: all cores)")->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", request.threads, "Threads (default: all cores)")->check(whole_number(1, 4096));
   cmd->add_option("--report-json", options->report_json, "Write the report as JSON (unrounded, mm)");
   cmd->add_option("--report-md", options->report_md, "Write the report as a Markdown table");
   cmd->add_option("--max-mpjpe", options->max_mpjpe,
-                  "Exit with code 3 when the action-wise average MPJPE (mm) exceeds this");
+                  "Exit with code 3 when the action-wise average MPJPE (mm) exceeds this")
+      ->check(finite_number(0.0, 1e9));
   cmd->callback([options, &exit_code] { exit_code = run_eval(*options); });
 }
 

@@ -7,6 +7,7 @@
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "app/model_options.hpp"
+#include "app/option_checks.hpp"
 #include "app/progress_line.hpp"
 #include "base/log.hpp"
 #include "pipeline/inference.hpp"
@@ -78,12 +79,13 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
       ->check(CLI::IsMember({"h36m", "humaneva15", "custom"}));
   cmd->add_option("--subject", selection.subject, ".npz inputs: only this subject (custom files: video name)");
   cmd->add_option("--action", selection.action, ".npz inputs: only this action (exact name, e.g. 'Walking 1')");
-  cmd->add_option("--camera", selection.camera, ".npz inputs: only this camera index")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--camera", selection.camera, ".npz inputs: only this camera index")
+      ->check(whole_number(0, 1000));
   cmd->add_option("--layout", selection.layout, "JSON inputs: the model's 2D input layout (default coco)")
       ->check(CLI::IsMember({"coco", "h36m"}));
   cmd->add_option("--min-score", selection.min_score,
                   "JSON inputs: joints scoring below this are missing and interpolated over time (default 0)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(finite_number(0.0, 1.0));
   cmd->add_option("--track", selection.track_id,
                   "JSON inputs: follow this track/person id instead of the highest-scoring person per frame");
   cmd->add_flag("--dense-frames", selection.dense_frames,
@@ -94,14 +96,14 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
   cmd->add_flag("--no-trajectory", options->no_trajectory,
                 "Do not add the trajectory model's root position (root-relative output, as run.py for labelled data)");
   cmd->add_option("--width", selection.width, "Image width in pixels (overrides the file/dataset)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, 1'000'000));
   cmd->add_option("--height", selection.height, "Image height in pixels (overrides the file/dataset)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", request.threads, "Threads (default: all cores)")->check(CLI::PositiveNumber);
+      ->check(whole_number(1, 1'000'000));
+  cmd->add_option("--threads", request.threads, "Threads (default: all cores)")->check(whole_number(1, 4096));
   cmd->add_option("--chunk-frames", request.chunk_frames,
                   "Input frames in flight per model call, over all threads and TTA copies (bounds memory; results "
                   "equal to float32 round-off)")
-      ->check(CLI::Range(1, 1 << 20));
+      ->check(whole_number(1, 1 << 20));
   cmd->add_flag("--timing", options->timing,
                 "Print the seconds spent loading (checkpoint and inputs), lifting and writing to stderr (an info "
                 "line, shown whatever the logging level)");

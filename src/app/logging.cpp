@@ -24,10 +24,23 @@ void append_hex_byte(spdlog::memory_buf_t& out, const char* prefix, unsigned cha
 
 // Text mode: the message as it is, but a control character cannot start a new line or move the
 // cursor: \n, \r, \t and \xNN instead.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
+
+// Text lines escape control characters and bytes that are not UTF-8 (a Latin-1 file name, binary
+// quoted from a file), so that a terminal shows every byte and nothing can move the cursor.
 void append_text_escaped(spdlog::memory_buf_t& out, std::string_view text) {
-  for (const char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) {
+    if (byte >= 0x80) {
+      const std::size_t length = utf8_sequence_length(text, i);
+      if (length == 0) {
+        append_hex_byte(out, "\\x", byte);
+        continue;
+      }
+      append(out, text.substr(i, length));
+      i += length - 1;
+    } else if (byte >= 0x20 && byte != 0x7f) {
       out.push_back(c);
     } else if (c == '\n') {
       append(out, "\\n");
@@ -122,7 +135,17 @@ std::string_view level_name(spdlog::level::level_enum level) {
   return {name.data(), name.size()};
 }
 
-std::string_view payload_of(const spdlog::details::log_msg& msg) { return {msg.payload.data(), msg.payload.size()}; }
+// A message quoting a huge value (a whole file name list, a long JSON string) stays readable: it is
+// cut after this many bytes (at a character boundary) and says how long it was.
+constexpr std::size_t kMaxMessageBytes = 2000;
+
+std::string payload_of(const spdlog::details::log_msg& msg) {
+  const std::string_view payload(msg.payload.data(), msg.payload.size());
+  if (payload.size() <= kMaxMessageBytes) return std::string(payload);
+  std::size_t cut = kMaxMessageBytes;
+  while (cut > 0 && (static_cast<unsigned char>(payload[cut]) & 0xc0) == 0x80) --cut;  // not inside a character
+  return std::string(payload.substr(0, cut)) + " ... [cut: " + std::to_string(payload.size()) + " bytes in all]";
+}
 
 class LineFormatter final : public spdlog::formatter {
  public:

@@ -1,5 +1,7 @@
 #include "app/model_options.hpp"
 
+#include "app/option_checks.hpp"
+
 namespace lift3d::app {
 
 void add_model_options(CLI::App& command, ModelOptions& options, bool checks) {
@@ -9,7 +11,7 @@ void add_model_options(CLI::App& command, ModelOptions& options, bool checks) {
   command.add_option("--architecture", options.architecture,
                      "Check the checkpoint has these filter widths, e.g. 3,3,3,3,3");
   command.add_option("--channels", options.channels, "Check the checkpoint has this many channels")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, 1 << 16));
 }
 
 pipeline::ArchitectureHints architecture_hints(const ModelOptions& options) {

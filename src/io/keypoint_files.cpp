@@ -12,7 +12,7 @@ namespace {
 
 bool names_many_files(const std::string& path) {
   std::error_code error;
-  return path.find_first_of("*?[") != std::string::npos || std::filesystem::is_directory(path, error);
+  return is_glob_pattern(path) || std::filesystem::is_directory(path, error);
 }
 
 std::string lowercase_extension(const std::string& path) {
@@ -22,6 +22,11 @@ std::string lowercase_extension(const std::string& path) {
 }
 
 }  // namespace
+
+bool is_glob_pattern(const std::string& path) {
+  std::error_code error;
+  return path.find_first_of("*?[") != std::string::npos && !std::filesystem::exists(path, error);
+}
 
 std::optional<KeypointFileFormat> keypoint_format_from_path(const std::string& path_or_glob) {
   if (names_many_files(path_or_glob)) return KeypointFileFormat::OpenPoseJson;

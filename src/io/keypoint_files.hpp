@@ -24,6 +24,10 @@ struct DetectionReadOptions {
   std::string layout;
 };
 
+// Whether `path` is a glob pattern: it holds *, ? or [ and names no existing file or folder (a file
+// called "f_[1]_keypoints.json" is read as itself, not as a pattern matching "f_1_keypoints.json").
+bool is_glob_pattern(const std::string& path);
+
 // From the path alone: a directory or glob pattern -> OpenPoseJson, ".npz" -> VideoPoseNpz; other
 // files are JSON whose format only the content tells (nullopt).
 std::optional<KeypointFileFormat> keypoint_format_from_path(const std::string& path_or_glob);

@@ -50,7 +50,7 @@ std::vector<std::string> glob_files(const std::string& pattern) {
 std::vector<std::pair<long long, std::string>> numbered_frame_files(const std::string& path) {
   std::vector<std::string> files;
   std::error_code error;
-  if (path.find_first_of("*?[") != std::string::npos) {
+  if (is_glob_pattern(path)) {
     files = glob_files(path);
     if (files.empty()) throw InputError(path + ": no files match");
   } else if (fs::is_directory(path, error)) {
