@@ -111,6 +111,14 @@ const core::PersonTrack& chosen_person(const Detections2D& detections, const cor
   return *choice.chosen;
 }
 
+// The whole-video sequence of a person seen in few of its frames is mostly made up.
+void warn_if_mostly_absent(const Detections2D& detections, const core::PersonTrack& track) {
+  if (2 * track.frames_present() >= detections.frames.size()) return;
+  logger().warn("{}: person {} is present in only {} of {} frames; the others are interpolated from its nearest "
+                "frames, or hold its first or last pose",
+                input_label(detections), track.id, track.frames_present(), detections.frames.size());
+}
+
 // Every person long enough to lift, each over its own frames.
 std::vector<Keypoints2D> every_person(const Detections2D& detections, const core::PeopleTracks& people,
                                       const core::FrameRows& rows) {
@@ -148,6 +156,7 @@ std::vector<Keypoints2D> choose_people(const Detections2D& detections, const Key
   const core::FrameRows rows = core::frame_rows(detections, options.dense_frames);
   if (options.people == PersonChoice::All) return every_person(detections, people, rows);
   const core::PersonTrack& track = chosen_person(detections, people, options.track_id);
+  warn_if_mostly_absent(detections, track);
   return {person_keypoints(detections, track, rows, core::SequenceSpan::AllRows, detections.video)};
 }
 
