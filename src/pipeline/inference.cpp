@@ -71,7 +71,7 @@ std::string sequence_names(const std::vector<InferenceJob>& jobs) {
 std::string narrowing_hint(const std::string& input) {
   if (io::keypoint_format_from_path(input) == io::KeypointFileFormat::VideoPoseNpz)
     return "narrow with --subject/--action/--camera";
-  return "lift one person with --track ID (or the default --person best) and one video per input";
+  return "lift one person with --track ID (--person best lifts one per video)";
 }
 
 Task prepare_task(const InferenceRequest& request, const std::string& input, const core::ModelConfig& pose_model) {
