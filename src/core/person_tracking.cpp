@@ -50,40 +50,43 @@ double intersection_over_union(const Box& a, const Box& b) {
   return both > 0 ? overlap / both : 0.0;
 }
 
-// Where a detection is: the keypoints that place it and the box they span.
+bool finite_point(const float* keypoint) { return std::isfinite(keypoint[0]) && std::isfinite(keypoint[1]); }
+
+// Where a detection is: the keypoints that place it (read from the Detections2D, which outlives
+// tracking) and the box they span.
 struct PlacedDetection {
   std::size_t index = 0;  // into Detections2D::detections
-  std::vector<Point> points;
-  std::vector<bool> placing;  // per joint: the keypoint is confident enough to place the person
+  const float* keypoints = nullptr;  // joints x (x, y, score)
+  int joints = 0;
+  float threshold = kConfidentScore;  // keypoints scoring at least this place the person
   Box box;
   double mean_score = 0.0;
-};
 
-bool finite_point(const float* keypoint) { return std::isfinite(keypoint[0]) && std::isfinite(keypoint[1]); }
+  bool places(int joint) const {
+    const float* keypoint = keypoints + 3 * joint;
+    return finite_point(keypoint) && keypoint[2] >= threshold;
+  }
+  Point point(int joint) const { return {keypoints[3 * joint], keypoints[3 * joint + 1]}; }
+};
 
 // The detection's placing keypoints and box; false when it has too few keypoints to be placed.
 bool place(const Detections2D& detections, std::size_t index, PlacedDetection& placed) {
-  const int joints = detections.joints;
-  const float* keypoints = detections.keypoints_of(index);
   placed.index = index;
-  placed.points.assign(joints, Point{});
-  placed.placing.assign(joints, false);
+  placed.keypoints = detections.keypoints_of(index);
+  placed.joints = detections.joints;
   int confident = 0;
   double score_sum = 0.0;
-  for (int j = 0; j < joints; ++j) {
-    const float* keypoint = keypoints + 3 * j;
-    placed.points[j] = {keypoint[0], keypoint[1]};
-    if (std::isfinite(keypoint[2]) && keypoint[2] > 0) score_sum += keypoint[2];
-    if (finite_point(keypoint) && keypoint[2] >= kConfidentScore) ++confident;
+  for (int j = 0; j < placed.joints; ++j) {
+    const float score = placed.keypoints[3 * j + 2];
+    if (std::isfinite(score) && score > 0) score_sum += score;
+    if (placed.places(j)) ++confident;
   }
-  placed.mean_score = joints > 0 ? score_sum / joints : 0.0;
-  const float threshold = confident >= kMinPlacingKeypoints ? kConfidentScore : std::numeric_limits<float>::min();
+  placed.mean_score = placed.joints > 0 ? score_sum / placed.joints : 0.0;
+  if (confident < kMinPlacingKeypoints) placed.threshold = std::numeric_limits<float>::min();
   int used = 0;
-  for (int j = 0; j < joints; ++j) {
-    const float* keypoint = keypoints + 3 * j;
-    if (!finite_point(keypoint) || !(keypoint[2] >= threshold)) continue;
-    placed.placing[j] = true;
-    const Point& p = placed.points[j];
+  for (int j = 0; j < placed.joints; ++j) {
+    if (!placed.places(j)) continue;
+    const Point p = placed.point(j);
     if (used++ == 0) {
       placed.box = {p.x, p.y, p.x, p.y};
     } else {
@@ -138,10 +141,11 @@ struct LiveTrack {
 Point mean_displacement(const PlacedDetection& from, const PlacedDetection& to) {
   Point sum;
   int common = 0;
-  for (std::size_t j = 0; j < from.points.size(); ++j) {
-    if (!from.placing[j] || !to.placing[j]) continue;
-    sum.x += to.points[j].x - from.points[j].x;
-    sum.y += to.points[j].y - from.points[j].y;
+  for (int j = 0; j < from.joints; ++j) {
+    if (!from.places(j) || !to.places(j)) continue;
+    const Point a = from.point(j), b = to.point(j);
+    sum.x += b.x - a.x;
+    sum.y += b.y - a.y;
     ++common;
   }
   if (common == 0) {
@@ -156,9 +160,10 @@ Point mean_displacement(const PlacedDetection& from, const PlacedDetection& to) 
 double mean_keypoint_distance(const PlacedDetection& from, Point shift, const PlacedDetection& to) {
   double sum = 0.0;
   int common = 0;
-  for (std::size_t j = 0; j < from.points.size(); ++j) {
-    if (!from.placing[j] || !to.placing[j]) continue;
-    sum += std::hypot(to.points[j].x - from.points[j].x - shift.x, to.points[j].y - from.points[j].y - shift.y);
+  for (int j = 0; j < from.joints; ++j) {
+    if (!from.places(j) || !to.places(j)) continue;
+    const Point a = from.point(j), b = to.point(j);
+    sum += std::hypot(b.x - a.x - shift.x, b.y - a.y - shift.y);
     ++common;
   }
   if (common > 0) return sum / common;

@@ -97,9 +97,10 @@ const core::PersonTrack& chosen_person(const Detections2D& detections, const cor
     return track;
   }
   const core::DefaultPerson choice = core::default_person(people);
+  // A clear choice is detail; a doubtful one is a warning (below).
   if (people.tracks.size() > 1)
-    logger().info("{}: lifting person {}, the most prominent of {} people tracked: {}", input_label(detections),
-                  choice.chosen->id, people.tracks.size(), describe(*choice.chosen, detections));
+    logger().debug("{}: lifting person {}, the most prominent of {} people tracked: {}", input_label(detections),
+                   choice.chosen->id, people.tracks.size(), describe(*choice.chosen, detections));
   if (choice.ambiguous)
     logger().warn("{}: the person to lift is ambiguous: person {} ({}) and person {} ({}) are about equally "
                   "prominent ({:.0f}%); lifting person {}; choose one with --track {} or --track {}, or lift "
@@ -122,25 +123,29 @@ void warn_if_mostly_absent(const Detections2D& detections, const core::PersonTra
 // Every person long enough to lift, each over its own frames.
 std::vector<Keypoints2D> every_person(const Detections2D& detections, const core::PeopleTracks& people,
                                       const core::FrameRows& rows) {
+  constexpr std::size_t kSkippedNamed = 5;  // people named in the note, the most prominent first
   std::vector<Keypoints2D> chosen;
   std::vector<std::string> skipped;
+  std::size_t skipped_count = 0, longest = 0;
   for (const core::PersonTrack& track : people.tracks) {
+    longest = std::max(longest, track.frames_present());
     if (!core::long_enough_to_lift(track, detections)) {
-      skipped.push_back(fmt::format("person {} ({} frame(s))", track.id, track.frames_present()));
+      if (++skipped_count <= kSkippedNamed)
+        skipped.push_back(fmt::format("person {} ({} frame(s))", track.id, track.frames_present()));
       continue;
     }
     chosen.push_back(person_keypoints(detections, track, rows, core::SequenceSpan::TrackRows,
                                       person_name(detections, track.id)));
   }
   const std::size_t needed = std::min(core::kMinTrackFrames, detections.frames.size());
-  if (!skipped.empty())
-    logger().info("{}: skipped {} of {} people present in fewer than {} frames: {}", input_label(detections),
-                  skipped.size(), people.tracks.size(), needed, join(skipped));
   if (chosen.empty())
     throw InputError(input_label(detections) + ": no person is present in " + std::to_string(needed) +
-                     " or more frames (the longest track has " +
-                     std::to_string(people.tracks.empty() ? 0 : people.tracks.front().frames_present()) +
-                     "); lift the most prominent one with --person best");
+                     " or more frames (" + std::to_string(people.tracks.size()) + " tracked, the longest in " +
+                     std::to_string(longest) + "); lift the most prominent one with --person best");
+  if (skipped_count > 0)
+    logger().info("{}: skipped {} of {} people present in fewer than {} frames: {}{}", input_label(detections),
+                  skipped_count, people.tracks.size(), needed, join(skipped),
+                  skipped_count > skipped.size() ? fmt::format(" and {} more", skipped_count - skipped.size()) : "");
   for (const Keypoints2D& person : chosen)
     logger().debug("{}: {}: frames {} to {} ({} frames)", detections.source, person.name, person.first_frame,
                    person.first_frame + person.seq.frames - 1, person.seq.frames);
@@ -152,7 +157,8 @@ std::vector<Keypoints2D> choose_people(const Detections2D& detections, const Key
   const core::PeopleTracks people = core::track_people(detections);
   report_tracking(detections, people);
   if (people.tracks.empty())
-    throw InputError(input_label(detections) + ": no detection has 2 or more keypoints with a score above 0");
+    throw InputError(input_label(detections) + ": no usable keypoints (no detection has 2 or more keypoints "
+                                                "scoring above 0)");
   const core::FrameRows rows = core::frame_rows(detections, options.dense_frames);
   if (options.people == PersonChoice::All) return every_person(detections, people, rows);
   const core::PersonTrack& track = chosen_person(detections, people, options.track_id);

@@ -353,7 +353,33 @@ TEST(People, AllRefusesAVideoWhereNobodyLastsLongEnough) {
   std::ofstream(path) << text << "]";
   EXPECT_THAT([&] { read_people_2d(path, as_read(PersonChoice::All)); },
               ThrowsMessage<InputError>(AllOf(HasSubstr("short.json: no person is present in 10 or more frames"),
-                                              HasSubstr("--person best"))));
+                                              HasSubstr("the longest in 3)"), HasSubstr("--person best"))));
+  fs::remove_all(dir);
+}
+
+TEST(People, TheSkippedNoteNamesTheFirstFiveAndCountsTheRest) {
+  // One person in all 20 frames, and 7 others far apart, each in 2 frames.
+  const fs::path dir = fs::temp_directory_path() / ("lift3d_people_many_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto entry = [](int image, double x) {
+    std::string values;
+    for (int j = 0; j < 17; ++j)
+      values += std::string(j ? "," : "") + std::to_string(x + (j % 2) * 40) + "," + std::to_string(j * 10) + ",0.9";
+    return R"({"image_id": )" + std::to_string(image) + R"(, "category_id": 1, "keypoints": [)" + values +
+           R"(], "score": 0.9})";
+  };
+  std::string text = "[";
+  for (int f = 0; f < 20; ++f) {
+    text += (f ? "," : "") + entry(f, 0);
+    if (f < 14) text += "," + entry(f, 1000 + 1000 * (f / 2));
+  }
+  const std::string path = (dir / "many.json").string();
+  std::ofstream(path) << text << "]";
+  LogCapture log;
+  EXPECT_EQ(read_people_2d(path, as_read(PersonChoice::All)).size(), 1u);
+  EXPECT_THAT(log.text(), HasSubstr("many.json: skipped 7 of 8 people present in fewer than 10 frames: person 2 (2 "
+                                    "frame(s)), person 3 (2 frame(s)), person 4 (2 frame(s)), person 5 (2 frame(s)), "
+                                    "person 6 (2 frame(s)) and 2 more"));
   fs::remove_all(dir);
 }
 
