@@ -114,11 +114,4 @@ std::vector<int> solve_assignment(const CostMatrix& matrix) {
   return column_of_row;
 }
 
-double assignment_cost(const CostMatrix& matrix, const std::vector<int>& column_of_row) {
-  double total = 0.0;
-  for (int r = 0; r < static_cast<int>(column_of_row.size()); ++r)
-    if (column_of_row[r] >= 0) total += matrix.at(r, column_of_row[r]);
-  return total;
-}
-
 }  // namespace lift3d::core

@@ -28,7 +28,4 @@ struct CostMatrix {
 // min(rows, cols), m = max(rows, cols).
 std::vector<int> solve_assignment(const CostMatrix& matrix);
 
-// Total cost of a pairing as solve_assignment returns it (unpaired rows cost nothing).
-double assignment_cost(const CostMatrix& matrix, const std::vector<int>& column_of_row);
-
 }  // namespace lift3d::core

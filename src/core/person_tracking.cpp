@@ -198,19 +198,30 @@ class Tracker {
                 live_.end());
   }
 
-  // Cost of continuing `live` with `detection` in `frame`; kForbidden beyond the gate.
+  // Where the track is expected `elapsed` frames after its last detection, relative to it.
+  static Point predicted_shift(const LiveTrack& live, long long elapsed) {
+    if (!live.has_velocity) return {};
+    return {live.velocity.x * static_cast<double>(elapsed), live.velocity.y * static_cast<double>(elapsed)};
+  }
+
+  // The largest distance, in person sizes, at which a detection may continue a track last seen
+  // `elapsed` frames ago.
+  double gate(long long elapsed) const {
+    return std::min(options_.max_gate_person_sizes,
+                    options_.gate_person_sizes + options_.gate_growth_per_frame * static_cast<double>(elapsed - 1));
+  }
+
+  // Cost of continuing `live` with `detection` in `frame`, from 0 (same box, same keypoints) to 1;
+  // kForbidden for someone of another size or beyond the gate.
   double cost(const LiveTrack& live, long long frame, const PlacedDetection& detection) const {
+    const double track_size = std::max(live.last.box.size(), smallest_size_);
+    const double detection_size = std::max(detection.box.size(), smallest_size_);
+    if (std::max(track_size, detection_size) > kMaxSizeRatio * std::min(track_size, detection_size)) return kForbidden;
     const long long elapsed = frame - live.last_frame;
-    const Point shift = live.has_velocity ? Point{live.velocity.x * elapsed, live.velocity.y * elapsed} : Point{};
-    const double track_size = live.last.box.size(), detection_size = detection.box.size();
-    const double scale = std::max({(track_size + detection_size) / 2, smallest_size_, 1e-9});
-    const double larger = std::max(std::max(track_size, detection_size), smallest_size_);
-    const double smaller = std::max(std::min(track_size, detection_size), smallest_size_);
-    if (larger > kMaxSizeRatio * smaller) return kForbidden;
-    const double distance = mean_keypoint_distance(live.last, shift, detection) / scale;
-    const double gate = std::min(options_.max_gate_person_sizes,
-                                 options_.gate_person_sizes + options_.gate_growth_per_frame * (elapsed - 1));
-    if (!(distance <= gate)) return kForbidden;
+    const Point shift = predicted_shift(live, elapsed);
+    const double person_size = std::max((track_size + detection_size) / 2, 1e-9);
+    const double distance = mean_keypoint_distance(live.last, shift, detection) / person_size;
+    if (!(distance <= gate(elapsed))) return kForbidden;
     const double overlap = intersection_over_union(live.last.box.moved(shift), detection.box);
     return 0.5 * (1.0 - overlap) + 0.5 * distance / options_.max_gate_person_sizes;
   }

@@ -51,6 +51,14 @@ double brute_force_best(const CostMatrix& m, int& best_pairs) {
   return best_total;
 }
 
+// Total cost of a pairing (unpaired rows cost nothing).
+double assignment_cost(const CostMatrix& m, const std::vector<int>& column_of_row) {
+  double total = 0.0;
+  for (int r = 0; r < m.rows; ++r)
+    if (column_of_row[r] >= 0) total += m.at(r, column_of_row[r]);
+  return total;
+}
+
 int pairs_made(const std::vector<int>& column_of_row) {
   return static_cast<int>(std::count_if(column_of_row.begin(), column_of_row.end(), [](int c) { return c >= 0; }));
 }
