@@ -35,10 +35,6 @@ void fill_gaps(Keypoints2D& keypoints, float min_score) {
   keypoints.filled_joints = core::fill_keypoint_gaps(keypoints.seq, fill).filled;
 }
 
-}  // namespace
-
-namespace {
-
 // The input, and the video when it holds several, for messages.
 std::string input_label(const Detections2D& detections) {
   return detections.source + (detections.video.empty() ? "" : ": " + detections.video);
@@ -61,8 +57,8 @@ void report_tracking(const Detections2D& detections, const core::PeopleTracks& p
     logger().info("{}: the track ids repeat within frames, so they are not a tracker's; people are tracked by "
                   "position instead",
                   label);
-  logger().debug("{}: {} {} ({}){}", label, people.tracks.size(),
-                 people.ids_from_file ? "track id(s) from the file" : "person/people tracked by position",
+  logger().debug("{}: {} track(s) {} ({}){}", label, people.tracks.size(),
+                 people.ids_from_file ? "by the file's track ids" : "followed by position",
                  core::track_id_list(people),
                  people.detections_left_out
                      ? fmt::format(", {} detection(s) left out (under 2 keypoints{})", people.detections_left_out,

@@ -51,25 +51,25 @@ KeypointReadOptions as_read(PersonChoice people, const std::string& source_layou
   return options;
 }
 
-// Everything logged while the object lives, at every level.
+// Everything logged while the object lives, at every level, instead of stderr.
 class LogCapture {
  public:
-  LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(text_)), level_(logger().level()) {
-    sink_->set_pattern("%l: %v");
-    logger().sinks().push_back(sink_);
+  LogCapture() : saved_sinks_(logger().sinks()), saved_level_(logger().level()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text_);
+    sink->set_pattern("%l: %v");
+    logger().sinks() = {sink};
     logger().set_level(spdlog::level::debug);
   }
   ~LogCapture() {
-    auto& sinks = logger().sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    logger().set_level(level_);
+    logger().sinks() = saved_sinks_;
+    logger().set_level(saved_level_);
   }
   std::string text() const { return text_.str(); }
 
  private:
   std::ostringstream text_;
-  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
-  spdlog::level::level_enum level_;
+  std::vector<spdlog::sink_ptr> saved_sinks_;
+  spdlog::level::level_enum saved_level_;
 };
 
 struct Box {
