@@ -133,6 +133,9 @@ expect_one_line_error "late.pair.json: no person with track id 7 (ids present: 1
 expect_exit 2 "$LIFT3D" infer --input "$WORK/late.pair.json" "${SIZE[@]}" --track 1 --person all --output "$WORK/x.npz"
 expect_one_line_error "--track follows one person and --person all lifts every person"
 expect_exit 2 "$LIFT3D" infer --input "$WORK/late.pair.json" "${SIZE[@]}" --person everybody --output "$WORK/x.npz"
+# A VideoPose3D .npz has one person per sequence and no track ids.
+expect_exit 2 "$LIFT3D" infer --input "$SOURCE/data/samples/cmu_02_06_custom.npz" --track 1 --output "$WORK/x.npy"
+expect_one_line_error "cmu_02_06_custom.npz: a VideoPose3D .npz holds no track ids" "--subject/--action/--camera"
 
 # Two people alike, both there all along: the choice is ambiguous and the warning says how to choose.
 make_pair "$WORK/twin" 100 149
