@@ -97,14 +97,16 @@ const core::PersonTrack& chosen_person(const Detections2D& detections, const cor
   if (people.tracks.size() > 1)
     logger().debug("{}: lifting person {}, the most prominent of {} people tracked: {}", input_label(detections),
                    choice.chosen->id, people.tracks.size(), describe(*choice.chosen, detections));
-  if (choice.ambiguous)
+  if (choice.ambiguous) {
+    const double percent =
+        choice.chosen->prominence > 0 ? 100.0 * choice.runner_up->prominence / choice.chosen->prominence : 100.0;
     logger().warn("{}: the person to lift is ambiguous: person {} ({}) and person {} ({}) are about equally "
                   "prominent ({:.0f}%); lifting person {}; choose one with --track {} or --track {}, or lift "
                   "everybody with --person all",
                   input_label(detections), choice.chosen->id, describe(*choice.chosen, detections),
-                  choice.runner_up->id, describe(*choice.runner_up, detections),
-                  100.0 * choice.runner_up->prominence / choice.chosen->prominence, choice.chosen->id,
+                  choice.runner_up->id, describe(*choice.runner_up, detections), percent, choice.chosen->id,
                   choice.chosen->id, choice.runner_up->id);
+  }
   return *choice.chosen;
 }
 

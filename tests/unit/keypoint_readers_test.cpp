@@ -228,16 +228,19 @@ TEST(Selection, KeepsTheFirstOfEqualScores) {
   EXPECT_EQ(read_keypoints_2d(path, raw_options()).seq.at(0, 0, 0), 3.0f);
 }
 
-TEST(Selection, UsesTheMeanKeypointScoreWhereThereIsNoPersonScore) {
+TEST(Selection, WeighsTheMeanKeypointScoreNotTheBestSingleOne) {
+  // Two people of the same size (keypoints spread over 50 x 51 px) in one frame.
   TempDir dir;
   std::string strong, weak;
   for (int j = 0; j < 18; ++j) {
-    strong += std::string(j ? "," : "") + "7,7," + (j < 9 ? "0.9" : "0.2");  // mean 0.55, best single 0.9
-    weak += std::string(j ? "," : "") + "8,8,0.6";                           // mean 0.6
+    const std::string y = std::to_string(3 * j);
+    strong += std::string(j ? "," : "") + std::to_string(7 + 50 * (j % 2)) + "," + y + "," +
+              (j < 9 ? "0.9" : "0.2");                                                         // mean 0.55, best 0.9
+    weak += std::string(j ? "," : "") + std::to_string(300 + 50 * (j % 2)) + "," + y + ",0.6";  // mean 0.6
   }
   dir.file("f_0_keypoints.json", R"({"people": [{"pose_keypoints_2d": [)" + strong +
                                      R"(]}, {"pose_keypoints_2d": [)" + weak + "]}]}");
-  EXPECT_EQ(read_keypoints_2d(dir.path(), raw_options("")).seq.at(0, 0, 0), 8.0f);
+  EXPECT_EQ(read_keypoints_2d(dir.path(), raw_options("")).seq.at(0, 0, 0), 300.0f);
 }
 
 class TrackSelection : public ::testing::TestWithParam<std::pair<std::string, long long>> {};
