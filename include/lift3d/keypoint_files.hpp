@@ -12,7 +12,10 @@ namespace lift3d {
 
 struct KeypointFileOptions {
   std::string layout = "coco";  // joint layout to map onto: the model's input layout
-  std::optional<long long> track_id;  // follow this tracker id instead of the best-scoring person
+  // Follow this person instead of the most prominent one (the largest sum over frames of size x
+  // mean keypoint score): the file's tracker id, or lift3d's track number (1 = most prominent)
+  // when the file has none.
+  std::optional<long long> track_id;
 };
 
 // frames x joints x 3 (x, y, score), pixels, image size when the file gives it; missing joints keep

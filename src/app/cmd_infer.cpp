@@ -10,6 +10,7 @@
 #include "app/option_checks.hpp"
 #include "app/progress_line.hpp"
 #include "base/log.hpp"
+#include "core/person_selection.hpp"
 #include "pipeline/inference.hpp"
 
 namespace lift3d::app {
@@ -21,6 +22,7 @@ struct InferOptions {
   bool no_tta = false;
   bool no_trajectory = false;
   bool timing = false;
+  std::string person = "best";
 };
 
 // An info record, printed whenever --timing asks for it (also without --verbose, and with --quiet).
@@ -34,6 +36,7 @@ void log_timing(const pipeline::InferenceSummary& summary) {
 int run_infer(InferOptions& options) {
   pipeline::InferenceRequest& request = options.request;
   request.hints = architecture_hints(options.model);
+  request.selection.people = options.person == "all" ? pipeline::PersonChoice::All : pipeline::PersonChoice::Best;
   request.flip_tta = !options.no_tta;
   request.add_trajectory = !options.no_trajectory;
   ProgressLine progress("lifting", "sequences");
@@ -86,8 +89,15 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
   cmd->add_option("--min-score", selection.min_score,
                   "JSON inputs: joints scoring below this are missing and interpolated over time (default 0)")
       ->check(finite_number(0.0, 1.0));
+  cmd->add_option("--person", options->person,
+                  fmt::format("JSON inputs with several people: best (default) lifts the most prominent person of "
+                              "each video (frames x size x keypoint score); all lifts every person tracked in {} "
+                              "frames or more, each named person_<id> over its own frames",
+                              core::kMinTrackFrames))
+      ->check(CLI::IsMember({"best", "all"}));
   cmd->add_option("--track", selection.track_id,
-                  "JSON inputs: follow this track/person id instead of the highest-scoring person per frame");
+                  "JSON inputs: lift this person instead of the most prominent: the file's track id (AlphaPose idx, "
+                  "MMPose track_id, OpenPose person_id), else lift3d's number as --person all names it");
   cmd->add_flag("--dense-frames", selection.dense_frames,
                 "JSON inputs: frame numbers (file names, image_id, frame_id) are video frames; frames without a "
                 "detection are interpolated, so the output has one pose per video frame");
@@ -105,8 +115,8 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
                   "equal to float32 round-off)")
       ->check(whole_number(1, 1 << 20));
   cmd->add_flag("--timing", options->timing,
-                "Print the seconds spent loading (checkpoint and inputs), lifting and writing to stderr (an info "
-                "line, shown whatever the logging level)");
+                "Print the seconds spent loading (checkpoint and inputs), lifting and writing to stderr (a note, "
+                "shown whatever the logging level)");
   cmd->add_flag("--keep-going", request.keep_going,
                 "Report a bad input and go on with the others (exit code 4 when any failed)");
   cmd->callback([options, &exit_code] { exit_code = run_infer(*options); });

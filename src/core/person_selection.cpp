@@ -13,35 +13,47 @@ namespace {
 constexpr long long kMaxDenseExpansion = 10;
 constexpr long long kDenseSlack = 1000;
 
-std::string id_list(const std::set<long long>& ids) {
-  std::string text;
-  int shown = 0;
-  for (long long id : ids) {
-    if (shown++ == 10) return text + ", ...";
-    text += (text.empty() ? "" : ", ") + std::to_string(id);
-  }
-  return text.empty() ? "none" : text;
+}  // namespace
+
+DefaultPerson default_person(const PeopleTracks& people) {
+  DefaultPerson result;
+  if (people.tracks.empty()) return result;
+  result.chosen = &people.tracks[0];
+  if (people.tracks.size() < 2) return result;
+  result.runner_up = &people.tracks[1];
+  result.ambiguous = result.runner_up->prominence >= kAmbiguousProminence * result.chosen->prominence;
+  return result;
 }
 
-void check_track_id(const Detections2D& detections, long long track_id) {
-  if (!detections.has_track_ids)
-    throw UsageError(detections.source + ": a track id was requested, but this " + detections.format +
-                     " file carries no track ids");
+const PersonTrack& track_with_id(const Detections2D& detections, const PeopleTracks& people, long long id) {
+  for (const PersonTrack& track : people.tracks)
+    if (track.id == id) return track;
   std::set<long long> ids;
-  for (const Detection& detection : detections.detections)
-    if (detection.track_id) ids.insert(*detection.track_id);
-  if (!ids.count(track_id))
-    throw InputError(detections.source + ": no person with track id " + std::to_string(track_id) +
-                     " (ids present: " + id_list(ids) + ")");
+  for (const PersonTrack& track : people.tracks) ids.insert(track.id);
+  std::string present;
+  int shown = 0;
+  for (long long known : ids) {
+    if (shown++ == 10) {
+      present += ", ...";
+      break;
+    }
+    present += (present.empty() ? "" : ", ") + std::to_string(known);
+  }
+  throw InputError(detections.source + ": no person with track id " + std::to_string(id) +
+                   " (ids present: " + (present.empty() ? "none" : present) + ")");
 }
 
-// Row of the output sequence for each frame number of the file, and the number of rows.
-std::vector<long long> frame_rows(const Detections2D& detections, bool dense_frames, long long& row_count) {
+bool long_enough_to_lift(const PersonTrack& track, const Detections2D& detections) {
+  return track.frames_present() >= std::min(kMinTrackFrames, detections.frames.size());
+}
+
+FrameRows frame_rows(const Detections2D& detections, bool dense_frames) {
   const std::vector<long long>& frames = detections.frames;
-  row_count = static_cast<long long>(frames.size());
-  std::vector<long long> rows(frames.size());
+  FrameRows rows;
+  rows.count = static_cast<long long>(frames.size());
+  rows.row_of_frame.resize(frames.size());
   if (!dense_frames || frames.empty()) {
-    for (std::size_t i = 0; i < frames.size(); ++i) rows[i] = static_cast<long long>(i);
+    for (std::size_t i = 0; i < frames.size(); ++i) rows.row_of_frame[i] = static_cast<long long>(i);
     return rows;
   }
   if (detections.frames_are_ranks)
@@ -50,48 +62,37 @@ std::vector<long long> frame_rows(const Detections2D& detections, bool dense_fra
     throw InputError(detections.source + ": frame number " + std::to_string(frames.front()) +
                      " is negative; frame numbers cannot be used as frame indices");
   const long long last = frames.back();
-  if (last >= kMaxDenseExpansion * row_count + kDenseSlack)
+  if (last >= kMaxDenseExpansion * rows.count + kDenseSlack)
     throw InputError(detections.source + ": frame numbers reach " + std::to_string(last) + " but only " +
-                     std::to_string(row_count) + " frames are present; not expanding to frame indices");
-  row_count = last + 1;
-  return frames;
+                     std::to_string(rows.count) + " frames are present; not expanding to frame indices");
+  rows.count = last + 1;
+  rows.row_of_frame = frames;
+  return rows;
 }
 
-}  // namespace
-
-KeypointSequence select_person(const Detections2D& detections, const PersonSelectionOptions& options) {
-  if (options.track_id) check_track_id(detections, *options.track_id);
-  long long row_count = 0;
-  const std::vector<long long> rows = frame_rows(detections, options.dense_frames, row_count);
-  const int joints = detections.joints;
-  const std::size_t stride = static_cast<std::size_t>(joints) * 3;
-
-  KeypointSequence seq;
-  seq.frames = static_cast<int>(row_count);
-  seq.joints = joints;
+PersonSequence track_sequence(const Detections2D& detections, const PersonTrack& track, const FrameRows& rows,
+                              SequenceSpan span) {
+  if (track.detections.empty()) throw InternalError(detections.source + ": a person tracked in no frame");
+  PersonSequence result;
+  long long end_row = rows.count;
+  if (span == SequenceSpan::TrackRows) {
+    result.first_row = rows.row_of_frame[track.frame_indices.front()];
+    end_row = rows.row_of_frame[track.frame_indices.back()] + 1;
+  }
+  const std::size_t stride = static_cast<std::size_t>(detections.joints) * 3;
+  KeypointSequence& seq = result.keypoints;
+  seq.frames = static_cast<int>(end_row - result.first_row);
+  seq.joints = detections.joints;
   seq.features = 3;
   seq.image_width = detections.image_width;
   seq.image_height = detections.image_height;
-  seq.values.assign(static_cast<std::size_t>(row_count) * stride, 0.0f);
-  // Detections and frames are both ordered by frame number: walk them together.
-  std::size_t d = 0;
-  for (std::size_t i = 0; i < detections.frames.size(); ++i) {
-    const long long number = detections.frames[i];
-    const std::size_t first = d;
-    while (d < detections.count() && detections.detections[d].frame == number) ++d;
-    std::optional<std::size_t> best;
-    for (std::size_t k = first; k < d; ++k) {
-      const Detection& candidate = detections.detections[k];
-      if (options.track_id && candidate.track_id != options.track_id) continue;
-      if (!best || candidate.score > detections.detections[*best].score) best = k;
-    }
-    if (!best) continue;
-    const float* source = detections.keypoints_of(*best);
-    std::copy(source, source + stride, seq.values.begin() + static_cast<std::ptrdiff_t>(rows[i] * stride));
+  seq.values.assign(static_cast<std::size_t>(seq.frames) * stride, 0.0f);
+  for (std::size_t k = 0; k < track.detections.size(); ++k) {
+    const long long row = rows.row_of_frame[track.frame_indices[k]] - result.first_row;
+    const float* source = detections.keypoints_of(track.detections[k]);
+    std::copy(source, source + stride, seq.values.begin() + static_cast<std::ptrdiff_t>(row * stride));
   }
-  if (d != detections.count())
-    throw InternalError(detections.source + ": detections of frames the file does not list");
-  return seq;
+  return result;
 }
 
 }  // namespace lift3d::core

@@ -10,8 +10,11 @@
 namespace lift3d::io {
 
 struct NamedPoses {
-  std::string name;  // "SUBJECT/ACTION/CAMERA" or the input's stem
+  std::string name;  // "SUBJECT/ACTION/CAMERA", "person_2", ... or the input's stem
   PoseSequence poses;
+  // The input frame its first pose belongs to (0-based): 0 unless the sequence is one person's
+  // frames cut out of a longer video.
+  long long first_frame = 0;
   // What was done to each 2D input keypoint (frames x keypoint_names, 0 observed, 1 interpolated
   // over time, 2 filled from a body model); empty when not tracked (VideoPose3D datasets).
   std::vector<std::uint8_t> keypoint_fill;

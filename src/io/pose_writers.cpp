@@ -117,7 +117,7 @@ std::string poses_json_text(const std::vector<NamedPoses>& sequences, const Pose
       append_json_string(out, sequences.front().name);
       out += ",\n";
     }
-    out += " \"poses\": ";
+    out += " \"first_frame\": " + std::to_string(sequences.front().first_frame) + ",\n \"poses\": ";
     append_poses(out, sequences.front().poses, "  ");
     out += "}\n";
     return out;
@@ -126,7 +126,7 @@ std::string poses_json_text(const std::vector<NamedPoses>& sequences, const Pose
   for (std::size_t s = 0; s < sequences.size(); ++s) {
     out += s ? ",\n  {\"name\": " : "\n  {\"name\": ";
     append_json_string(out, sequences[s].name);
-    out += ", \"poses\": ";
+    out += ", \"first_frame\": " + std::to_string(sequences[s].first_frame) + ", \"poses\": ";
     append_poses(out, sequences[s].poses, "    ");
     out += '}';
   }
@@ -146,7 +146,7 @@ std::string poses_csv_text(const std::vector<NamedPoses>& sequences, const PoseO
     for (int f = 0; f < named.poses.frames; ++f) {
       for (int j = 0; j < named.poses.joints; ++j) {
         out += label;
-        out += std::to_string(f);
+        out += std::to_string(named.first_frame + f);
         out += ',';
         out += csv_field(names[j]);
         for (int k = 0; k < 3; ++k) {

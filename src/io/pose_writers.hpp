@@ -5,11 +5,12 @@
 //   .npz   one float32 (frames, joints, 3) array per sequence, keyed by its name
 //   .json  {"format": "lift3d-poses-3d", "version": 1, "units": "m", "frame": "camera",
 //           "root_relative": true, "fps": 50 | null, "joint_names": [...],
-//           "name": "...", "poses": [[[x, y, z], ...joints], ...frames]}          (one sequence)
-//          or the same header with "sequences": [{"name": "...", "poses": [...]}, ...] (several)
+//           "name": "...", "first_frame": 0, "poses": [[[x, y, z], ...joints], ...frames]} (one)
+//          or the same header with "sequences": [{"name": "...", "first_frame": 0, "poses": [...]},
+//          ...] (several); first_frame is the input frame of the first pose (NamedPoses)
 //   .csv   one row per frame and joint: "frame,joint,camera_x_m,camera_y_m,camera_z_m" (world_*
-//          for the world frame), with a leading "sequence" column when there are several;
-//          no comment lines, so spreadsheets and pandas read it as is
+//          for the world frame; frame counts from first_frame), with a leading "sequence" column
+//          when there are several; no comment lines, so spreadsheets and pandas read it as is
 //
 // Floats are written in their shortest form that reads back as the same float32.
 #pragma once

@@ -5,8 +5,10 @@
 #include <mutex>
 
 #include "base/log.hpp"
+#include "base/text.hpp"
 #include "core/parallel.hpp"
 #include "core/world_frame.hpp"
+#include "io/keypoint_files.hpp"
 #include "io/pose_writers.hpp"
 #include "lift3d/error.hpp"
 #include "pipeline/checkpoint_model.hpp"
@@ -64,6 +66,21 @@ std::string output_path(const InferenceRequest& request, const std::string& inpu
   return output_path_in_dir(request.output_dir, input, format);
 }
 
+// "a, b, c, ... (12 in all)" for messages.
+std::string sequence_names(const std::vector<InferenceJob>& jobs) {
+  constexpr std::size_t kShown = 4;
+  std::vector<std::string> names;
+  for (std::size_t j = 0; j < jobs.size() && j < kShown; ++j) names.push_back(jobs[j].name);
+  return join(names) + (jobs.size() > kShown ? ", ..." : "");
+}
+
+// How to get one sequence out of an input that gives several.
+std::string narrowing_hint(const std::string& input) {
+  if (io::keypoint_format_from_path(input) == io::KeypointFileFormat::VideoPoseNpz)
+    return "narrow with --subject/--action/--camera";
+  return "lift one person with --track ID (--person best lifts one per video)";
+}
+
 Task prepare_task(const InferenceRequest& request, const std::string& input, const core::ModelConfig& pose_model) {
   Task task;
   task.result.input = input;
@@ -73,8 +90,8 @@ Task prepare_task(const InferenceRequest& request, const std::string& input, con
     task.result.output = output_path(request, input, task.jobs.size());
     if (task.jobs.size() > 1 && io::pose_file_format(task.result.output) == io::PoseFileFormat::Npy)
       throw UsageError(task.result.output + ": a .npy output holds one sequence, but " + input + " gives " +
-                       std::to_string(task.jobs.size()) +
-                       "; use .npz/.json/.csv or narrow with --subject/--action/--camera");
+                       std::to_string(task.jobs.size()) + " (" + sequence_names(task.jobs) +
+                       "); write .npz (one array per sequence), .json or .csv, or " + narrowing_hint(input));
   } catch (const Error& e) {
     if (!request.keep_going) throw;
     task.result.error = e.what();
@@ -111,6 +128,7 @@ void lift_all(const InferenceRequest& request, const LoadedModel& model, std::ve
     io::NamedPoses& result = task.poses[work[w].second];
     try {
       result.name = job.name;
+      result.first_frame = job.first_frame;
       result.keypoint_fill = job.keypoint_fill;
       result.keypoint_names = job.keypoint_names;
       result.poses = core::lift(model.lifter, job.keypoints, job.flip, options, request.add_trajectory);

@@ -26,6 +26,9 @@ const Skeleton* output_skeleton(const core::ModelConfig& pose_model) {
 
 std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const SelectionOptions& selection,
                                                  const core::ModelConfig& pose_model) {
+  if (selection.track_id)
+    throw UsageError(path + ": a VideoPose3D .npz holds no track ids (one person per sequence); select sequences "
+                            "with --subject/--action/--camera");
   const io::VideoPose2DFile file = io::read_videopose_2d(path);
   core::Dataset dataset = core::Dataset::Custom;
   if (!selection.dataset.empty()) {
@@ -124,6 +127,7 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
     const int file_width = keypoints.seq.image_width, file_height = keypoints.seq.image_height;
     InferenceJob job = person_job(name, std::move(keypoints.seq), person, pose_model);
     job.fps = keypoints.fps;
+    job.first_frame = keypoints.first_frame;
     // The image size as person_job chose it: each dimension given, else the file's.
     const int given = (selection.width > 0) + (selection.height > 0);
     logger().debug("{}: {}{}, {} keypoints{}, {} frames{}, image {}x{} ({})", input,

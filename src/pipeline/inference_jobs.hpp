@@ -22,17 +22,19 @@ struct SelectionOptions {
   std::optional<int> camera;
   int width = 0;  // override of the image size
   int height = 0;
-  // Detector JSON inputs: joints below min_score are interpolated; track_id follows one person;
-  // layout is the model's input layout the joints are mapped onto.
+  // Detector JSON inputs: joints below min_score are interpolated; people chooses the most prominent
+  // person or every person, track_id one person (KeypointReadOptions); layout is the model's input
+  // layout the joints are mapped onto.
   float min_score = 0.0f;
   std::optional<long long> track_id;
   std::string layout = "coco";
   bool dense_frames = false;  // frame numbers are video frame indices; gaps become missing frames
-  PersonChoice people = PersonChoice::Best;  // one person per video, or every person
+  PersonChoice people = PersonChoice::Best;
 };
 
 struct InferenceJob {
-  std::string name;                  // output key: "SUBJECT/ACTION/CAMERA"
+  std::string name;                  // output key: "SUBJECT/ACTION/CAMERA", "person_2", ...
+  long long first_frame = 0;         // the input frame the sequence starts at (Keypoints2D::first_frame)
   KeypointSequence keypoints;  // normalised screen coordinates
   core::FlipPairs flip;
   double fps = 0.0;

@@ -11,10 +11,15 @@
 
 namespace lift3d::pipeline {
 
-// Which people of a multi-person file become sequences.
+// Which people of a multi-person file become sequences (people are tracked across frames first:
+// core/person_tracking.hpp).
 enum class PersonChoice {
-  Best,  // one per video: core::select_person's rule (the best person per frame, or track_id)
-  All,   // every person of every video
+  // One per video, over all its frames: the track_id's person, else the most prominent one
+  // (core/person_selection.hpp).
+  Best,
+  // Every person of every video long enough to lift (core::long_enough_to_lift), each over the
+  // frames from its first to its last appearance; named person_<id>.
+  All,
 };
 
 struct KeypointReadOptions {
@@ -22,8 +27,9 @@ struct KeypointReadOptions {
   // Joints scoring below this count as missing and are interpolated; a score of 0 is always missing
   // (OpenPose writes undetected joints as 0, 0, 0). 0 keeps every detected joint, as VideoPose3D does.
   float min_score = 0.0f;
-  // Follow this track id (AlphaPose idx, MMPose track_id, OpenPose person_id) instead of taking the
-  // highest-scoring person in each frame; frames where it is absent count as missing.
+  // With PersonChoice::Best: follow this person instead of the most prominent one: the file's
+  // tracker id (AlphaPose idx, MMPose track_id, OpenPose person_id), or lift3d's track number when
+  // the file has none (as PersonChoice::All names them). Frames where it is absent count as missing.
   std::optional<long long> track_id;
   // Layout to map the joints onto (the model's input layout); empty keeps the file's own layout.
   std::string target_layout = "coco";
@@ -41,9 +47,12 @@ struct KeypointReadOptions {
 // One person's 2D keypoints from a detector's file, before normalisation.
 struct Keypoints2D {
   std::string source;  // the file, directory or glob it was read from (named in errors)
-  // Which sequence of the input this is: empty for the only person of the only video, else the
+  // Which sequence of the input this is: empty for the chosen person of the only video, else the
   // video and/or person ("Kick_1", "person_2", "Kick_1/person_2"); outputs are keyed by it.
   std::string name;
+  // The frame of the input the sequence starts at (0-based, counting the frames of the video as the
+  // whole-video sequence has them): 0 unless PersonChoice::All trimmed it to the person's frames.
+  long long first_frame = 0;
   std::string format;  // the file's format, as the reader names it ("coco results json", ...)
   std::string file_layout;  // the file's own joint layout
   std::string layout;  // joint layout of `seq` (base/joint_sets.hpp)

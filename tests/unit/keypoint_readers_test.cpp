@@ -1,6 +1,6 @@
 // 2D keypoint readers: every detector format carrying the same keypoints must yield the same
-// sequence (fixtures from tools/make_format_fixtures.py), person selection by score and by track
-// id, joint mapping tables, and malformed input at every nesting level.
+// sequence (fixtures from tools/make_format_fixtures.py), person selection (the most prominent
+// person, a track id), joint mapping tables, and malformed input at every nesting level.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -203,14 +203,23 @@ std::string coco_entry(int image_id, float x, double score) {
          R"(], "score": )" + std::to_string(score) + "}";
 }
 
-TEST(Selection, TakesTheHighestPersonScorePerFrame) {
+TEST(Selection, FollowsTheMostProminentPersonNotTheBestScoreOfEachFrame) {
+  // The person at x = 1 scores best in frame 0, the one at x = 2 in frame 1; the first is larger
+  // (its keypoints spread over 40 px, the other's over 20 px) and so the one followed.
+  auto entry = [](int image_id, float x, float spread, double score) {
+    std::string values;
+    for (int j = 0; j < 17; ++j)
+      values += std::string(j ? "," : "") + std::to_string(x + (j % 2) * spread) + "," + std::to_string(10 + j * spread / 16) + ",0.9";
+    return R"({"image_id": )" + std::to_string(image_id) + R"(, "category_id": 1, "keypoints": [)" + values +
+           R"(], "score": )" + std::to_string(score) + "}";
+  };
   TempDir dir;
-  const std::string path = dir.file("r.json", "[" + coco_entry(0, 1, 0.9) + "," + coco_entry(0, 2, 0.5) + "," +
-                                                   coco_entry(1, 1, 0.4) + "," + coco_entry(1, 2, 0.8) + "]");
+  const std::string path = dir.file("r.json", "[" + entry(0, 1, 40, 0.9) + "," + entry(0, 200, 20, 0.5) + "," +
+                                                   entry(1, 1, 40, 0.4) + "," + entry(1, 200, 20, 0.8) + "]");
   const Keypoints2D read = read_keypoints_2d(path, raw_options());
   ASSERT_EQ(read.seq.frames, 2);
   EXPECT_EQ(read.seq.at(0, 0, 0), 1.0f);
-  EXPECT_EQ(read.seq.at(1, 0, 0), 2.0f);
+  EXPECT_EQ(read.seq.at(1, 0, 0), 1.0f);
 }
 
 TEST(Selection, KeepsTheFirstOfEqualScores) {
@@ -219,16 +228,19 @@ TEST(Selection, KeepsTheFirstOfEqualScores) {
   EXPECT_EQ(read_keypoints_2d(path, raw_options()).seq.at(0, 0, 0), 3.0f);
 }
 
-TEST(Selection, UsesTheMeanKeypointScoreWhereThereIsNoPersonScore) {
+TEST(Selection, WeighsTheMeanKeypointScoreNotTheBestSingleOne) {
+  // Two people of the same size (keypoints spread over 50 x 51 px) in one frame.
   TempDir dir;
   std::string strong, weak;
   for (int j = 0; j < 18; ++j) {
-    strong += std::string(j ? "," : "") + "7,7," + (j < 9 ? "0.9" : "0.2");  // mean 0.55, best single 0.9
-    weak += std::string(j ? "," : "") + "8,8,0.6";                           // mean 0.6
+    const std::string y = std::to_string(3 * j);
+    strong += std::string(j ? "," : "") + std::to_string(7 + 50 * (j % 2)) + "," + y + "," +
+              (j < 9 ? "0.9" : "0.2");                                                         // mean 0.55, best 0.9
+    weak += std::string(j ? "," : "") + std::to_string(300 + 50 * (j % 2)) + "," + y + ",0.6";  // mean 0.6
   }
   dir.file("f_0_keypoints.json", R"({"people": [{"pose_keypoints_2d": [)" + strong +
                                      R"(]}, {"pose_keypoints_2d": [)" + weak + "]}]}");
-  EXPECT_EQ(read_keypoints_2d(dir.path(), raw_options("")).seq.at(0, 0, 0), 8.0f);
+  EXPECT_EQ(read_keypoints_2d(dir.path(), raw_options("")).seq.at(0, 0, 0), 300.0f);
 }
 
 class TrackSelection : public ::testing::TestWithParam<std::pair<std::string, long long>> {};
@@ -259,14 +271,22 @@ TEST(Selection, UnknownTrackIdNamesTheIdsPresent) {
                                               HasSubstr("ids present: 0, 1"))));
 }
 
-TEST(Selection, TrackIdInAFormatWithoutIdsIsAUsageError) {
+TEST(Selection, TrackIdInAFormatWithoutIdsIsLift3dsNumber) {
+  // Without tracker ids, people are numbered by prominence: 1 is the main person, 2 the distractor.
   KeypointReadOptions options = raw_options();
-  options.track_id = 1;
+  for (const std::string input : {"coco_results.json", "openpose_body25", "alphapose_coco.json"}) {
+    options.track_id = 1;
+    expect_same_values(read_keypoints_2d(fixture(input), options).seq, expected("sequence.lift3d.json").seq);
+    options.track_id = 2;
+    expect_same_values(read_keypoints_2d(fixture(input), options).seq, expected("distractor.lift3d.json").seq);
+  }
+  options.track_id = 3;
   EXPECT_THAT([&] { read_keypoints_2d(fixture("coco_results.json"), options); },
-              ThrowsMessage<UsageError>(AllOf(HasSubstr("coco_results.json"), HasSubstr("no track ids"))));
-  EXPECT_THAT([&] { read_keypoints_2d(fixture("openpose_body25"), options); },
-              ThrowsMessage<UsageError>(HasSubstr("openpose_body25: a track id was requested")));
-  EXPECT_THROW(read_keypoints_2d(fixture("sequence.lift3d.json"), options), UsageError);
+              ThrowsMessage<InputError>(AllOf(HasSubstr("coco_results.json"), HasSubstr("no person with track id 3"),
+                                              HasSubstr("ids present: 1, 2"))));
+  options.track_id = 1;
+  expect_same_values(read_keypoints_2d(fixture("sequence.lift3d.json"), options).seq,
+                     expected("sequence.lift3d.json").seq);
 }
 
 TEST(Selection, FramesWithoutTheTrackAreMissing) {
