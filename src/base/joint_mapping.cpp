@@ -51,6 +51,11 @@ const std::vector<JointMapping>& joint_mappings() {
   static const std::vector<JointMapping> table = {
       // OpenPose BODY_25 -> COCO-17: drop neck, mid-hip and feet.
       {"body25", "coco", copies({0, 16, 15, 18, 17, 5, 2, 6, 3, 7, 4, 12, 9, 13, 10, 14, 11})},
+      // OpenPose BODY_25B starts with the 17 COCO joints in COCO order.
+      {"body25b", "coco", first_joints(17)},
+      // MediaPipe 33 -> COCO-17: nose, the eye centres, ears, arms and legs; the inner and outer
+      // eye corners, mouth, hand and foot points are not used.
+      {"mediapipe33", "coco", copies({0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28})},
       // OpenPose COCO-18 -> COCO-17: drop the neck.
       {"coco18", "coco", copies({0, 15, 14, 17, 16, 5, 2, 6, 3, 7, 4, 11, 8, 12, 9, 13, 10})},
       // These three start with the 17 COCO joints in COCO order.

@@ -11,6 +11,7 @@
 #include "lift3d/error.hpp"
 #include "pipeline/checkpoint_model.hpp"
 #include "pipeline/default_model.hpp"
+#include "pipeline/input_names.hpp"
 #include "pipeline/thread_plan.hpp"
 
 namespace lift3d::pipeline {
@@ -33,6 +34,8 @@ void check_request(const InferenceRequest& request) {
   if (!request.output.empty() && request.inputs.size() > 1)
     throw UsageError("several inputs need --output-dir DIR, not --output");
   if (!request.output.empty()) io::pose_file_format(request.output);  // fail on a bad extension before any work
+  check_image_size_options(request.selection.image_sizes, request.inputs,
+                           request.selection.width > 0 || request.selection.height > 0);
   if (!request.output_dir.empty()) {
     std::error_code error;
     if (!std::filesystem::is_directory(request.output_dir, error))
@@ -158,8 +161,7 @@ void write_all(const InferenceRequest& request, const LoadedModel& model, std::v
 }  // namespace
 
 std::string output_path_in_dir(const std::string& dir, const std::string& input, const std::string& format) {
-  const std::filesystem::path path(input);
-  std::string stem = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
+  std::string stem = input_stem(input);
   if (stem.empty()) stem = "poses";
   return (std::filesystem::path(dir) / (stem + "." + format)).string();
 }
