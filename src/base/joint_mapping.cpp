@@ -63,6 +63,11 @@ const std::vector<JointMapping>& joint_mappings() {
       {"halpe136", "coco", first_joints(17)},
       {"coco_wholebody", "coco", first_joints(17)},
       {"coco", "h36m", coco_to_h36m()},
+      // Human3.6M-17 -> COCO-17 (keypoints.npz of MHFormer-style demos, for COCO-input models): the
+      // inverse of coco_to_h36m where it has one. H36M has no eyes or ears: they are put at its head
+      // joint (the mid-eyes point of coco_to_h36m), an approximation the user is warned of.
+      {"h36m", "coco", copies({9, 10, 10, 10, 10, 11, 14, 12, 15, 13, 16, 4, 1, 5, 2, 6, 3}),
+       "the eyes and ears are placed at the head joint (human3.6m has none)"},
   };
   return table;
 }

@@ -359,8 +359,12 @@ Detections2D read_long(const Table& table, std::size_t joint_column, const std::
     else if (is_number) throw InputError(path + ": line " + std::to_string(table.lines[row]) + ": joint number " + cell.substr(0, 20) + " is too large");
     else names.insert(lowercase(cell));
   }
-  const std::string layout = numeric ? layout_of_numbers(max_number + 1, mediapipe, path, options)
-                                     : layout_of_names(names, path, options);
+  // Numbered rows may leave joints out: the layout is --input-layout, or mediapipe33 for MediaPipe's.
+  std::string layout = options.layout;
+  if (!numeric) layout = layout_of_names(names, path, options);
+  else if (layout.empty() && mediapipe) layout = "mediapipe33";
+  else if (layout.empty())
+    throw UsageError(path + ": numbered joints do not say their joint order; say --input-layout (e.g. coco, h36m)");
   const KeypointLayout& joints = keypoint_layout(layout);
   const auto joint_index = [&](std::size_t row) -> int {
     const std::string& cell = table.rows[row][joint_column];

@@ -104,9 +104,12 @@ std::optional<long long> person_id(const nlohmann::json& person, const std::stri
 // over a tenth of it (measured on real exports: medians 0.013-0.025 against 0.11-0.17). A 25-joint
 // file whose median is below this reads as BODY_25B.
 constexpr double kBody25bEyeRatio = 0.05;
+// A median over fewer detections says little (one odd detection decides it): no judgement then.
+constexpr std::size_t kMinDetectionsToJudge = 3;
 
 // Median over detections of (distance from joint 0 to the nearer detected of joints 1, 2) / (the
-// diagonal of the detected joints' box); nullopt when no detection has joints 0 and 1 or 2.
+// diagonal of the detected joints' box); nullopt when fewer than kMinDetectionsToJudge detections
+// have joint 0 and joint 1 or 2.
 std::optional<double> median_nose_ratio(const Detections2D& detections) {
   std::vector<double> ratios;
   for (std::size_t d = 0; d < detections.count(); ++d) {
@@ -126,7 +129,7 @@ std::optional<double> median_nose_ratio(const Detections2D& detections) {
       if (seen(j)) nearest = std::min(nearest, static_cast<double>(std::hypot(k[j * 3] - k[0], k[j * 3 + 1] - k[1])));
     ratios.push_back(nearest / size);
   }
-  if (ratios.empty()) return std::nullopt;
+  if (ratios.size() < kMinDetectionsToJudge) return std::nullopt;
   std::nth_element(ratios.begin(), ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2), ratios.end());
   return ratios[ratios.size() / 2];
 }
