@@ -229,7 +229,8 @@ MediaSize mp4_size(const FileReader& file) {
   std::optional<MediaSize> first_visual;
   for (const Box& trak : child_boxes(file, moov->payload, moov->end, budget)) {
     if (std::memcmp(trak.type, "trak", 4) != 0) continue;
-    const Box* tkhd = find_box(child_boxes(file, trak.payload, trak.end, budget), "tkhd");
+    const std::vector<Box> trak_children = child_boxes(file, trak.payload, trak.end, budget);
+    const Box* tkhd = find_box(trak_children, "tkhd");
     if (!tkhd) continue;
     const std::optional<MediaSize> size = tkhd_size(file, *tkhd);
     if (!size) continue;
