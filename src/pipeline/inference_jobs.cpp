@@ -142,14 +142,15 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   return jobs;
 }
 
-// The image size the size options give this input, as width/height overrides (noted for the user).
-SelectionOptions with_image_size_of_input(const std::string& input, SelectionOptions selection) {
+// The image size the size options give this input, as width/height overrides; `note` says which
+// and where it came from (told the user once the input is read).
+SelectionOptions with_image_size_of_input(const std::string& input, SelectionOptions selection, std::string& note) {
   if (const std::optional<ChosenImageSize> size = image_size_for_input(input, selection.image_sizes)) {
     selection.width = size->width;
     selection.height = size->height;
-    logger().info("{}: image size {}x{} ({})", input, size->width, size->height, size->origin);
+    note = fmt::format("image size {}x{} ({})", size->width, size->height, size->origin);
   } else if (selection.width > 0 && selection.height > 0) {
-    logger().info("{}: image size {}x{} (--width/--height)", input, selection.width, selection.height);
+    note = fmt::format("image size {}x{} (--width/--height)", selection.width, selection.height);
   }
   return selection;
 }
@@ -158,10 +159,13 @@ SelectionOptions with_image_size_of_input(const std::string& input, SelectionOpt
 
 std::vector<InferenceJob> collect_jobs(const std::string& input, const SelectionOptions& options,
                                        const core::ModelConfig& pose_model) {
-  const SelectionOptions selection = with_image_size_of_input(input, options);
-  if (io::keypoint_format_from_path(input) == io::KeypointFileFormat::VideoPoseNpz)
-    return collect_videopose_jobs(input, selection, pose_model);
-  return collect_detector_jobs(input, selection, pose_model);
+  std::string size_note;
+  const SelectionOptions selection = with_image_size_of_input(input, options, size_note);
+  std::vector<InferenceJob> jobs = io::keypoint_format_from_path(input) == io::KeypointFileFormat::VideoPoseNpz
+                                       ? collect_videopose_jobs(input, selection, pose_model)
+                                       : collect_detector_jobs(input, selection, pose_model);
+  if (!size_note.empty()) logger().info("{}: {}", input, size_note);
+  return jobs;
 }
 
 core::FlipPairs videopose_flip_pairs(const io::VideoPose2DFile& file, int joints_in, const core::ModelConfig& pose_model) {
