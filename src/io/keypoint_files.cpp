@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "base/log.hpp"
 #include "io/json_support.hpp"
 #include "io/npy.hpp"
 #include "lift3d/error.hpp"
@@ -138,9 +139,7 @@ Detections2D read_json_detections(const std::string& path, const DetectionReadOp
   throw InternalError(path + ": a file format told by its path was detected from json content");
 }
 
-}  // namespace
-
-std::vector<Detections2D> read_detections(const std::string& path_or_glob, const DetectionReadOptions& options) {
+std::vector<Detections2D> read_any_detections(const std::string& path_or_glob, const DetectionReadOptions& options) {
   switch (keypoint_format_from_path(path_or_glob).value_or(KeypointFileFormat::Lift3dJson)) {
     case KeypointFileFormat::OpenPoseJson: return read_openpose_detections(path_or_glob, options);
     case KeypointFileFormat::VideoPoseNpz:
@@ -149,6 +148,18 @@ std::vector<Detections2D> read_detections(const std::string& path_or_glob, const
     case KeypointFileFormat::KeypointCsv: return {read_keypoint_csv(path_or_glob, options)};
     default: return {read_json_detections(path_or_glob, options)};
   }
+}
+
+}  // namespace
+
+std::vector<Detections2D> read_detections(const std::string& path_or_glob, const DetectionReadOptions& options) {
+  std::vector<Detections2D> videos = read_any_detections(path_or_glob, options);
+  // What the format says of its coordinates, when they are not plain pixels.
+  const Detections2D& first = videos.front();
+  if (first.coordinates == Coordinates::Normalized)
+    logger().info("{}: {}: x and y are fractions of the image width and height (normalized coordinates)",
+                  path_or_glob, first.format);
+  return videos;
 }
 
 }  // namespace lift3d::io
