@@ -2,6 +2,7 @@
 // PoseMamba and many VideoPose3D forks write (member `reconstruction`), a plain .npy, or a .npz
 // holding one array.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 

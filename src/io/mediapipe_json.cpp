@@ -84,9 +84,10 @@ std::optional<std::vector<float>> frame_landmarks(const nlohmann::json& containe
   return values;
 }
 
-const nlohmann::json* landmark_container(const nlohmann::json& frame) {
+// The key holding a frame's landmarks, or nullptr.
+const char* landmark_key(const nlohmann::json& frame) {
   for (const char* key : {"landmarks", "pose_landmarks", "keypoints"})
-    if (const nlohmann::json* container = json_member(frame, key)) return container;
+    if (json_member(frame, key)) return key;
   return nullptr;
 }
 
@@ -138,13 +139,10 @@ Detections2D mediapipe_detections(const nlohmann::json& document, const std::str
       throw_json_error(source, where, "frame " + std::to_string(number) + " appears more than once");
     collector.add_frame(number);
     if (says_no_pose(frame, source, where)) continue;
-    const nlohmann::json* container = landmark_container(frame);
-    if (!container) throw_json_error(source, where, "no landmarks, pose_landmarks or keypoints");
-    const std::string container_where = json_key_path(where, container == json_member(frame, "landmarks") ? "landmarks"
-                                                             : container == json_member(frame, "pose_landmarks")
-                                                                 ? "pose_landmarks"
-                                                                 : "keypoints");
-    if (const std::optional<std::vector<float>> landmarks = frame_landmarks(*container, source, container_where))
+    const char* key = landmark_key(frame);
+    if (!key) throw_json_error(source, where, "no landmarks, pose_landmarks or keypoints");
+    const std::string container_where = json_key_path(where, key);
+    if (const std::optional<std::vector<float>> landmarks = frame_landmarks(*json_member(frame, key), source, container_where))
       collector.add(number, *landmarks, std::nan(""), std::nullopt, source, container_where);
   }
   if (collector.empty())

@@ -142,16 +142,15 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   return jobs;
 }
 
-// The image size the size options give this input, as width/height overrides; `note` says which
-// and where it came from (told the user once the input is read).
+// The image size --image-size/--size-from give this input, as width/height overrides; `note` says
+// which and where it came from (told the user once the input is read).
 SelectionOptions with_image_size_of_input(const std::string& input, SelectionOptions selection, std::string& note) {
   if (const std::optional<ChosenImageSize> size = image_size_for_input(input, selection.image_sizes)) {
     selection.width = size->width;
     selection.height = size->height;
     note = fmt::format("image size {}x{} ({})", size->width, size->height, size->origin);
-  } else if (selection.width > 0 && selection.height > 0) {
-    note = fmt::format("image size {}x{} (--width/--height)", selection.width, selection.height);
   }
+  // --width/--height alone is the user's own choice for every input: nothing to tell them.
   return selection;
 }
 
