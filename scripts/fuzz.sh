@@ -20,7 +20,7 @@ done
 build=$root/build-fuzz
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIFT3D_FUZZ=ON \
   -DLIFT3D_SANITIZE=ON -DLIFT3D_BUILD_TESTS=OFF -DLIFT3D_BUILD_BENCHMARKS=OFF >/dev/null
-targets=(unpickle_fuzz npy_fuzz npz_fuzz torch_checkpoint_fuzz keypoints_json_fuzz)
+targets=(unpickle_fuzz npy_fuzz npz_fuzz torch_checkpoint_fuzz keypoints_json_fuzz keypoint_tables_fuzz media_size_fuzz)
 # Only the fuzz targets: the lift3d executable is not needed here.
 cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" --target "${targets[@]}" >/dev/null
 
@@ -30,7 +30,9 @@ declare -A seeds=(
   [npy_fuzz]="$F/npy"
   [npz_fuzz]="$F/npy $F/datasets $F/hostile"
   [torch_checkpoint_fuzz]="$F/checkpoints $F/model $F/hostile"
-  [keypoints_json_fuzz]="$F/formats"
+  [keypoints_json_fuzz]="$F/formats $F/real/alphapose/motionbert_halpe26 $F/real/openpose/pose2sim_body25b_cam1"
+  [keypoint_tables_fuzz]="$F/formats"
+  [media_size_fuzz]="$F/media"
 )
 declare -A patterns=(
   [unpickle_fuzz]="*.pkl *.pickle"
@@ -38,6 +40,8 @@ declare -A patterns=(
   [npz_fuzz]="*.npz"
   [torch_checkpoint_fuzz]="*.bin *.pt *.pth"
   [keypoints_json_fuzz]="*.json"
+  [keypoint_tables_fuzz]="*.csv *.npy"
+  [media_size_fuzz]="*.png *.jpg *.mp4 *.bin"
 )
 
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
@@ -63,6 +67,14 @@ for path in glob.glob(os.path.join(sys.argv[1], "*_zip.bin"))[:4]:
             if name.endswith("data.pkl"):
                 open(os.path.join(sys.argv[2], os.path.basename(path) + ".pkl"), "wb").write(z.read(name))
 PY
+  fi
+  # The tables target reads its first byte as the reader to use (bit 0: npy, bit 1: layout coco).
+  if [[ $target == keypoint_tables_fuzz ]]; then
+    for seed in "$out/corpus"/*.csv "$out/corpus"/*.npy; do
+      [[ -f $seed ]] || continue
+      { if [[ $seed == *.npy ]]; then printf '\003'; else printf '\000'; fi; cat "$seed"; } >"$seed.seed" && mv "$seed.seed" "${seed%.*}_${seed##*.}.seed"
+      rm -f "$seed"
+    done
   fi
   echo "== $target: $(ls "$out/corpus" | wc -l) seeds, ${seconds}s"
   set +e

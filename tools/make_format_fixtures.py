@@ -22,6 +22,20 @@ Files:
   mmpose.json                 [{frame_id, instances: [{keypoints, keypoint_scores, bbox, bbox_score,
                               track_id 0 (main) / 1}]}]
   mmpose_predictions.json     {"meta_info": {...}, "instance_info": [...]} (body3d demo form)
+  mmpose0x_pose_results.json  MMPose 0.x pose_results per frame: [[{bbox [x1, y1, x2, y2, score],
+                              keypoints [[x, y, s] x 17], track_id 0 (main) / 1}]]
+  openpose_body25b/           the OpenPose folder in BODY_25B order (COCO-17, upper neck, head top, feet)
+  keypoints_coco.csv          main person, one row per frame: frame, nose_x, nose_y, nose_score, ...
+  keypoints_numbered.csv      the same as x0, y0, s0, x1, ... without a frame column
+  keypoints_coco.npy          main person, float32 (frames, 17, 3)
+  keypoints_coco.npz          main person as `reconstruction`, float32 (1, frames, 17, 3), COCO order
+  mediapipe_frames.json       main person as MediaPipe's 33 landmarks, x / 640 and y / 480:
+                              [{frame, keypoints: [{id, x, y, z, visibility}]}], two leading frames
+                              with no pose (frames 0, 1; the sequence follows as frames 2-7)
+  mediapipe_named.json        [{frame_number, landmarks: {"nose": {x, y, z, visibility}, ...},
+                              has_pose}], the same two empty frames ({} and has_pose false)
+  mediapipe_wide.csv          frame, L0_x, L0_y, L0_z, L0_visibility, ... (one row per frame)
+  mediapipe_long.csv          Frame, LandmarkID, X, Y (33 rows per frame, no visibility)
   expected_h36m.lift3d.json   main person mapped COCO -> H36M (means in float64, score = min)
   expected_coco_filled_min0.3.lift3d.json  main person after gap filling at --min-score 0.3
                               (np.interp per joint and coordinate over the usable frames)
@@ -120,6 +134,38 @@ def to_halpe26(p):
     return np.concatenate([p, np.stack(extra, axis=-2)], axis=-2).astype(np.float32)
 
 
+def to_body25b(p):
+    head = mid(p, LEYE, REYE)
+    head[..., 1] -= 15
+    extra = [mid(p, LSHO, RSHO), head, foot(p, LANK, 8, 12), foot(p, LANK, 14, 10), foot(p, LANK, -4, 6),
+             foot(p, RANK, -8, 12), foot(p, RANK, -14, 10), foot(p, RANK, 4, 6)]
+    return np.concatenate([p, np.stack(extra, axis=-2)], axis=-2).astype(np.float32)
+
+
+MEDIAPIPE = ["nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+             "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
+             "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky", "right_pinky",
+             "left_index", "right_index", "left_thumb", "right_thumb", "left_hip", "right_hip", "left_knee",
+             "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel", "left_foot_index",
+             "right_foot_index"]
+
+
+def to_mediapipe33(p):
+    """COCO -> the 33 MediaPipe landmarks in pixels (the extra ones placed beside their neighbours)."""
+    def near(j, dx, dy):
+        out = p[..., j, :].copy()
+        out[..., 0] += dx
+        out[..., 1] += dy
+        return out
+    j = [p[..., NOSE, :], near(LEYE, -3, 0), p[..., LEYE, :], near(LEYE, 3, 0), near(REYE, 3, 0), p[..., REYE, :],
+         near(REYE, -3, 0), p[..., LEAR, :], p[..., REAR, :], near(NOSE, 4, 8), near(NOSE, -4, 8), p[..., LSHO, :],
+         p[..., RSHO, :], p[..., LELB, :], p[..., RELB, :], p[..., LWRI, :], p[..., RWRI, :], near(LWRI, 4, 10),
+         near(RWRI, -4, 10), near(LWRI, 2, 12), near(RWRI, -2, 12), near(LWRI, -2, 8), near(RWRI, 2, 8),
+         p[..., LHIP, :], p[..., RHIP, :], p[..., LKNE, :], p[..., RKNE, :], p[..., LANK, :], p[..., RANK, :],
+         foot(p, LANK, -4, 6), foot(p, RANK, 4, 6), foot(p, LANK, 12, 10), foot(p, RANK, -12, 10)]
+    return np.stack(j, axis=-2).astype(np.float32)
+
+
 def coco_to_h36m(p):
     j = [mid(p, LHIP, RHIP), p[..., RHIP, :], p[..., RKNE, :], p[..., RANK, :], p[..., LHIP, :], p[..., LKNE, :],
          p[..., LANK, :], mid(p, LHIP, RHIP, LSHO, RSHO), mid(p, LSHO, RSHO), p[..., NOSE, :], mid(p, LEYE, REYE),
@@ -210,6 +256,67 @@ def world_frame_fixture(rng):
             "world_translated": nested(translated)}
 
 
+def write_new_formats(out, main_p, other_p):
+    # MMPose 0.x pose_results: the distractor first; bbox score decides.
+    frames = []
+    for f in range(FRAMES):
+        people = []
+        for person, bbox_score, track in ((other_p[f], 0.62, 1), (main_p[f], 0.95, 0)):
+            people.append({"bbox": list(box(person)) + [bbox_score],
+                           "keypoints": [[float(v) for v in joint] for joint in person], "track_id": track})
+        frames.append(people)
+    write_json(os.path.join(out, "mmpose0x_pose_results.json"), frames)
+
+    directory = os.path.join(out, "openpose_body25b")
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    main_b, other_b = to_body25b(main_p), to_body25b(other_p)
+    for f in range(FRAMES):
+        people = [{"person_id": [-1], "pose_keypoints_2d": flat(person)} for person in (other_b[f], main_b[f])]
+        write_json(os.path.join(directory, "clip_%012d_keypoints.json" % f), {"version": 1.3, "people": people})
+
+    # Keypoint tables and arrays of the main person (floats in their shortest exact text).
+    header = ["frame"] + ["%s_%s" % (n, part) for n in COCO for part in ("x", "y", "score")]
+    rows = [",".join([str(f)] + [repr(float(v)) for v in main_p[f].reshape(-1)]) for f in range(FRAMES)]
+    with open(os.path.join(out, "keypoints_coco.csv"), "w") as f:
+        f.write("\n".join([",".join(header)] + rows) + "\n")
+    header = ["%s%d" % (part, j) for j in range(17) for part in ("x", "y", "s")]
+    rows = [",".join(repr(float(v)) for v in main_p[f].reshape(-1)) for f in range(FRAMES)]
+    with open(os.path.join(out, "keypoints_numbered.csv"), "w") as f:
+        f.write("\n".join([",".join(header)] + rows) + "\n")
+    np.save(os.path.join(out, "keypoints_coco.npy"), main_p.astype(np.float32))
+    np.savez_compressed(os.path.join(out, "keypoints_coco.npz"), reconstruction=main_p[None].astype(np.float32))
+
+    # MediaPipe: normalised by the image size, visibility = score; two frames without a pose first.
+    mp = to_mediapipe33(main_p).astype(np.float64)
+    mp[..., 0] /= WIDTH
+    mp[..., 1] /= HEIGHT
+    z = -0.05
+
+    def landmark(f, j):
+        return {"x": float(mp[f, j, 0]), "y": float(mp[f, j, 1]), "z": z, "visibility": float(mp[f, j, 2])}
+
+    frames = [{"frame": 0, "keypoints": []}, {"frame": 1, "keypoints": []}]
+    frames += [{"frame": f + 2, "keypoints": [dict(id=j, **landmark(f, j)) for j in range(33)]} for f in range(FRAMES)]
+    with open(os.path.join(out, "mediapipe_frames.json"), "w") as f:
+        json.dump(frames, f, indent=2)
+    frames = [{"frame_number": 0, "timestamp": 0.0, "landmarks": {}, "has_pose": False},
+              {"frame_number": 1, "timestamp": 0.04, "landmarks": {}, "has_pose": False}]
+    frames += [{"frame_number": f + 2, "timestamp": 0.04 * (f + 2),
+                "landmarks": {MEDIAPIPE[j]: landmark(f, j) for j in range(33)}, "has_pose": True}
+               for f in range(FRAMES)]
+    write_json(os.path.join(out, "mediapipe_named.json"), frames)
+    header = ["frame"] + ["L%d_%s" % (j, part) for j in range(33) for part in ("x", "y", "z", "visibility")]
+    rows = [",".join([str(f + 2)] + [repr(v) for j in range(33) for v in (float(mp[f, j, 0]), float(mp[f, j, 1]),
+                                                                          z, float(mp[f, j, 2]))])
+            for f in range(FRAMES)]
+    with open(os.path.join(out, "mediapipe_wide.csv"), "w") as f:
+        f.write("\n".join([",".join(header)] + rows) + "\n")
+    rows = ["%d,%d,%r,%r" % (f + 2, j, float(mp[f, j, 0]), float(mp[f, j, 1])) for f in range(FRAMES) for j in range(33)]
+    with open(os.path.join(out, "mediapipe_long.csv"), "w") as f:
+        f.write("\n".join(["Frame,LandmarkID,X,Y"] + rows) + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
@@ -282,6 +389,7 @@ def main():
             "keypoint_id2name": {str(i): n for i, n in enumerate(COCO)}}
     write_json(os.path.join(out, "mmpose_predictions.json"), {"meta_info": meta, "instance_info": frames})
 
+    write_new_formats(out, main_p, other_p)
     write_json(os.path.join(out, "world_frame.json"), world_frame_fixture(rng))
 
 

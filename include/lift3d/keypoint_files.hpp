@@ -1,5 +1,6 @@
 // Reading the 2D keypoint files lift3d knows (OpenPose folders, COCO results, AlphaPose, MMPose,
-// lift3d's own JSON) into one person's sequence, as `lift3d infer` reads them.
+// MediaPipe, keypoint CSV, keypoints.npz and .npy arrays, lift3d's own JSON) into one person's
+// sequence, as `lift3d infer` reads them.
 #pragma once
 
 #include <optional>
@@ -16,6 +17,9 @@ struct KeypointFileOptions {
   // mean keypoint score): the file's tracker id, or lift3d's track number (1 = most prominent)
   // when the file has none.
   std::optional<long long> track_id;
+  // The file's own joint layout when it cannot tell it (`--input-layout`: "body25b", or "coco" /
+  // "h36m" for arrays); empty: told by the file.
+  std::string source_layout;
 };
 
 // frames x joints x 3 (x, y, score), pixels, image size when the file gives it; missing joints keep

@@ -9,6 +9,7 @@
 #include "app/model_options.hpp"
 #include "app/option_checks.hpp"
 #include "app/progress_line.hpp"
+#include "base/joint_sets.hpp"
 #include "base/log.hpp"
 #include "core/person_selection.hpp"
 #include "pipeline/inference.hpp"
@@ -23,6 +24,8 @@ struct InferOptions {
   bool no_trajectory = false;
   bool timing = false;
   std::string person = "best";
+  std::vector<std::string> image_sizes;  // --image-size, parsed when the command runs
+  std::vector<std::string> size_from;    // --size-from
 };
 
 // An info record, printed whenever --timing asks for it (also without --verbose, and with --quiet).
@@ -35,6 +38,10 @@ void log_timing(const pipeline::InferenceSummary& summary) {
 
 int run_infer(InferOptions& options) {
   pipeline::InferenceRequest& request = options.request;
+  for (const std::string& text : options.image_sizes)
+    request.selection.image_sizes.push_back(pipeline::parse_image_size_option(text));
+  for (const std::string& text : options.size_from)
+    request.selection.image_sizes.push_back(pipeline::parse_size_from_option(text));
   request.hints = architecture_hints(options.model);
   request.selection.people = options.person == "all" ? pipeline::PersonChoice::All : pipeline::PersonChoice::Best;
   request.flip_tta = !options.no_tta;
@@ -65,7 +72,8 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
                   "default_coco_h36m_81f.bin)");
   cmd->add_option("-i,--input", request.inputs,
                   "2D keypoints: VideoPose3D .npz, lift3d JSON, OpenPose directory or glob, COCO results, "
-                  "AlphaPose or MMPose JSON (repeatable)")
+                  "AlphaPose, MMPose (0.x or 1.x) or MediaPipe JSON, MediaPipe or keypoint CSV, keypoints.npz, "
+                  ".npy (repeatable)")
       ->required();
   cmd->add_option("-o,--output", request.output,
                   "Output file; format by extension: .npy (one sequence, float32 frames x joints x 3), .npz (one "
@@ -105,9 +113,22 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
   cmd->add_flag("--no-tta", options->no_tta, "Disable flip test-time augmentation");
   cmd->add_flag("--no-trajectory", options->no_trajectory,
                 "Do not add the trajectory model's root position (root-relative output, as run.py for labelled data)");
-  cmd->add_option("--width", selection.width, "Image width in pixels (overrides the file/dataset)")
+  // Input formats: joint layout and image sizes.
+  cmd->add_option("--input-layout", selection.source_layout,
+                  "The inputs' joint layout when the file cannot tell it: body25b (OpenPose BODY_25B, 25 joints "
+                  "like BODY_25), coco or h36m for keypoints.npz, .npy and numbered CSV columns, ...")
+      ->check(CLI::IsMember(keypoint_layout_names()));
+  cmd->add_option("--image-size", options->image_sizes,
+                  "Image size in pixels: WxH for every input, or NAME=WxH for the inputs NAME names (the input as "
+                  "given, its file or folder name, or its stem); repeatable")
+      ->type_name("[NAME=]WxH");
+  cmd->add_option("--size-from", options->size_from,
+                  "Image size from a frame image's or video's header (PNG, JPEG, MP4/MOV): FILE for every input, or "
+                  "NAME=FILE per input; repeatable")
+      ->type_name("[NAME=]FILE");
+  cmd->add_option("--width", selection.width, "Image width in pixels for every input (with --height: --image-size WxH)")
       ->check(whole_number(1, 1'000'000));
-  cmd->add_option("--height", selection.height, "Image height in pixels (overrides the file/dataset)")
+  cmd->add_option("--height", selection.height, "Image height in pixels for every input (see --width)")
       ->check(whole_number(1, 1'000'000));
   cmd->add_option("--threads", request.threads, "Threads (default: all cores)")->check(whole_number(1, 4096));
   cmd->add_option("--chunk-frames", request.chunk_frames,

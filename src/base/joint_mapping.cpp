@@ -50,14 +50,24 @@ std::vector<std::vector<int>> coco_to_h36m() {
 const std::vector<JointMapping>& joint_mappings() {
   static const std::vector<JointMapping> table = {
       // OpenPose BODY_25 -> COCO-17: drop neck, mid-hip and feet.
-      {"body25", "coco", copies({0, 16, 15, 18, 17, 5, 2, 6, 3, 7, 4, 12, 9, 13, 10, 14, 11})},
+      {"body25", "coco", copies({0, 16, 15, 18, 17, 5, 2, 6, 3, 7, 4, 12, 9, 13, 10, 14, 11}), ""},
+      // OpenPose BODY_25B starts with the 17 COCO joints in COCO order.
+      {"body25b", "coco", first_joints(17), ""},
+      // MediaPipe 33 -> COCO-17: nose, the eye centres, ears, arms and legs; the inner and outer
+      // eye corners, mouth, hand and foot points are not used.
+      {"mediapipe33", "coco", copies({0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28}), ""},
       // OpenPose COCO-18 -> COCO-17: drop the neck.
-      {"coco18", "coco", copies({0, 15, 14, 17, 16, 5, 2, 6, 3, 7, 4, 11, 8, 12, 9, 13, 10})},
+      {"coco18", "coco", copies({0, 15, 14, 17, 16, 5, 2, 6, 3, 7, 4, 11, 8, 12, 9, 13, 10}), ""},
       // These three start with the 17 COCO joints in COCO order.
-      {"halpe26", "coco", first_joints(17)},
-      {"halpe136", "coco", first_joints(17)},
-      {"coco_wholebody", "coco", first_joints(17)},
-      {"coco", "h36m", coco_to_h36m()},
+      {"halpe26", "coco", first_joints(17), ""},
+      {"halpe136", "coco", first_joints(17), ""},
+      {"coco_wholebody", "coco", first_joints(17), ""},
+      {"coco", "h36m", coco_to_h36m(), ""},
+      // Human3.6M-17 -> COCO-17 (keypoints.npz of MHFormer-style demos, for COCO-input models): the
+      // inverse of coco_to_h36m where it has one. H36M has no eyes or ears: they are put at its head
+      // joint (the mid-eyes point of coco_to_h36m), an approximation the user is warned of.
+      {"h36m", "coco", copies({9, 10, 10, 10, 10, 11, 14, 12, 15, 13, 16, 4, 1, 5, 2, 6, 3}),
+       "the eyes and ears are placed at the head joint (human3.6m has none)"},
   };
   return table;
 }

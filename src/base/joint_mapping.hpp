@@ -15,6 +15,9 @@ struct JointMapping {
   std::string from;
   std::string to;
   std::vector<std::vector<int>> sources;
+  // What the table makes up for joints the source layout lacks, for a warning ("" when every target
+  // joint has a counterpart).
+  std::string approximation;
 };
 
 // Every table, for inspection and tests.

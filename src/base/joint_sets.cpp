@@ -1,5 +1,7 @@
 #include "base/joint_sets.hpp"
 
+#include <initializer_list>
+
 #include "base/text.hpp"
 #include "lift3d/error.hpp"
 
@@ -71,6 +73,11 @@ KeypointLayout sided_layout(std::string name, std::vector<std::string> joint_nam
   return layout;
 }
 
+std::vector<std::string> with_names(std::vector<std::string> names, std::initializer_list<const char*> more) {
+  for (const char* name : more) names.push_back(name);
+  return names;
+}
+
 std::vector<KeypointLayout> detector_layouts(const std::vector<std::string>& coco) {
   std::vector<std::string> halpe26 = coco;
   for (const char* name : {"head", "neck", "hip", "left_big_toe", "right_big_toe", "left_small_toe",
@@ -86,6 +93,21 @@ std::vector<KeypointLayout> detector_layouts(const std::vector<std::string>& coc
                               "left_hip", "left_knee", "left_ankle", "right_eye", "left_eye", "right_ear",
                               "left_ear", "left_big_toe", "left_small_toe", "left_heel", "right_big_toe",
                               "right_small_toe", "right_heel"}),
+      // OpenPose's experimental BODY_25B model (OpenPose's pose parameters list its parts): COCO-17
+      // in COCO order, then upper neck, head top and the six foot points. Same joint count as
+      // BODY_25, different order: only the user (--input-layout) or the joints' placement tell them
+      // apart.
+      sided_layout("body25b", with_names(coco, {"upper_neck", "head_top", "left_big_toe", "left_small_toe",
+                                                "left_heel", "right_big_toe", "right_small_toe", "right_heel"})),
+      // MediaPipe Pose / BlazePose: the 33 landmarks in the order of MediaPipe's published landmark
+      // list (PoseLandmark).
+      sided_layout("mediapipe33",
+                   {"nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+                    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
+                    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
+                    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
+                    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
+                    "right_heel", "left_foot_index", "right_foot_index"}),
       sided_layout("coco18", {"nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder",
                               "left_elbow", "left_wrist", "right_hip", "right_knee", "right_ankle", "left_hip",
                               "left_knee", "left_ankle", "right_eye", "left_eye", "right_ear", "left_ear"}),

@@ -12,6 +12,8 @@ namespace lift3d {
 // A 2D keypoint layout. Model-side layouts: "coco", "h36m", "mpii", "humaneva15", "humaneva20".
 // Layouts only detectors write:
 //   "body25"          OpenPose BODY_25 (25 joints)
+//   "body25b"         OpenPose BODY_25B: COCO-17, upper neck, head top, 6 foot points (25 joints)
+//   "mediapipe33"     MediaPipe Pose / BlazePose landmarks (33)
 //   "coco18"          OpenPose COCO model / AlphaPose --format open (18 joints, with a neck)
 //   "halpe26"         AlphaPose Halpe: COCO-17, then head, neck, hip, toes and heels (26)
 //   "halpe136"        AlphaPose Halpe full body: halpe26, 68 face, 2 x 21 hand points (136)

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "base/log.hpp"
 #include "lift3d/error.hpp"
 #include "io/json_support.hpp"
 #include "io/detection_collector.hpp"
@@ -25,15 +26,36 @@ long long number_in_name(const std::string& name) {
   return std::stoll(stem.substr(begin, end - begin));
 }
 
-std::optional<long long> track_id(const nlohmann::json& entry, const std::string& source, const std::string& where) {
+// AlphaPose writes `idx` in two forms. With --pose_track (PoseFlow or the built-in tracker) it is a
+// number, the person's track id. Untracked, it is the list of detection indices pose NMS merged into
+// this pose: [0.0], [[0.0],[0.0]], nested up to a few levels; those numbers identify nothing across
+// frames. So the file decides as a whole: every idx a number -> track ids; any list -> no track ids.
+enum class IdxForm { Absent, Number, List };
+
+// Checks that a list-form idx holds only numbers and lists (nested at most `depth_left` deep).
+void check_idx_list(const nlohmann::json& value, const std::string& source, const std::string& where, int depth_left) {
+  if (value.is_number()) return;
+  if (!value.is_array())
+    throw_json_error(source, where, "expected a number or a list of numbers, got " + json_type_name(value));
+  if (depth_left == 0) throw_json_error(source, where, "idx lists nested too deeply");
+  for (std::size_t i = 0; i < value.size(); ++i)
+    check_idx_list(value[i], source, json_index_path(where, i), depth_left - 1);
+}
+
+IdxForm idx_form(const nlohmann::json& entry, const std::string& source, const std::string& where) {
   const nlohmann::json* idx = json_member(entry, "idx");
-  if (!idx || idx->is_null()) return std::nullopt;
+  if (!idx || idx->is_null()) return IdxForm::Absent;
   const std::string idx_where = json_key_path(where, "idx");
   if (idx->is_array()) {
-    if (idx->size() != 1) throw_json_error(source, idx_where, "expected one track id, got " + std::to_string(idx->size()));
-    return json_integer((*idx)[0], source, json_index_path(idx_where, 0));
+    check_idx_list(*idx, source, idx_where, 8);
+    return IdxForm::List;
   }
-  return json_integer(*idx, source, idx_where);
+  json_integer(*idx, source, idx_where);  // a track id must be a whole number
+  return IdxForm::Number;
+}
+
+std::optional<long long> track_id(const nlohmann::json& entry, const std::string& source, const std::string& where) {
+  return json_integer(json_required(entry, "idx", source, where), source, json_key_path(where, "idx"));
 }
 
 }  // namespace
@@ -44,9 +66,10 @@ Detections2D alphapose_detections(const nlohmann::json& document, const std::str
   // Entries grouped by image name first: frame numbers come from the set of names.
   struct Entry {
     std::size_t index;
-    std::optional<long long> track_id;
+    IdxForm idx;
   };
   std::map<std::string, std::vector<Entry>> by_image;
+  bool any_number = false, any_list = false;
   for (std::size_t i = 0; i < document.size(); ++i) {
     const std::string where = json_index_path("", i);
     const nlohmann::json& entry = json_object(document[i], source, where);
@@ -56,8 +79,15 @@ Detections2D alphapose_detections(const nlohmann::json& document, const std::str
     const std::string image_id =
         image.is_string() ? image.get<std::string>()
                           : std::to_string(json_integer(image, source, json_key_path(where, "image_id")));
-    by_image[image_id].push_back({i, track_id(entry, source, where)});
+    const IdxForm idx = idx_form(entry, source, where);
+    any_number = any_number || idx == IdxForm::Number;
+    any_list = any_list || idx == IdxForm::List;
+    by_image[image_id].push_back({i, idx});
   }
+  // Track ids only when the file is tracked output throughout (see IdxForm).
+  const bool tracked = any_number && !any_list;
+  if (any_number && any_list)
+    logger().debug("{}: idx is a number in some entries and a list in others: read as untracked", source);
   if (by_image.empty()) throw_json_error(source, "", "no person detections");
 
   // Frame numbers: the numbers in the image names, or the rank of the name when some have none.
@@ -75,9 +105,12 @@ Detections2D alphapose_detections(const nlohmann::json& document, const std::str
     if (!inserted)
       throw_json_error(source, "", "images '" + it->second + "' and '" + name + "' have the same frame number " +
                                        std::to_string(frame));
-    for (const Entry& entry : entries)
-      add_coco_style_detection(collector, frame, document[entry.index], entry.track_id, source,
-                               json_index_path("", entry.index));
+    for (const Entry& entry : entries) {
+      const std::string where = json_index_path("", entry.index);
+      const std::optional<long long> id =
+          tracked && entry.idx == IdxForm::Number ? track_id(document[entry.index], source, where) : std::nullopt;
+      add_coco_style_detection(collector, frame, document[entry.index], id, source, where);
+    }
   }
   return std::move(collector).finish();
 }

@@ -4,7 +4,9 @@
 #include <cctype>
 #include <filesystem>
 
+#include "base/log.hpp"
 #include "io/json_support.hpp"
+#include "io/npy.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d::io {
@@ -30,14 +32,69 @@ bool is_glob_pattern(const std::string& path) {
 
 std::optional<KeypointFileFormat> keypoint_format_from_path(const std::string& path_or_glob) {
   if (names_many_files(path_or_glob)) return KeypointFileFormat::OpenPoseJson;
-  if (lowercase_extension(path_or_glob) == ".npz") return KeypointFileFormat::VideoPoseNpz;
+  const std::string extension = lowercase_extension(path_or_glob);
+  if (extension == ".npz")
+    return NpzFile(path_or_glob).contains("positions_2d") ? KeypointFileFormat::VideoPoseNpz
+                                                          : KeypointFileFormat::KeypointArray;
+  if (extension == ".npy") return KeypointFileFormat::KeypointArray;
+  if (extension == ".csv") return KeypointFileFormat::KeypointCsv;
   return std::nullopt;
 }
 
+namespace {
+
+// A landmark container of MediaPipe exports: objects with x and y, or landmarks keyed by name.
+bool holds_landmark_objects(const nlohmann::json& value) {
+  if (value.is_array()) return !value.empty() && value[0].is_object() && json_member(value[0], "x");
+  if (value.is_object()) return !value.empty() && value.begin()->is_object() && json_member(*value.begin(), "x");
+  return false;
+}
+
+// A list of frame objects as MediaPipe exports write them: the first frame with landmarks holds them
+// under "landmarks" or "pose_landmarks" (or says "has_pose"), or under "keypoints" as objects (not
+// numbers, not [x, y]).
+bool is_mediapipe_frame_list(const nlohmann::json& frames) {
+  for (const nlohmann::json& frame : frames) {
+    if (!frame.is_object()) return false;
+    if (json_member(frame, "landmarks") || json_member(frame, "pose_landmarks") || json_member(frame, "has_pose"))
+      return true;
+    for (const char* key : {"landmarks", "pose_landmarks", "keypoints"})
+      if (const nlohmann::json* landmarks = json_member(frame, key)) {
+        if (holds_landmark_objects(*landmarks)) return true;
+        if (std::string(key) == "keypoints" && !(landmarks->is_array() && landmarks->empty())) return false;
+      }
+  }
+  return false;
+}
+
+// MMPose 0.x people: "keypoints" a list of [x, y, score] lists.
+bool is_mmpose0x_person(const nlohmann::json& person) {
+  if (!person.is_object()) return false;
+  const nlohmann::json* keypoints = json_member(person, "keypoints");
+  return keypoints && keypoints->is_array() && !keypoints->empty() && (*keypoints)[0].is_array() &&
+         (*keypoints)[0].size() == 3 && !json_member(person, "keypoint_scores");
+}
+
+bool is_mmpose0x_frame_list(const nlohmann::json& frames) {
+  bool any_person = false;
+  for (const nlohmann::json& frame : frames) {
+    if (!frame.is_array()) return false;
+    if (!frame.empty()) {
+      if (!is_mmpose0x_person(frame[0])) return false;
+      any_person = true;
+    }
+  }
+  return any_person;
+}
+
+}  // namespace
+
 KeypointFileFormat detect_keypoint_json_format(const nlohmann::json& document, const std::string& source) {
   const std::string expected =
-      " (expected lift3d-keypoints-2d, openpose, coco results, alphapose or mmpose keypoint json)";
+      " (expected lift3d-keypoints-2d, openpose, coco results, alphapose, mmpose or mediapipe keypoint json)";
   if (document.is_object()) {
+    if (const nlohmann::json* frames = json_member(document, "frames"))
+      if (frames->is_array() && is_mediapipe_frame_list(*frames)) return KeypointFileFormat::MediaPipeJson;
     if (const nlohmann::json* format = json_member(document, "format")) {
       if (format->is_string() && format->get<std::string>() == "lift3d-keypoints-2d") return KeypointFileFormat::Lift3dJson;
       throw InputError(source + ": unknown format " + format->dump() + expected);
@@ -51,6 +108,8 @@ KeypointFileFormat detect_keypoint_json_format(const nlohmann::json& document, c
   }
   if (!document.is_array()) throw InputError(source + ": unrecognised json " + json_type_name(document) + expected);
   if (document.empty()) throw InputError(source + ": empty list, no detections to read");
+  if (is_mmpose0x_frame_list(document)) return KeypointFileFormat::MMPose0xJson;
+  if (is_mediapipe_frame_list(document)) return KeypointFileFormat::MediaPipeJson;
   const nlohmann::json& first = document[0];
   if (!first.is_object())
     throw InputError(source + ": [0]: expected an object, got " + json_type_name(first) + expected);
@@ -62,33 +121,49 @@ KeypointFileFormat detect_keypoint_json_format(const nlohmann::json& document, c
     return KeypointFileFormat::CocoResultsJson;
   }
   if (json_member(first, "keypoints") && json_member(first, "keypoint_scores")) return KeypointFileFormat::MMPoseJson;
+  if (is_mmpose0x_person(first)) return KeypointFileFormat::MMPose0xJson;
   throw InputError(source + ": unrecognised list of objects" + expected);
 }
 
 namespace {
 
-Detections2D read_one_video(const std::string& path_or_glob, const DetectionReadOptions& options) {
-  const std::optional<KeypointFileFormat> by_path = keypoint_format_from_path(path_or_glob);
-  if (by_path == KeypointFileFormat::OpenPoseJson) return read_openpose_detections(path_or_glob, options);
-  if (by_path == KeypointFileFormat::VideoPoseNpz)
-    throw UsageError(path_or_glob + ": .npz keypoint files are videopose3d datasets, not read as detector json");
-  const nlohmann::json document = read_json_file(path_or_glob);
-  switch (detect_keypoint_json_format(document, path_or_glob)) {
-    case KeypointFileFormat::Lift3dJson: return lift3d_keypoints_detections(document, path_or_glob, options);
-    case KeypointFileFormat::OpenPoseJson: return openpose_frame_detections(document, path_or_glob, options);
-    case KeypointFileFormat::CocoResultsJson: return coco_results_detections(document, path_or_glob, options);
-    case KeypointFileFormat::AlphaPoseJson: return alphapose_detections(document, path_or_glob, options);
-    case KeypointFileFormat::MMPoseJson: return mmpose_detections(document, path_or_glob, options);
+Detections2D read_json_detections(const std::string& path, const DetectionReadOptions& options) {
+  const nlohmann::json document = read_json_file(path);
+  switch (detect_keypoint_json_format(document, path)) {
+    case KeypointFileFormat::Lift3dJson: return lift3d_keypoints_detections(document, path, options);
+    case KeypointFileFormat::OpenPoseJson: return openpose_frame_detections(document, path, options);
+    case KeypointFileFormat::CocoResultsJson: return coco_results_detections(document, path, options);
+    case KeypointFileFormat::AlphaPoseJson: return alphapose_detections(document, path, options);
+    case KeypointFileFormat::MMPoseJson: return mmpose_detections(document, path, options);
+    case KeypointFileFormat::MMPose0xJson: return mmpose0x_detections(document, path, options);
+    case KeypointFileFormat::MediaPipeJson: return mediapipe_detections(document, path, options);
+    case KeypointFileFormat::KeypointCsv:
+    case KeypointFileFormat::KeypointArray:
     case KeypointFileFormat::VideoPoseNpz: break;
   }
-  throw InternalError(path_or_glob + ": npz detected from json content");
+  throw InternalError(path + ": a file format told by its path was detected from json content");
+}
+
+std::vector<Detections2D> read_any_detections(const std::string& path_or_glob, const DetectionReadOptions& options) {
+  switch (keypoint_format_from_path(path_or_glob).value_or(KeypointFileFormat::Lift3dJson)) {
+    case KeypointFileFormat::OpenPoseJson: return read_openpose_detections(path_or_glob, options);
+    case KeypointFileFormat::VideoPoseNpz:
+      throw UsageError(path_or_glob + ": a videopose3d dataset .npz (positions_2d), not read as detections");
+    case KeypointFileFormat::KeypointArray: return {read_keypoint_array(path_or_glob, options)};
+    case KeypointFileFormat::KeypointCsv: return {read_keypoint_csv(path_or_glob, options)};
+    default: return {read_json_detections(path_or_glob, options)};
+  }
 }
 
 }  // namespace
 
 std::vector<Detections2D> read_detections(const std::string& path_or_glob, const DetectionReadOptions& options) {
-  std::vector<Detections2D> videos;
-  videos.push_back(read_one_video(path_or_glob, options));
+  std::vector<Detections2D> videos = read_any_detections(path_or_glob, options);
+  // What the format says of its coordinates, when they are not plain pixels.
+  const Detections2D& first = videos.front();
+  if (first.coordinates == Coordinates::Normalized)
+    logger().info("{}: {}: x and y are fractions of the image width and height (normalized coordinates)",
+                  path_or_glob, first.format);
   return videos;
 }
 

@@ -14,6 +14,7 @@
 #include "pipeline/checkpoint_model.hpp"
 #include "pipeline/default_model.hpp"
 #include "pipeline/output_safety.hpp"
+#include "pipeline/input_names.hpp"
 #include "pipeline/thread_plan.hpp"
 
 namespace lift3d::pipeline {
@@ -42,6 +43,8 @@ void check_request(const InferenceRequest& request) {
     if (!folder.empty() && !std::filesystem::is_directory(folder, error))
       throw UsageError(request.output + ": the folder " + folder.string() + " does not exist");
   }
+  check_image_size_options(request.selection.image_sizes, request.inputs,
+                           request.selection.width > 0 || request.selection.height > 0);
   if (!request.output_dir.empty()) {
     std::error_code error;
     if (!std::filesystem::is_directory(request.output_dir, error))
@@ -197,8 +200,7 @@ std::vector<NamedPath> named_outputs(const std::vector<Task>& tasks) {
 }  // namespace
 
 std::string output_path_in_dir(const std::string& dir, const std::string& input, const std::string& format) {
-  const std::filesystem::path path(input);
-  std::string stem = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
+  std::string stem = input_stem(input);
   if (stem.empty()) stem = "poses";
   return (std::filesystem::path(dir) / (stem + "." + format)).string();
 }

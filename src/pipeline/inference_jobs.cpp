@@ -13,6 +13,7 @@
 #include "io/keypoint_files.hpp"
 #include "io/videopose_2d.hpp"
 #include "lift3d/error.hpp"
+#include "pipeline/input_names.hpp"
 #include "pipeline/keypoint_input.hpp"
 
 namespace lift3d::pipeline {
@@ -97,9 +98,8 @@ std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const 
 }
 
 // The name an input's only sequence gets: the file's stem, or for a folder or glob its folder's name.
-std::string input_stem(const std::string& input) {
-  const std::filesystem::path path(input);
-  std::string stem = path.has_stem() && path.stem() != "*" ? path.stem().string() : path.parent_path().filename().string();
+std::string sequence_name(const std::string& input) {
+  const std::string stem = input_stem(input);
   return stem.empty() ? "sequence" : stem;
 }
 
@@ -113,6 +113,7 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   options.people = selection.people;
   options.track_id = selection.track_id;
   options.target_layout = selection.layout;
+  options.source_layout = selection.source_layout;
   options.dense_frames = selection.dense_frames;
   options.fill_gaps = false;  // done by person_job, for files and memory alike
   PersonInput person;
@@ -123,7 +124,7 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   person.height = selection.height;
   std::vector<InferenceJob> jobs;
   for (Keypoints2D& keypoints : read_people_2d(input, options)) {
-    const std::string name = keypoints.name.empty() ? input_stem(input) : keypoints.name;
+    const std::string name = keypoints.name.empty() ? sequence_name(input) : keypoints.name;
     const int file_width = keypoints.seq.image_width, file_height = keypoints.seq.image_height;
     InferenceJob job = person_job(name, std::move(keypoints.seq), person, pose_model);
     job.fps = keypoints.fps;
@@ -137,18 +138,37 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
                   selection.width > 0 ? selection.width : file_width,
                   selection.height > 0 ? selection.height : file_height,
                   given == 2 ? "given" : given == 1 ? "partly given, partly from the file" : "from the file");
+    if (given == 0)
+      logger().info("{}: {}image size {}x{} (from the file)", input, keypoints.name.empty() ? "" : keypoints.name + ": ",
+                    file_width, file_height);
     jobs.push_back(std::move(job));
   }
   return jobs;
 }
 
+// The image size --image-size/--size-from give this input, as width/height overrides; `note` says
+// which and where it came from (told the user once the input is read).
+SelectionOptions with_image_size_of_input(const std::string& input, SelectionOptions selection, std::string& note) {
+  if (const std::optional<ChosenImageSize> size = image_size_for_input(input, selection.image_sizes)) {
+    selection.width = size->width;
+    selection.height = size->height;
+    note = fmt::format("image size {}x{} ({})", size->width, size->height, size->origin);
+  }
+  // --width/--height alone is the user's own choice for every input: nothing to tell them.
+  return selection;
+}
+
 }  // namespace
 
-std::vector<InferenceJob> collect_jobs(const std::string& input, const SelectionOptions& selection,
+std::vector<InferenceJob> collect_jobs(const std::string& input, const SelectionOptions& options,
                                        const core::ModelConfig& pose_model) {
-  if (io::keypoint_format_from_path(input) == io::KeypointFileFormat::VideoPoseNpz)
-    return collect_videopose_jobs(input, selection, pose_model);
-  return collect_detector_jobs(input, selection, pose_model);
+  std::string size_note;
+  const SelectionOptions selection = with_image_size_of_input(input, options, size_note);
+  std::vector<InferenceJob> jobs = io::keypoint_format_from_path(input) == io::KeypointFileFormat::VideoPoseNpz
+                                       ? collect_videopose_jobs(input, selection, pose_model)
+                                       : collect_detector_jobs(input, selection, pose_model);
+  if (!size_note.empty()) logger().info("{}: {}", input, size_note);
+  return jobs;
 }
 
 core::FlipPairs videopose_flip_pairs(const io::VideoPose2DFile& file, int joints_in, const core::ModelConfig& pose_model) {

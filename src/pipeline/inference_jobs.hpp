@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/lifter.hpp"
+#include "pipeline/image_sizes.hpp"
 #include "pipeline/keypoint_input.hpp"
 #include "core/model_config.hpp"
 #include "io/videopose_2d.hpp"
@@ -29,7 +30,12 @@ struct SelectionOptions {
   std::optional<long long> track_id;
   std::string layout = "coco";
   bool dense_frames = false;  // frame numbers are video frame indices; gaps become missing frames
-  PersonChoice people = PersonChoice::Best;
+  PersonChoice people = PersonChoice::Best;  // one person per video, or every person
+  // Input formats: the file's joint layout when the file cannot tell it (--input-layout); per-input
+  // image sizes (--image-size, --size-from; image_sizes.hpp), which beat width/height for the
+  // inputs they name.
+  std::string source_layout;
+  std::vector<ImageSizeOption> image_sizes;
 };
 
 struct InferenceJob {

@@ -21,6 +21,9 @@ void map_onto_target_layout(Keypoints2D& keypoints, const std::string& target_la
   if (target_layout.empty() || target_layout == keypoints.layout) return;
   try {
     keypoints.seq = map_keypoint_layout(keypoints.seq, keypoints.layout, target_layout);
+    for (const JointMapping* step : joint_mapping_chain(keypoints.layout, target_layout))
+      if (!step->approximation.empty())
+        logger().warn("{}: mapping {} onto {}: {}", keypoints.source, step->from, step->to, step->approximation);
   } catch (const UsageError& e) {
     rethrow_with_context(e, keypoints.source);
   }

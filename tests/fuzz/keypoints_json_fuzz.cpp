@@ -1,5 +1,5 @@
-// Every JSON keypoint reader (lift3d, COCO results, AlphaPose, MMPose, a single OpenPose frame) on
-// arbitrary bytes, including joint mapping and gap filling.
+// Every JSON keypoint reader (lift3d, COCO results, AlphaPose, MMPose 0.x and 1.x, MediaPipe, a
+// single OpenPose frame) on arbitrary bytes, including joint mapping and gap filling.
 #include <cstdint>
 
 #include "fuzz_support.hpp"
@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.target_layout = layout;
     options.min_score = 0.3f;
     try {
-      (void)lift3d::pipeline::read_keypoints_2d(path, options);
+      (void)lift3d::pipeline::read_people_2d(path, options);
     } catch (const lift3d::Error&) {
     }
   }

@@ -105,23 +105,42 @@ TEST(GroundTruth, SubjectsAndLookupFollowFileOrder) {
   EXPECT_EQ(truth.find("S11", "Walking"), nullptr);
 }
 
+// A pose whose bones are body-sized in metres (the loader refuses other units): joint j spread
+// around a root 1 m up.
+PoseSequence body_sized_pose(int joints, int frames = 1) {
+  PoseSequence pose(frames, joints);
+  for (int f = 0; f < frames; ++f)
+    for (int j = 0; j < joints; ++j) {
+      pose.at(f, j, 0) = 0.06f * static_cast<float>(j % 5);
+      pose.at(f, j, 1) = 0.1f * static_cast<float>(j % 3);
+      pose.at(f, j, 2) = 1.0f + 0.08f * static_cast<float>(j / 5);
+    }
+  return pose;
+}
+
 TEST(GroundTruth, JointZeroKeepsTheTrajectoryOthersAreRootRelative) {
   io::VideoPose3DFile file;
   file.path = "one.npz";
-  PoseSequence world(1, 15);
-  for (int j = 0; j < 15; ++j) world.at(0, j, 2) = 1.0f;  // every joint at the same point
+  const PoseSequence world = body_sized_pose(15);
   file.subjects.push_back({"Validate/S2", {{"Box 1 chunk0", world}}});
   const GroundTruth truth = build_ground_truth(file, Dataset::HumanEva15);
   const PoseSequence& p = truth.sequences[0].views[0].positions;
   EXPECT_GT(std::abs(p.at(0, 0, 2)), 1.0f);  // metres away from camera C1
-  for (int j = 1; j < 15; ++j)
-    for (int d = 0; d < 3; ++d) EXPECT_EQ(p.at(0, j, d), 0.0f);
+  // The camera rotates the body but keeps each joint's distance from the root.
+  for (int j = 1; j < 15; ++j) {
+    float from_root_world = 0, from_root_camera = 0;
+    for (int d = 0; d < 3; ++d) {
+      from_root_world += std::pow(world.at(0, j, d) - world.at(0, 0, d), 2.0f);
+      from_root_camera += std::pow(p.at(0, j, d), 2.0f);
+    }
+    EXPECT_NEAR(std::sqrt(from_root_camera), std::sqrt(from_root_world), 1e-5f) << "joint " << j;
+  }
 }
 
 TEST(GroundTruth, SeventeenJointH36mFilesAreTakenAsTheyAre) {
   io::VideoPose3DFile file;
   file.path = "reduced.npz";
-  file.subjects.push_back({"S9", {{"Eating", PoseSequence(2, 17)}}});
+  file.subjects.push_back({"S9", {{"Eating", body_sized_pose(17, 2)}}});
   EXPECT_EQ(build_ground_truth(file, Dataset::H36M).sequences[0].views[0].positions.joints, 17);
 }
 

@@ -35,9 +35,11 @@ TEST(LogFormat, TextIsOneLinePrefixedWithTheLevel) {
   EXPECT_EQ(format(LogFormat::Text, spdlog::level::err, "x"), "lift3d: error: x\n");
   EXPECT_EQ(format(LogFormat::Text, spdlog::level::info, "x"), "lift3d: note: x\n");
   EXPECT_EQ(format(LogFormat::Text, spdlog::level::debug, "x"), "lift3d: debug: x\n");
-  // Control characters cannot break the line or drive the terminal; other bytes are kept.
+  // Control characters cannot break the line or drive the terminal; bytes that are not UTF-8 are
+  // written as escapes too, valid UTF-8 is kept.
   EXPECT_EQ(format(LogFormat::Text, spdlog::level::err, "a\nb\rc\td\x1b[2Je\x7f\\ \xff"),
-            "lift3d: error: a\\nb\\rc\\td\\x1b[2Je\\x7f\\ \xff\n");
+            "lift3d: error: a\\nb\\rc\\td\\x1b[2Je\\x7f\\ \\xff\n");
+  EXPECT_EQ(format(LogFormat::Text, spdlog::level::err, "caf\xc3\xa9"), "lift3d: error: caf\xc3\xa9\n");
 }
 
 TEST(LogFormat, JsonHasLevelMessageAndUtcTime) {
