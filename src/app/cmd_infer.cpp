@@ -20,6 +20,8 @@ struct InferOptions {
   bool no_tta = false;
   bool no_trajectory = false;
   bool timing = false;
+  std::string missing_joints = "fill";
+  std::string coordinates = "auto";
 };
 
 // An info record, printed whenever --timing asks for it (also without --verbose, and with --quiet).
@@ -35,6 +37,11 @@ int run_infer(InferOptions& options) {
   request.hints = architecture_hints(options.model);
   request.flip_tta = !options.no_tta;
   request.add_trajectory = !options.no_trajectory;
+  request.selection.missing_joints =
+      options.missing_joints == "refuse" ? pipeline::MissingJoints::Refuse : pipeline::MissingJoints::Fill;
+  request.selection.coordinates = options.coordinates == "pixels"       ? core::CoordinateChoice::Pixels
+                                  : options.coordinates == "normalized" ? core::CoordinateChoice::Normalized
+                                                                        : core::CoordinateChoice::Auto;
   ProgressLine progress("lifting", "sequences");
   request.on_progress = [&progress](int done, int total) { progress.update(done, total); };
   const pipeline::InferenceSummary summary = pipeline::run_inference(request);
@@ -86,6 +93,14 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--track", selection.track_id,
                   "JSON inputs: follow this track/person id instead of the highest-scoring person per frame");
+  cmd->add_option("--missing-joints", options->missing_joints,
+                  "JSON inputs: joints never (or in under 10% of frames) seen: fill places them from a body model "
+                  "fitted to the seen joints (default), refuse rejects the sequence")
+      ->check(CLI::IsMember({"fill", "refuse"}));
+  cmd->add_option("--coordinates", options->coordinates,
+                  "JSON inputs: x, y are pixels, normalized ([0, 1] or [-1, 1] of the image, y down; needs the "
+                  "image size), or auto: told apart from the values (default)")
+      ->check(CLI::IsMember({"pixels", "normalized", "auto"}));
   cmd->add_flag("--dense-frames", selection.dense_frames,
                 "JSON inputs: frame numbers (file names, image_id, frame_id) are video frames; frames without a "
                 "detection are interpolated, so the output has one pose per video frame");

@@ -9,4 +9,13 @@ double mean_keypoint_score(const float* keypoints, int joints) {
   return sum / static_cast<double>(joints);
 }
 
+const char* coordinates_name(Coordinates coordinates) {
+  switch (coordinates) {
+    case Coordinates::Pixels: return "pixels";
+    case Coordinates::Normalized: return "normalized";
+    case Coordinates::Unknown: break;
+  }
+  return "unknown";
+}
+
 }  // namespace lift3d

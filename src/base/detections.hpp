@@ -13,6 +13,16 @@
 
 namespace lift3d {
 
+// What the x, y numbers of a format are. Readers report what the format says; what to do with
+// normalised or unknown coordinates is decided above io.
+enum class Coordinates {
+  Pixels,      // image pixels (OpenPose, COCO results, AlphaPose, MMPose, lift3d JSON, keypoints.npz)
+  Normalized,  // fractions of the image width and height, 0..1 (MediaPipe landmarks)
+  Unknown,     // the format does not say (plain arrays, keypoint CSV)
+};
+// "pixels", "normalized", "unknown".
+const char* coordinates_name(Coordinates coordinates);
+
 struct Detection {
   long long frame = 0;  // the frame number it belongs to (file name number, image_id, frame_id)
   double score = 0.0;   // the format's person score, else the mean keypoint score
@@ -39,6 +49,7 @@ struct Detections2D {
   int image_width = 0;  // pixels; 0 when the file does not say
   int image_height = 0;
   double fps = 0.0;  // 0 when the file does not say
+  Coordinates coordinates = Coordinates::Pixels;
 
   std::size_t count() const { return detections.size(); }
   const float* keypoints_of(std::size_t detection) const {

@@ -45,6 +45,7 @@ std::vector<Keypoints2D> choose_people(const Detections2D& detections, const Key
   keypoints.file_layout = detections.layout;
   keypoints.layout = detections.layout;
   keypoints.fps = detections.fps;
+  keypoints.coordinates = detections.coordinates;
   keypoints.seq = core::select_person(detections, {options.track_id, options.dense_frames});
   return {std::move(keypoints)};
 }
