@@ -26,6 +26,8 @@ std::vector<std::string> joint_names(const PoseOutputInfo& info, int joints) {
   return info.joint_names;
 }
 
+void check_fill_masks(const std::vector<NamedPoses>& sequences);
+
 // Checks what a writer relies on and returns the joint names to write.
 std::vector<std::string> checked_joint_names(const std::vector<NamedPoses>& sequences, const PoseOutputInfo& info) {
   if (info.frame != "camera" && info.frame != "world")
@@ -41,6 +43,7 @@ std::vector<std::string> checked_joint_names(const std::vector<NamedPoses>& sequ
       throw InternalError("sequence '" + named.name + "' holds " + std::to_string(poses.values.size()) +
                           " values for " + std::to_string(poses.frames) + " frames");
   }
+  check_fill_masks(sequences);
   return names;
 }
 
@@ -214,7 +217,6 @@ std::string poses_csv_text(const std::vector<NamedPoses>& sequences, const PoseO
 void write_pose_file(const std::string& path, const std::vector<NamedPoses>& sequences, const PoseOutputInfo& info) {
   const PoseFileFormat format = pose_file_format(path);
   checked_joint_names(sequences, info);
-  check_fill_masks(sequences);
   switch (format) {
     case PoseFileFormat::Npy:
       if (sequences.size() != 1)
