@@ -94,8 +94,8 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
   cmd->add_option("--track", selection.track_id,
                   "JSON inputs: follow this track/person id instead of the highest-scoring person per frame");
   cmd->add_option("--missing-joints", options->missing_joints,
-                  "JSON inputs: joints never (or in under 10% of frames) seen: fill places them from a body model "
-                  "fitted to the seen joints (default), refuse rejects the sequence")
+                  "JSON inputs: joints never seen (or seen in under 10% of the frames): fill places them from a body "
+                  "model fitted to the seen joints (default); refuse rejects a sequence with a joint never seen")
       ->check(CLI::IsMember({"fill", "refuse"}));
   cmd->add_option("--coordinates", options->coordinates,
                   "JSON inputs: x, y are pixels, normalized ([0, 1] or [-1, 1] of the image, y down; needs the "

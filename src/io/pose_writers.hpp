@@ -6,7 +6,11 @@
 //   .json  {"format": "lift3d-poses-3d", "version": 1, "units": "m", "frame": "camera",
 //           "root_relative": true, "fps": 50 | null, "joint_names": [...],
 //           "name": "...", "poses": [[[x, y, z], ...joints], ...frames]}          (one sequence)
-//          or the same header with "sequences": [{"name": "...", "poses": [...]}, ...] (several)
+//          or the same header with "sequences": [{"name": "...", "poses": [...]}, ...] (several);
+//          a sequence with a fill mask (NamedPoses::keypoint_fill) also has, before "poses",
+//          "keypoint_names": [2D input joints] and "keypoints_filled": [[0|1|2, ...joints], ...frames]
+//   .npz   with a fill mask, also "<name>.keypoints_filled": uint8 (frames, input joints)
+//          ("poses.keypoints_filled" for the unnamed sequence); .npy and .csv do not carry it
 //   .csv   one row per frame and joint: "frame,joint,camera_x_m,camera_y_m,camera_z_m" (world_*
 //          for the world frame), with a leading "sequence" column when there are several;
 //          no comment lines, so spreadsheets and pandas read it as is
