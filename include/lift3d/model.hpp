@@ -10,6 +10,7 @@
 // A Model may be used from several threads at once. Errors are thrown as lift3d::Error subclasses.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,20 @@ enum class Frame {
   World,   // rotated by the reference's render camera, z up, lowest joint of the sequence at z = 0
 };
 
+// Joints a sequence never shows (legs of an upper-body video, an eye hidden in a side view), or
+// shows in fewer than 10% of its frames.
+enum class MissingJoints {
+  Fill,    // placed from a body model fitted to the seen joints (refused when too little is seen)
+  Refuse,  // a never-seen joint is an InputError naming it
+};
+
+// What the keypoints' x, y are when an image size is given.
+enum class InputCoordinates {
+  Auto,        // told apart from the values: all within [-1.05, 1.05] is normalised, else pixels
+  Pixels,
+  Normalized,  // fractions of the image, [0, 1] or [-1, 1] (from the smallest value), y down
+};
+
 struct LiftOptions {
   // The keypoints' joint layout: "coco" (COCO-17), "h36m", "humaneva15", ... (the model's input
   // layout; it decides which joints trade places under flip test-time augmentation).
@@ -52,8 +67,11 @@ struct LiftOptions {
   bool add_trajectory = true;  // add the root's position when the checkpoint has a trajectory model
   Frame frame = Frame::Camera;
   // Keypoints scoring below this, or with a score of 0 or non-finite x/y, are missing and are
-  // interpolated over time per joint (held at the ends); a joint never seen is refused.
+  // interpolated over time per joint (held at the ends); a joint never seen is placed from the body
+  // model or refused, as missing_joints says.
   float min_score = 0.0f;
+  MissingJoints missing_joints = MissingJoints::Fill;
+  InputCoordinates coordinates = InputCoordinates::Auto;
   int threads = 0;  // 0: every hardware thread
 };
 
@@ -62,7 +80,11 @@ struct Poses3D {
   std::vector<std::string> joint_names;
   Frame frame = Frame::Camera;
   bool root_relative = true;  // false when the trajectory was added or the frame is World
-  int filled_keypoints = 0;   // input (frame, joint) entries that were missing and interpolated
+  int filled_keypoints = 0;   // input (frame, joint) entries that were missing and filled (either way)
+  // What was done to each input keypoint, frames x keypoint_names.size(): 0 observed, 1 missing and
+  // interpolated over time, 2 never (or too rarely) seen and placed from the body model.
+  std::vector<std::uint8_t> keypoint_fill;
+  std::vector<std::string> keypoint_names;  // the input layout's joints
 };
 
 class LIFT3D_API Model {
@@ -81,9 +103,11 @@ class LIFT3D_API Model {
   const ModelInfo& info() const;
 
   // Lifts one person's keypoints: frames x joints x (2 or 3) with x, y in pixels of an image of
-  // keypoints.image_width x image_height (both 0: already in VideoPose3D's normalised screen
-  // coordinates) and an optional score. Throws UsageError when the joints do not fit the model
-  // or the layout, InputError when a joint is never usable.
+  // keypoints.image_width x image_height (or fractions of it, see options.coordinates; both 0:
+  // already in VideoPose3D's normalised screen coordinates) and an optional score. Warns (through
+  // the "lift3d" logger) about filled joints. Throws UsageError when the joints do not fit the model
+  // or the layout, InputError when too little of the body is seen, or a joint is never seen and
+  // options.missing_joints is Refuse.
   Poses3D lift(const KeypointSequence& keypoints, const LiftOptions& options = {}) const;
 
  private:

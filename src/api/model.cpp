@@ -61,7 +61,13 @@ Poses3D Model::lift(const KeypointSequence& keypoints, const LiftOptions& option
   person.layout = options.layout;
   person.min_score = options.min_score;
   person.normalised_without_size = true;
+  person.missing_joints =
+      options.missing_joints == MissingJoints::Refuse ? pipeline::MissingJoints::Refuse : pipeline::MissingJoints::Fill;
+  person.coordinates = options.coordinates == InputCoordinates::Pixels       ? core::CoordinateChoice::Pixels
+                       : options.coordinates == InputCoordinates::Normalized ? core::CoordinateChoice::Normalized
+                                                                             : core::CoordinateChoice::Auto;
   const pipeline::InferenceJob job = pipeline::person_job("keypoints", keypoints, person, model.info.pose);
+  pipeline::report_keypoint_fill(person.source, job);
 
   const pipeline::ThreadPlan plan = pipeline::plan_threads(options.threads, {job.keypoints.frames}, model.info.pose);
   pipeline::apply_thread_plan(plan);
@@ -78,7 +84,9 @@ Poses3D Model::lift(const KeypointSequence& keypoints, const LiftOptions& option
     result.poses = core::reference_world_from_camera(result.poses);
     result.root_relative = false;
   }
-  result.filled_keypoints = job.filled_joints;
+  result.filled_keypoints = job.filled_joints + job.body_fill.filled;
+  result.keypoint_fill = job.keypoint_fill;
+  result.keypoint_names = job.keypoint_names;
   return result;
 }
 

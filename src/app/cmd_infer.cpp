@@ -26,6 +26,8 @@ struct InferOptions {
   std::string person = "best";
   std::vector<std::string> image_sizes;  // --image-size, parsed when the command runs
   std::vector<std::string> size_from;    // --size-from
+  std::string missing_joints = "fill";
+  std::string coordinates = "auto";
 };
 
 // An info record, printed whenever --timing asks for it (also without --verbose, and with --quiet).
@@ -46,6 +48,11 @@ int run_infer(InferOptions& options) {
   request.selection.people = options.person == "all" ? pipeline::PersonChoice::All : pipeline::PersonChoice::Best;
   request.flip_tta = !options.no_tta;
   request.add_trajectory = !options.no_trajectory;
+  request.selection.missing_joints =
+      options.missing_joints == "refuse" ? pipeline::MissingJoints::Refuse : pipeline::MissingJoints::Fill;
+  request.selection.coordinates = options.coordinates == "pixels"       ? core::CoordinateChoice::Pixels
+                                  : options.coordinates == "normalized" ? core::CoordinateChoice::Normalized
+                                                                        : core::CoordinateChoice::Auto;
   ProgressLine progress("lifting", "sequences");
   request.on_progress = [&progress](int done, int total) { progress.update(done, total); };
   const pipeline::InferenceSummary summary = pipeline::run_inference(request);
@@ -106,6 +113,14 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
   cmd->add_option("--track", selection.track_id,
                   "JSON inputs: lift this person instead of the most prominent: the file's track id (AlphaPose idx, "
                   "MMPose track_id, OpenPose person_id), else lift3d's number as --person all names it");
+  cmd->add_option("--missing-joints", options->missing_joints,
+                  "JSON inputs: joints never seen (or seen in under 10% of the frames): fill places them from a body "
+                  "model fitted to the seen joints (default); refuse rejects a sequence with a joint never seen")
+      ->check(CLI::IsMember({"fill", "refuse"}));
+  cmd->add_option("--coordinates", options->coordinates,
+                  "JSON inputs: x, y are pixels, normalized ([0, 1] or [-1, 1] of the image, y down; needs the "
+                  "image size), or auto: told apart from the values (default)")
+      ->check(CLI::IsMember({"pixels", "normalized", "auto"}));
   cmd->add_flag("--dense-frames", selection.dense_frames,
                 "JSON inputs: frame numbers (file names, image_id, frame_id) are video frames; frames without a "
                 "detection are interpolated, so the output has one pose per video frame");

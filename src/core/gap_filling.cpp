@@ -15,8 +15,15 @@ std::string format_score(float score) {
 }
 
 std::string joint_label(const GapFillOptions& options, int joint) {
-  if (joint < static_cast<int>(options.joint_names.size())) return "joint '" + options.joint_names[joint] + "'";
-  return "joint " + std::to_string(joint);
+  if (joint < static_cast<int>(options.joint_names.size())) return "'" + options.joint_names[joint] + "'";
+  return std::to_string(joint);
+}
+
+// "joint 'a' is never usable", "joints 'a', 'b' are never usable"
+std::string never_usable(const GapFillOptions& options, const std::vector<int>& joints) {
+  std::string text = joints.size() == 1 ? "joint " : "joints ";
+  for (std::size_t i = 0; i < joints.size(); ++i) text += (i ? ", " : "") + joint_label(options, joints[i]);
+  return text + (joints.size() == 1 ? " is" : " are") + " never usable";
 }
 
 }  // namespace
@@ -42,14 +49,19 @@ GapFillResult fill_keypoint_gaps(KeypointSequence& seq, const GapFillOptions& op
     any_usable = any_usable || !usable_frames[joint].empty();
   }
   if (!any_usable) throw InputError(options.source + ": no usable keypoints" + below);
+  std::vector<bool> left_missing(seq.joints, false);
+  for (int joint : options.left_missing)
+    if (joint >= 0 && joint < seq.joints) left_missing[joint] = true;
+  std::vector<int> never;
   for (int joint = 0; joint < seq.joints; ++joint)
-    if (usable_frames[joint].empty())
-      throw InputError(options.source + ": " + joint_label(options, joint) + " is never usable" + below);
+    if (usable_frames[joint].empty() && !left_missing[joint]) never.push_back(joint);
+  if (!never.empty()) throw InputError(options.source + ": " + never_usable(options, never) + below);
 
   GapFillResult result;
   result.filled_per_joint.assign(seq.joints, 0);
   result.filled_mask.assign(static_cast<std::size_t>(seq.frames) * seq.joints, 0);
   for (int joint = 0; joint < seq.joints; ++joint) {
+    if (left_missing[joint]) continue;
     const std::vector<int>& known = usable_frames[joint];
     std::size_t next = 0;  // first usable frame after the current one
     for (int frame = 0; frame < seq.frames; ++frame) {

@@ -17,6 +17,9 @@ struct GapFillOptions {
   float min_score = 0.0f;                // scores below this count as missing (score 0 always does)
   std::string source;                    // the input named in error messages
   std::vector<std::string> joint_names;  // for messages; "joint <i>" when empty
+  // Joints left as they are (placed from the body model afterwards, core/body_fill.hpp): neither
+  // interpolated nor refused when never usable.
+  std::vector<int> left_missing;
 };
 
 struct GapFillResult {
@@ -33,7 +36,8 @@ bool keypoint_usable(const KeypointSequence& seq, int frame, int joint, float mi
 // joint keeps its low score. Sequences without a score feature only have non-finite values filled.
 // Throws InputError "<source>: no usable keypoints (all N frames below --min-score S)" when no
 // keypoint is usable, "<source>: joint 'name' is never usable (all N frames below --min-score S)"
-// when one joint never is, and "<source>: no frames" for an empty sequence.
+// when a joint not in left_missing never is ("joints 'a', 'b' are never usable ..." for several),
+// and "<source>: no frames" for an empty sequence.
 GapFillResult fill_keypoint_gaps(KeypointSequence& seq, const GapFillOptions& options);
 
 }  // namespace lift3d::core

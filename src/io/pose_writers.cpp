@@ -15,6 +15,7 @@ namespace {
 
 constexpr const char* kFormatName = "lift3d-poses-3d";
 constexpr int kFormatVersion = 1;
+constexpr const char* kFillSuffix = ".keypoints_filled";  // npz member of a sequence's fill mask
 
 std::vector<std::string> joint_names(const PoseOutputInfo& info, int joints) {
   if (info.joint_names.empty()) {
@@ -24,6 +25,8 @@ std::vector<std::string> joint_names(const PoseOutputInfo& info, int joints) {
   }
   return info.joint_names;
 }
+
+void check_fill_masks(const std::vector<NamedPoses>& sequences);
 
 // Checks what a writer relies on and returns the joint names to write.
 std::vector<std::string> checked_joint_names(const std::vector<NamedPoses>& sequences, const PoseOutputInfo& info) {
@@ -40,6 +43,7 @@ std::vector<std::string> checked_joint_names(const std::vector<NamedPoses>& sequ
       throw InternalError("sequence '" + named.name + "' holds " + std::to_string(poses.values.size()) +
                           " values for " + std::to_string(poses.frames) + " frames");
   }
+  check_fill_masks(sequences);
   return names;
 }
 
@@ -88,6 +92,52 @@ Array to_array(const PoseSequence& poses) {
   return Array::from_float({poses.frames, poses.joints, 3}, poses.values);
 }
 
+// The fill mask as uint8 (frames, input joints).
+Array fill_array(const NamedPoses& named) {
+  Array array;
+  array.dtype = DType::UInt8;
+  array.shape = {named.poses.frames, static_cast<std::int64_t>(named.keypoint_names.size())};
+  array.bytes = named.keypoint_fill;
+  return array;
+}
+
+bool has_fill_mask(const NamedPoses& named) { return !named.keypoint_fill.empty(); }
+
+// `"keypoint_names": [...], "keypoints_filled": [[0, 1, ...], ...]` and the separator after it.
+void append_fill_mask(std::string& out, const NamedPoses& named, const char* indent, const char* separator) {
+  out += "\"keypoint_names\": [";
+  for (std::size_t j = 0; j < named.keypoint_names.size(); ++j) {
+    if (j) out += ", ";
+    append_json_string(out, named.keypoint_names[j]);
+  }
+  out += "],";
+  out += separator;
+  out += "\"keypoints_filled\": [";
+  const std::size_t joints = named.keypoint_names.size();
+  for (int f = 0; f < named.poses.frames; ++f) {
+    out += f ? ",\n" : "\n";
+    out += indent;
+    out += '[';
+    for (std::size_t j = 0; j < joints; ++j) {
+      if (j) out += ", ";
+      out += std::to_string(named.keypoint_fill[f * joints + j]);
+    }
+    out += ']';
+  }
+  out += "],";
+  out += separator;
+}
+
+// Each sequence's fill mask must cover its frames and name its joints.
+void check_fill_masks(const std::vector<NamedPoses>& sequences) {
+  for (const NamedPoses& named : sequences)
+    if (has_fill_mask(named) &&
+        named.keypoint_fill.size() != static_cast<std::size_t>(named.poses.frames) * named.keypoint_names.size())
+      throw InternalError("sequence '" + named.name + "' has a fill mask of " + std::to_string(named.keypoint_fill.size()) +
+                          " entries for " + std::to_string(named.poses.frames) + " frames of " +
+                          std::to_string(named.keypoint_names.size()) + " keypoints");
+}
+
 }  // namespace
 
 PoseFileFormat pose_file_format(const std::string& path) {
@@ -117,7 +167,9 @@ std::string poses_json_text(const std::vector<NamedPoses>& sequences, const Pose
       append_json_string(out, sequences.front().name);
       out += ",\n";
     }
-    out += " \"first_frame\": " + std::to_string(sequences.front().first_frame) + ",\n \"poses\": ";
+    out += " \"first_frame\": " + std::to_string(sequences.front().first_frame) + ",\n ";
+    if (has_fill_mask(sequences.front())) append_fill_mask(out, sequences.front(), "  ", "\n ");
+    out += "\"poses\": ";
     append_poses(out, sequences.front().poses, "  ");
     out += "}\n";
     return out;
@@ -126,7 +178,9 @@ std::string poses_json_text(const std::vector<NamedPoses>& sequences, const Pose
   for (std::size_t s = 0; s < sequences.size(); ++s) {
     out += s ? ",\n  {\"name\": " : "\n  {\"name\": ";
     append_json_string(out, sequences[s].name);
-    out += ", \"first_frame\": " + std::to_string(sequences[s].first_frame) + ", \"poses\": ";
+    out += ", \"first_frame\": " + std::to_string(sequences[s].first_frame) + ", ";
+    if (has_fill_mask(sequences[s])) append_fill_mask(out, sequences[s], "    ", "\n   ");
+    out += "\"poses\": ";
     append_poses(out, sequences[s].poses, "    ");
     out += '}';
   }
@@ -177,9 +231,18 @@ void write_pose_file(const std::string& path, const std::vector<NamedPoses>& seq
       std::vector<std::pair<std::string, Array>> arrays;
       if (sequences.size() == 1 && sequences.front().name.empty()) {
         arrays.emplace_back("poses", to_array(sequences.front().poses));
+        if (has_fill_mask(sequences.front())) arrays.emplace_back("poses" + std::string(kFillSuffix), fill_array(sequences.front()));
       } else {
         check_unique_names(path, sequences);
-        for (const NamedPoses& named : sequences) arrays.emplace_back(named.name, to_array(named.poses));
+        for (const NamedPoses& named : sequences) {
+          arrays.emplace_back(named.name, to_array(named.poses));
+          if (has_fill_mask(named)) arrays.emplace_back(named.name + kFillSuffix, fill_array(named));
+        }
+        std::set<std::string> keys;
+        for (const auto& [key, array] : arrays)
+          if (!keys.insert(key).second)
+            throw UsageError(path + ": the member '" + key + "' would be written twice (a sequence is named like "
+                             "another's fill mask)");
       }
       write_npz(path, arrays, /*compress=*/true);
       return;

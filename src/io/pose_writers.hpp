@@ -7,7 +7,11 @@
 //           "root_relative": true, "fps": 50 | null, "joint_names": [...],
 //           "name": "...", "first_frame": 0, "poses": [[[x, y, z], ...joints], ...frames]} (one)
 //          or the same header with "sequences": [{"name": "...", "first_frame": 0, "poses": [...]},
-//          ...] (several); first_frame is the input frame of the first pose (NamedPoses)
+//          ...] (several); first_frame is the input frame of the first pose (NamedPoses);
+//          a sequence with a fill mask (NamedPoses::keypoint_fill) also has, before "poses",
+//          "keypoint_names": [2D input joints] and "keypoints_filled": [[0|1|2, ...joints], ...frames]
+//   .npz   with a fill mask, also "<name>.keypoints_filled": uint8 (frames, input joints)
+//          ("poses.keypoints_filled" for the unnamed sequence); .npy and .csv do not carry it
 //   .csv   one row per frame and joint: "frame,joint,camera_x_m,camera_y_m,camera_z_m" (world_*
 //          for the world frame; frame counts from first_frame), with a leading "sequence" column
 //          when there are several; no comment lines, so spreadsheets and pandas read it as is

@@ -158,10 +158,7 @@ io::PoseOutputInfo output_info(const InferenceRequest& request, const LoadedMode
 }
 
 void report_filled_joints(const Task& task) {
-  for (const InferenceJob& job : task.jobs)
-    if (job.filled_joints > 0)
-      logger().warn("{}: {}: filled {} of {} joint positions by interpolation over time", task.result.input,
-                    job.name, job.filled_joints, job.total_joints);
+  for (const InferenceJob& job : task.jobs) report_keypoint_fill(task.result.input + ": " + job.name, job);
 }
 
 void write_all(const InferenceRequest& request, const LoadedModel& model, std::vector<Task>& tasks) {

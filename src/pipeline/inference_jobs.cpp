@@ -7,6 +7,8 @@
 #include "base/joint_sets.hpp"
 #include "base/log.hpp"
 #include "base/text.hpp"
+#include "core/body_fill.hpp"
+#include "core/body_visibility.hpp"
 #include "core/datasets.hpp"
 #include "core/gap_filling.hpp"
 #include "core/normalization.hpp"
@@ -97,6 +99,73 @@ std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const 
   return jobs;
 }
 
+// Normalised coordinates to pixels, as core::decide_coordinates decides (a note when it was from
+// the values or the format's word); refused without an image size.
+void to_pixels(KeypointSequence& keypoints, const PersonInput& person, int width, int height) {
+  const core::CoordinateDecision decision = core::decide_coordinates(
+      keypoints, person.coordinates, person.declared_coordinates, width, height, person.source);
+  if (decision.units == core::CoordinateUnits::Pixels) {
+    logger().debug("{}: coordinates are pixels ({})", person.source, decision.reason);
+    if (person.declared_coordinates == Coordinates::Normalized)
+      logger().warn("{}: the format declares normalised [0, 1] coordinates, read as pixels as asked", person.source);
+    return;
+  }
+  const std::string units = core::coordinate_units_name(decision.units);
+  if (width <= 0 || height <= 0)
+    throw UsageError(person.source + ": the coordinates are " + units + " (" + decision.reason +
+                     "); the image size is needed to restore the aspect ratio: pass --width and --height (pixels)");
+  logger().info("{}: coordinates are {} ({}): scaled to pixels of the {}x{} image", person.source, units,
+                decision.reason, width, height);
+  core::normalized_to_pixels(keypoints, decision.units, width, height);
+}
+
+std::vector<std::string> joint_names_of(const InferenceJob& job, const std::vector<int>& joints) {
+  std::vector<std::string> names;
+  for (int joint : joints) names.push_back(job.keypoint_names.at(joint));
+  return names;
+}
+
+// Joints seen often enough interpolated over time; joints never or too rarely seen placed from
+// the body model (or refused); job.keypoint_fill records which was done where.
+void fill_missing_keypoints(KeypointSequence& keypoints, const PersonInput& person, InferenceJob& job) {
+  const std::vector<std::string>& names = job.keypoint_names;
+  const core::Sightings sightings = core::count_sightings(keypoints, person.min_score);
+  const bool fill = person.missing_joints == MissingJoints::Fill && core::body_template(person.layout) != nullptr;
+  core::GapFillOptions gaps;
+  gaps.min_score = person.min_score;
+  gaps.source = person.source;
+  gaps.joint_names = names;
+  std::vector<int> from_body;
+  const bool anything_seen = std::any_of(sightings.usable_frames.begin(), sightings.usable_frames.end(),
+                                         [](int frames) { return frames > 0; });
+  if (fill && anything_seen) {
+    core::check_enough_seen(sightings, core::torso_joints(person.layout), core::head_joints(person.layout), names,
+                            person.source);
+    from_body = sightings.never_seen;
+    from_body.insert(from_body.end(), sightings.rarely_seen.begin(), sightings.rarely_seen.end());
+    std::sort(from_body.begin(), from_body.end());
+    gaps.left_missing = from_body;
+  }
+  core::GapFillResult interpolated = core::fill_keypoint_gaps(keypoints, gaps);
+  job.filled_joints = interpolated.filled;
+  job.keypoint_fill = std::move(interpolated.filled_mask);
+  if (from_body.empty()) return;
+
+  core::BodyFillOptions body;
+  body.layout = person.layout;
+  body.min_score = person.min_score;
+  body.joints = from_body;
+  body.source = person.source;
+  const core::BodyFillResult placed = core::fill_from_body_template(keypoints, body);
+  for (std::size_t i = 0; i < placed.filled_mask.size(); ++i)
+    if (placed.filled_mask[i]) job.keypoint_fill[i] = kFromBodyModel;
+  job.body_fill.never_seen = sightings.never_seen;
+  job.body_fill.rarely_seen = sightings.rarely_seen;
+  job.body_fill.usable_frames = sightings.usable_frames;
+  job.body_fill.filled = placed.filled;
+  job.body_fill.yaw_degrees = placed.yaw_degrees;
+}
+
 // The name an input's only sequence gets: the file's stem, or for a folder or glob its folder's name.
 std::string sequence_name(const std::string& input) {
   const std::string stem = input_stem(input);
@@ -122,10 +191,13 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   person.min_score = selection.min_score;
   person.width = selection.width;
   person.height = selection.height;
+  person.missing_joints = selection.missing_joints;
+  person.coordinates = selection.coordinates;
   std::vector<InferenceJob> jobs;
   for (Keypoints2D& keypoints : read_people_2d(input, options)) {
     const std::string name = keypoints.name.empty() ? sequence_name(input) : keypoints.name;
     const int file_width = keypoints.seq.image_width, file_height = keypoints.seq.image_height;
+    person.declared_coordinates = keypoints.coordinates;
     InferenceJob job = person_job(name, std::move(keypoints.seq), person, pose_model);
     job.fps = keypoints.fps;
     job.first_frame = keypoints.first_frame;
@@ -199,27 +271,23 @@ InferenceJob person_job(std::string name, KeypointSequence keypoints, const Pers
   if (keypoints.joints != layout.num_joints())
     throw UsageError(person.source + ": " + std::to_string(keypoints.joints) + " keypoints per frame, layout '" +
                      person.layout + "' has " + std::to_string(layout.num_joints()));
-  InferenceJob job;
-  job.name = std::move(name);
-  core::GapFillOptions fill;
-  fill.min_score = person.min_score;
-  fill.source = person.source;
-  fill.joint_names = layout.joint_names;
-  core::GapFillResult filled = core::fill_keypoint_gaps(keypoints, fill);
-  job.filled_joints = filled.filled;
-  job.keypoint_fill = std::move(filled.filled_mask);
-  job.keypoint_names = layout.joint_names;
-  job.total_joints = keypoints.frames * keypoints.joints;
-  const int width = person.width ? person.width : keypoints.image_width;
-  const int height = person.height ? person.height : keypoints.image_height;
-  if ((width <= 0 || height <= 0) && !person.normalised_without_size)
-    throw UsageError(person.source + ": the file does not give the image size; pass --width and --height (pixels)");
   if (pose_model.input_channels != keypoints.joints * 2)
     throw UsageError(person.source + ": " + std::to_string(keypoints.joints) + " keypoints per frame after mapping to '" +
                      person.layout + "', the model expects " + std::to_string(pose_model.input_channels / 2));
+  const int width = person.width ? person.width : keypoints.image_width;
+  const int height = person.height ? person.height : keypoints.image_height;
+  const bool has_size = width > 0 && height > 0;
+  if (has_size || !person.normalised_without_size) to_pixels(keypoints, person, width, height);
+  if (!has_size && !person.normalised_without_size)
+    throw UsageError(person.source + ": the file does not give the image size; pass --width and --height (pixels)");
+
+  InferenceJob job;
+  job.name = std::move(name);
+  job.keypoint_names = layout.joint_names;
+  job.total_joints = keypoints.frames * keypoints.joints;
+  fill_missing_keypoints(keypoints, person, job);
   KeypointSequence positions = xy_only(keypoints);
-  job.keypoints = width > 0 && height > 0 ? core::normalize_screen_coordinates(std::move(positions), width, height)
-                                          : std::move(positions);
+  job.keypoints = has_size ? core::normalize_screen_coordinates(std::move(positions), width, height) : std::move(positions);
   job.flip.kps_left = layout.left;
   job.flip.kps_right = layout.right;
   if (const Skeleton* skeleton = output_skeleton(pose_model)) {
@@ -227,6 +295,22 @@ InferenceJob person_job(std::string name, KeypointSequence keypoints, const Pers
     job.flip.joints_right = skeleton->joints_right;
   }
   return job;
+}
+
+void report_keypoint_fill(const std::string& label, const InferenceJob& job) {
+  if (job.filled_joints > 0)
+    logger().warn("{}: filled {} of {} joint positions by interpolation over time", label, job.filled_joints,
+                  job.total_joints);
+  const BodyFillReport& body = job.body_fill;
+  if (body.filled == 0) return;
+  std::vector<std::string> parts;
+  if (!body.never_seen.empty()) parts.push_back(join(joint_names_of(job, body.never_seen)) + " never seen");
+  for (int joint : body.rarely_seen)
+    parts.push_back(fmt::format("{} seen in only {} of {} frames", job.keypoint_names.at(joint),
+                                body.usable_frames.at(joint), job.keypoints.frames));
+  logger().warn("{}: filled {} of {} joint positions from a body model (mean pose of motion capture, {}, fitted "
+                "to the seen joints in each frame): {}",
+                label, body.filled, job.total_joints, core::describe_yaw(body.yaw_degrees), join(parts, "; "));
 }
 
 std::vector<std::string> output_joint_names(const core::ModelConfig& pose_model) {

@@ -81,6 +81,7 @@ Keypoints2D person_keypoints(const Detections2D& detections, const core::PersonT
   keypoints.file_layout = detections.layout;
   keypoints.layout = detections.layout;
   keypoints.fps = detections.fps;
+  keypoints.coordinates = detections.coordinates;
   core::PersonSequence sequence = core::track_sequence(detections, track, rows, span);
   keypoints.seq = std::move(sequence.keypoints);
   keypoints.first_frame = sequence.first_row;

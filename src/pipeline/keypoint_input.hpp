@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/detections.hpp"
 #include "lift3d/sequence.hpp"
 
 namespace lift3d::pipeline {
@@ -60,6 +61,7 @@ struct Keypoints2D {
   // detector did not find has score 0 until gaps are filled.
   KeypointSequence seq;
   double fps = 0.0;       // 0 when the file does not say
+  Coordinates coordinates = Coordinates::Unknown;  // what the file's format declares
   int filled_joints = 0;  // (frame, joint) entries replaced by the gap filler
 };
 

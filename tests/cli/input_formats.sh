@@ -31,10 +31,17 @@ w = sys.argv[1]
 ref = np.load(w + "/reference.npy")
 assert ref.dtype == np.float32 and ref.ndim == 3 and ref.shape[1:] == (17, 3), ref.shape
 npz = np.load(w + "/out.npz")
-assert len(npz.files) == 1 and np.array_equal(npz[npz.files[0]], ref)
+# One pose array and its fill mask (uint8 frames x input joints): the file misses left_ear in
+# frame 2 and right_ankle in frame 5, interpolated over time (1).
+assert sorted(npz.files) == ["sequence.lift3d", "sequence.lift3d.keypoints_filled"], npz.files
+assert np.array_equal(npz["sequence.lift3d"], ref)
+mask = npz["sequence.lift3d.keypoints_filled"]
+assert mask.dtype == np.uint8 and mask.shape == (ref.shape[0], 17), (mask.dtype, mask.shape)
+assert np.argwhere(mask).tolist() == [[2, 3], [5, 16]] and mask.max() == 1, np.argwhere(mask)
 doc = json.load(open(w + "/out.json"))
 assert doc["units"] == "m" and doc["frame"] == "camera" and len(doc["joint_names"]) == 17
 assert np.array_equal(np.array(doc["poses"], dtype=np.float32), ref)
+assert doc["keypoint_names"][3] == "left_ear" and np.array_equal(np.array(doc["keypoints_filled"]), mask)
 rows = list(csv.DictReader(open(w + "/out.csv")))
 assert len(rows) == ref.shape[0] * 17 and "camera_x_m" in rows[0]
 values = np.array([[float(r["camera_x_m"]), float(r["camera_y_m"]), float(r["camera_z_m"])] for r in rows], np.float32)

@@ -40,7 +40,7 @@ import sys
 import numpy as np
 w = sys.argv[1]
 members = np.load(w + "/real_all.npz")
-assert members.files == ["person_1"], members.files
+assert members.files == ["person_1", "person_1.keypoints_filled"], members.files
 assert np.array_equal(members["person_1"], np.load(w + "/real.npy"))
 PY
 fi
@@ -97,7 +97,10 @@ import csv, json, sys
 import numpy as np
 w = sys.argv[1]
 members = np.load(w + "/all.npz")
-assert sorted(members.files) == ["person_1", "person_2"], members.files
+assert sorted(members.files) == ["person_1", "person_1.keypoints_filled", "person_2", "person_2.keypoints_filled"], \
+    members.files
+# each person's fill mask covers its own frames
+assert [members[p + ".keypoints_filled"].shape[0] for p in ("person_1", "person_2")] == [50, 30]
 # the same as each person alone, to float32 round-off (lifting two sequences plans threads differently)
 assert np.allclose(members["person_1"], np.load(w + "/a_only.npy"), rtol=0, atol=1e-5)
 assert np.allclose(members["person_2"], np.load(w + "/b_only.npy"), rtol=0, atol=1e-5)

@@ -69,6 +69,47 @@ TEST(Api, MissingJointsAreFilledAndCounted) {
   EXPECT_EQ(lifted.filled_keypoints, 1);
 }
 
+TEST(Api, NeverSeenLegsAreFilledFromTheBodyModelAndMarked) {
+  // A real sign-language clip (OpenPose, 1280x720): hips, knees and ankles never detected.
+  const lift3d::Model model = lift3d::Model::load(kModel);
+  lift3d::KeypointSequence keypoints = lift3d::read_keypoint_file(
+      std::string(LIFT3D_FIXTURES_DIR) + "/real/upperbody/signlang_openpose_json");
+  keypoints.image_width = 1280;
+  keypoints.image_height = 720;
+  const lift3d::Poses3D lifted = model.lift(keypoints);
+  ASSERT_EQ(lifted.poses.frames, 9);
+  EXPECT_EQ(lifted.filled_keypoints, 9 * 6);
+  ASSERT_EQ(lifted.keypoint_names.size(), 17u);
+  ASSERT_EQ(lifted.keypoint_fill.size(), 9u * 17u);
+  for (int joint = 0; joint < 17; ++joint)
+    EXPECT_EQ(lifted.keypoint_fill[4 * 17 + joint], joint >= 11 ? 2 : 0) << lifted.keypoint_names[joint];
+  for (float value : lifted.poses.values) ASSERT_TRUE(std::isfinite(value));
+
+  lift3d::LiftOptions refuse;
+  refuse.missing_joints = lift3d::MissingJoints::Refuse;
+  EXPECT_THAT([&] { model.lift(keypoints, refuse); },
+              ThrowsMessage<lift3d::InputError>(HasSubstr("joints 'left_hip', 'right_hip', 'left_knee'")));
+}
+
+TEST(Api, NormalisedCoordinatesLiftLikePixels) {
+  const lift3d::Model model = lift3d::Model::load(kModel);
+  const lift3d::KeypointSequence pixels = lift3d::read_keypoint_file(kSample);
+  lift3d::KeypointSequence normalised = pixels;
+  for (int t = 0; t < normalised.frames; ++t)
+    for (int j = 0; j < normalised.joints; ++j) {
+      normalised.at(t, j, 0) /= static_cast<float>(normalised.image_width);
+      normalised.at(t, j, 1) /= static_cast<float>(normalised.image_height);
+    }
+  const lift3d::Poses3D from_pixels = model.lift(pixels);
+  const lift3d::Poses3D from_normalised = model.lift(normalised);  // told apart from the values
+  ASSERT_EQ(from_normalised.poses.values.size(), from_pixels.poses.values.size());
+  for (std::size_t i = 0; i < from_pixels.poses.values.size(); ++i)
+    ASSERT_NEAR(from_normalised.poses.values[i], from_pixels.poses.values[i], 2e-6) << i;
+  lift3d::LiftOptions as_pixels;  // asked to read them as pixels: a dot in the corner, a different pose
+  as_pixels.coordinates = lift3d::InputCoordinates::Pixels;
+  EXPECT_GT(std::abs(model.lift(normalised, as_pixels).poses.at(0, 3, 1) - from_pixels.poses.at(0, 3, 1)), 0.05f);
+}
+
 TEST(Api, WorldFrameStandsOnTheGround) {
   const lift3d::Model model = lift3d::Model::load(kModel);
   lift3d::LiftOptions options;

@@ -131,6 +131,29 @@ TEST(GapFilling, AJointNeverSeenIsAnError) {
   EXPECT_THAT([&] { fill_keypoint_gaps(seq, unnamed); }, ThrowsMessage<InputError>(HasSubstr("joint 1 is never")));
 }
 
+TEST(GapFilling, SeveralJointsNeverSeenAreNamedTogether) {
+  KeypointSequence seq = sequence({{1, 1, 1}, {1, 1, 1}}, {{1, 0, 0}, {1, 0, 0}});
+  GapFillOptions named = options();
+  named.joint_names = {"nose", "left_hip", "right_hip"};
+  EXPECT_THAT([&] { fill_keypoint_gaps(seq, named); },
+              ThrowsMessage<InputError>(
+                  "clip.json: joints 'left_hip', 'right_hip' are never usable (all 2 frames below --min-score 0)"));
+}
+
+TEST(GapFilling, JointsLeftMissingAreNeitherFilledNorRefused) {
+  // Joint 1 is never seen and joint 2 seen once: both left for the body model, untouched.
+  KeypointSequence seq = sequence({{1, 7, 5}, {2, 7, 99}, {4, 7, 99}}, {{1, 0, 1}, {0, 0, 0}, {1, 0, 0}});
+  GapFillOptions left = options();
+  left.joint_names = {"nose", "left_hip", "right_hip"};
+  left.left_missing = {1, 2};
+  const GapFillResult result = fill_keypoint_gaps(seq, left);
+  EXPECT_THAT(column(seq, 0, 0), ElementsAre(1, 2.5, 4));
+  EXPECT_THAT(column(seq, 1, 0), ElementsAre(7, 7, 7));
+  EXPECT_THAT(column(seq, 2, 0), ElementsAre(5, 99, 99));
+  EXPECT_THAT(result.filled_per_joint, ElementsAre(1, 0, 0));
+  EXPECT_THAT(result.filled_mask, ElementsAre(0, 0, 0, 1, 0, 0, 0, 0, 0));
+}
+
 TEST(GapFilling, EmptySequenceIsAnError) {
   KeypointSequence seq;
   seq.joints = 17;

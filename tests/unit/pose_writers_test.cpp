@@ -326,5 +326,53 @@ TEST(PoseWriters, CsvTextIsPlainAndShortest) {
   EXPECT_EQ(poses_csv_text({{"", sequence}}, info), "frame,joint,camera_x_m,camera_y_m,camera_z_m\n0,pelvis,0.1,-2,1e-07\n");
 }
 
+// A sequence of `frames` poses whose 2 input keypoints were filled: frame f, keypoint k holds (f + k) % 3.
+NamedPoses with_fill_mask(const std::string& name, int frames) {
+  NamedPoses named{name, poses(frames, 17, 0.0f)};
+  named.keypoint_names = {"nose", "left_knee"};
+  for (int f = 0; f < frames; ++f)
+    for (int k = 0; k < 2; ++k) named.keypoint_fill.push_back(static_cast<std::uint8_t>((f + k) % 3));
+  return named;
+}
+
+TEST(PoseWriters, JsonCarriesEachSequencesFillMaskAndKeypointNames) {
+  const nlohmann::json one = nlohmann::json::parse(poses_json_text({with_fill_mask("clip", 3)}, h36m_info()));
+  EXPECT_EQ(one["keypoint_names"], nlohmann::json({"nose", "left_knee"}));
+  EXPECT_EQ(one["keypoints_filled"], nlohmann::json({{0, 1}, {1, 2}, {2, 0}}));
+  EXPECT_EQ(one["poses"].size(), 3u);
+  const nlohmann::json several = nlohmann::json::parse(
+      poses_json_text({with_fill_mask("a", 1), {"b", poses(2, 17, 0.0f)}}, h36m_info()));
+  EXPECT_EQ(several["sequences"][0]["keypoints_filled"], nlohmann::json({{0, 1}}));
+  EXPECT_EQ(several["sequences"][0]["keypoint_names"], nlohmann::json({"nose", "left_knee"}));
+  EXPECT_FALSE(several["sequences"][1].contains("keypoints_filled"));  // not tracked for b
+  EXPECT_FALSE(nlohmann::json::parse(poses_json_text({{"", poses(1, 17, 0.0f)}}, h36m_info())).contains("keypoint_names"));
+}
+
+TEST(PoseWriters, NpzCarriesEachFillMaskAsAUint8Member) {
+  REQUIRE_NUMPY();
+  TempDir dir;
+  write_pose_file(dir / "out.npz", {with_fill_mask("clip", 3), {"other", poses(2, 17, 0.0f)}}, h36m_info());
+  const nlohmann::json report = read_back(dir, "npz", dir / "out.npz");
+  EXPECT_THAT(report["keys"].get<std::vector<std::string>>(), ElementsAre("clip", "clip.keypoints_filled", "other"));
+  const nlohmann::json& mask = report["arrays"]["clip.keypoints_filled"];
+  EXPECT_EQ(mask["dtype"], "uint8");
+  EXPECT_THAT(mask["shape"].get<std::vector<int>>(), ElementsAre(3, 2));
+  EXPECT_THAT(mask["values"].get<std::vector<double>>(), ElementsAre(0, 1, 1, 2, 2, 0));
+  write_pose_file(dir / "one.npz", {with_fill_mask("", 1)}, h36m_info());
+  EXPECT_THAT(read_back(dir, "npz", dir / "one.npz")["keys"].get<std::vector<std::string>>(),
+              ElementsAre("poses", "poses.keypoints_filled"));
+}
+
+TEST(PoseWriters, FillMasksMustFitTheirSequenceAndMembersMustNotCollide) {
+  TempDir dir;
+  NamedPoses short_mask = with_fill_mask("clip", 3);
+  short_mask.keypoint_fill.pop_back();
+  EXPECT_THROW(write_pose_file(dir / "out.json", {short_mask}, h36m_info()), InternalError);
+  EXPECT_THROW(poses_json_text({short_mask}, h36m_info()), InternalError);
+  const std::vector<NamedPoses> colliding = {with_fill_mask("a", 1), {"a.keypoints_filled", poses(1, 17, 0.0f)}};
+  EXPECT_THAT([&] { write_pose_file(dir / "out.npz", colliding, h36m_info()); },
+              ThrowsMessage<UsageError>(HasSubstr("the member 'a.keypoints_filled' would be written twice")));
+}
+
 }  // namespace
 }  // namespace lift3d::io
