@@ -35,11 +35,18 @@ bool keypoint_usable(const KeypointSequence& seq, int frame, int joint, float mi
   return score > 0.0f && score >= min_score;
 }
 
+// Why a joint is unusable in every frame, for the refusal. With --min-score 0 only undetected
+// joints (score 0 or no finite position) are unusable, and the message says that.
+static std::string why_unusable(int frames, float min_score) {
+  const std::string all = "in all " + std::to_string(frames) + " frame" + (frames == 1 ? "" : "s");
+  if (min_score <= 0.0f) return " (not detected " + all + ")";
+  return " (not detected or below --min-score " + format_score(min_score) + " " + all + ")";
+}
+
 GapFillResult fill_keypoint_gaps(KeypointSequence& seq, const GapFillOptions& options) {
   if (seq.frames <= 0) throw InputError(options.source + ": no frames");
   if (seq.features < 2) throw InternalError(options.source + ": keypoints without x and y");
-  const std::string below = " (all " + std::to_string(seq.frames) + " frames below --min-score " +
-                            format_score(options.min_score) + ")";
+  const std::string below = why_unusable(seq.frames, options.min_score);
 
   std::vector<std::vector<int>> usable_frames(seq.joints);
   bool any_usable = false;

@@ -34,8 +34,8 @@ bool keypoint_usable(const KeypointSequence& seq, int frame, int joint, float mi
 
 // Replaces the x, y of every unusable keypoint in place; scores are left as they were, so a filled
 // joint keeps its low score. Sequences without a score feature only have non-finite values filled.
-// Throws InputError "<source>: no usable keypoints (all N frames below --min-score S)" when no
-// keypoint is usable, "<source>: joint 'name' is never usable (all N frames below --min-score S)"
+// Throws InputError "<source>: no usable keypoints (not detected or below --min-score S in all N
+// frames)" when no keypoint is usable, "<source>: joint 'name' is never usable (...)"
 // when a joint not in left_missing never is ("joints 'a', 'b' are never usable ..." for several),
 // and "<source>: no frames" for an empty sequence.
 GapFillResult fill_keypoint_gaps(KeypointSequence& seq, const GapFillOptions& options);

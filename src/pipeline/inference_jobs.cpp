@@ -265,6 +265,18 @@ core::FlipPairs videopose_flip_pairs(const io::VideoPose2DFile& file, int joints
   return flip;
 }
 
+// What is missing when neither the options nor the file give the image size.
+static std::string missing_size(const PersonInput& person) {
+  if (person.width > 0)
+    return "--width " + std::to_string(person.width) + " was given without --height, and the file does not give "
+           "the image size; pass --height too, or --image-size " + std::to_string(person.width) + "xH (pixels)";
+  if (person.height > 0)
+    return "--height " + std::to_string(person.height) + " was given without --width, and the file does not give "
+           "the image size; pass --width too, or --image-size Wx" + std::to_string(person.height) + " (pixels)";
+  return "the file does not give the image size; pass --image-size WxH (or --width and --height), or --size-from "
+         "a frame image or the video (pixels)";
+}
+
 InferenceJob person_job(std::string name, KeypointSequence keypoints, const PersonInput& person,
                         const core::ModelConfig& pose_model) {
   const KeypointLayout& layout = keypoint_layout(person.layout);
@@ -278,8 +290,7 @@ InferenceJob person_job(std::string name, KeypointSequence keypoints, const Pers
   const int height = person.height ? person.height : keypoints.image_height;
   const bool has_size = width > 0 && height > 0;
   if (has_size || !person.normalised_without_size) to_pixels(keypoints, person, width, height);
-  if (!has_size && !person.normalised_without_size)
-    throw UsageError(person.source + ": the file does not give the image size; pass --width and --height (pixels)");
+  if (!has_size && !person.normalised_without_size) throw UsageError(person.source + ": " + missing_size(person));
 
   InferenceJob job;
   job.name = std::move(name);

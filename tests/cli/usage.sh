@@ -29,4 +29,26 @@ expect_exit 2 "$LIFT3D" infer --input "$SAMPLE" --output "$WORK/missing/folder/x
 expect_one_line_error "$WORK/missing/folder/x.json: the folder $WORK/missing/folder does not exist"
 expect_exit 2 "$LIFT3D" infer --input "$SAMPLE" --output-dir "$WORK/missing"
 expect_one_line_error "$WORK/missing: --output-dir is not an existing directory"
+
+# Half an image size: the message names the half given and what completes it.
+COCO=$SOURCE/tests/fixtures/formats/coco_results.json
+expect_exit 2 "$LIFT3D" infer --input "$COCO" --width 640 --output "$WORK/x.json"
+expect_one_line_error "coco_results.json: --width 640 was given without --height" "--image-size 640xH"
+expect_exit 2 "$LIFT3D" infer --input "$COCO" --height 480 --output "$WORK/x.json"
+expect_one_line_error "--height 480 was given without --width" "--image-size Wx480"
+expect_exit 2 "$LIFT3D" infer --input "$COCO" --output "$WORK/x.json"
+expect_one_line_error "coco_results.json: the file does not give the image size" "--image-size WxH" "--size-from"
+expect_no_file "$WORK/x.json"
+
+# Joints with score 0 are undetected, whatever --min-score is; the refusal says so.
+$PYTHON - "$WORK/legless.json" <<'PY'
+import json, sys
+joints = [[100 + j * 5, 100 + j * 20, 0.0 if j >= 11 else 0.9] for j in range(17)]
+json.dump({"format": "lift3d-keypoints-2d", "version": 1, "layout": "coco", "image_width": 640,
+           "image_height": 480, "keypoints": [joints] * 4}, open(sys.argv[1], "w"))
+PY
+expect_exit 1 "$LIFT3D" infer --input "$WORK/legless.json" --missing-joints refuse --output "$WORK/x.json"
+expect_one_line_error "legless.json" "never usable (not detected in all 4 frames)"
+grep -q "below --min-score 0" "$WORK/err" && fail "score-0 joints called below --min-score 0: $(cat "$WORK/err")"
+expect_no_file "$WORK/x.json"
 finish

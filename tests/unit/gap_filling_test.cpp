@@ -118,14 +118,14 @@ TEST(GapFilling, RoundsOnceFromDoubleLikeNpInterp) {
 TEST(GapFilling, NothingUsableNamesTheFileAndThreshold) {
   KeypointSequence seq = sequence({{1, 1}, {1, 1}}, {{0.1f, 0.2f}, {0.2f, 0.1f}});
   EXPECT_THAT([&] { fill_keypoint_gaps(seq, options(0.3f)); },
-              ThrowsMessage<InputError>("clip.json: no usable keypoints (all 2 frames below --min-score 0.3)"));
+              ThrowsMessage<InputError>("clip.json: no usable keypoints (not detected or below --min-score 0.3 in all 2 frames)"));
 }
 
 TEST(GapFilling, AJointNeverSeenIsAnError) {
   KeypointSequence seq = sequence({{1, 1}, {1, 1}, {1, 1}}, {{1, 0}, {1, 0}, {1, 0.1f}});
   EXPECT_THAT([&] { fill_keypoint_gaps(seq, options(0.3f)); },
               ThrowsMessage<InputError>(
-                  "clip.json: joint 'left_eye' is never usable (all 3 frames below --min-score 0.3)"));
+                  "clip.json: joint 'left_eye' is never usable (not detected or below --min-score 0.3 in all 3 frames)"));
   GapFillOptions unnamed = options(0.3f);
   unnamed.joint_names.clear();
   EXPECT_THAT([&] { fill_keypoint_gaps(seq, unnamed); }, ThrowsMessage<InputError>(HasSubstr("joint 1 is never")));
@@ -137,7 +137,7 @@ TEST(GapFilling, SeveralJointsNeverSeenAreNamedTogether) {
   named.joint_names = {"nose", "left_hip", "right_hip"};
   EXPECT_THAT([&] { fill_keypoint_gaps(seq, named); },
               ThrowsMessage<InputError>(
-                  "clip.json: joints 'left_hip', 'right_hip' are never usable (all 2 frames below --min-score 0)"));
+                  "clip.json: joints 'left_hip', 'right_hip' are never usable (not detected in all 2 frames)"));
 }
 
 TEST(GapFilling, JointsLeftMissingAreNeitherFilledNorRefused) {
