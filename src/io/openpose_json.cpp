@@ -207,7 +207,10 @@ std::vector<OpenPoseFrameFile> openpose_frame_files(const std::string& path) {
   for (const std::string& file : files) {
     const auto numbered = video_and_frame(file);
     if (!numbered) {
-      if (!any_json) throw InputError(file + ": no frame number at the end of the file name");
+      if (!any_json)
+        throw InputError(file + ": no frame number at the end of the file name, so its place in the video is unknown "
+                                "(OpenPose names frames <video>_<frame>_keypoints.json); a separate image is lifted "
+                                "as its own --input");
       skipped_unnumbered.push_back(fs::path(file).filename().string());
       continue;
     }

@@ -174,6 +174,19 @@ std::string sequence_name(const std::string& input) {
 
 // Detector exports and lift3d's own JSON: the chosen people of every video, mapped onto the model's
 // layout, gaps filled.
+// With --person all, one person the input shows too little of (or otherwise cannot be lifted) is
+// skipped with a warning rather than failing everybody; nullopt when skipped.
+std::optional<InferenceJob> job_or_skipped(const std::string& name, Keypoints2D& keypoints, const PersonInput& person,
+                                           const core::ModelConfig& pose_model, std::vector<std::string>& skipped) {
+  try {
+    return person_job(name, std::move(keypoints.seq), person, pose_model);
+  } catch (const InputError& error) {
+    logger().warn("{}; {} is skipped, the others are lifted", error.what(), name);
+    skipped.push_back(error.what());
+    return std::nullopt;
+  }
+}
+
 std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const SelectionOptions& selection,
                                                 const core::ModelConfig& pose_model) {
   if (!selection.subject.empty() || !selection.action.empty() || selection.camera)
@@ -194,11 +207,16 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   person.missing_joints = selection.missing_joints;
   person.coordinates = selection.coordinates;
   std::vector<InferenceJob> jobs;
+  const bool every_person = selection.people == PersonChoice::All;
+  std::vector<std::string> skipped;  // --person all: people that cannot be lifted, with the reason
   for (Keypoints2D& keypoints : read_people_2d(input, options)) {
     const std::string name = keypoints.name.empty() ? sequence_name(input) : keypoints.name;
     const int file_width = keypoints.seq.image_width, file_height = keypoints.seq.image_height;
     person.declared_coordinates = keypoints.coordinates;
-    InferenceJob job = person_job(name, std::move(keypoints.seq), person, pose_model);
+    std::optional<InferenceJob> lifted = every_person ? job_or_skipped(name, keypoints, person, pose_model, skipped)
+                                                      : person_job(name, std::move(keypoints.seq), person, pose_model);
+    if (!lifted) continue;
+    InferenceJob job = std::move(*lifted);
     job.fps = keypoints.fps;
     job.first_frame = keypoints.first_frame;
     // The image size as person_job chose it: each dimension given, else the file's.
@@ -215,6 +233,8 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
                     file_width, file_height);
     jobs.push_back(std::move(job));
   }
+  if (jobs.empty() && !skipped.empty())
+    throw InputError(input + ": no person can be lifted: " + join(skipped, "; "));
   return jobs;
 }
 
