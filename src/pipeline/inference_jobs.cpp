@@ -21,6 +21,18 @@
 namespace lift3d::pipeline {
 namespace {
 
+// A size from the options wins over the one the file declares, but never in silence: the file's
+// is usually the size of the frames the detector saw, and a different one rescales every pose.
+void warn_if_size_overridden(const std::string& where, int given_width, int given_height, int file_width,
+                             int file_height) {
+  if (file_width <= 0 || file_height <= 0 || (given_width <= 0 && given_height <= 0)) return;
+  const int width = given_width > 0 ? given_width : file_width;
+  const int height = given_height > 0 ? given_height : file_height;
+  if (width == file_width && height == file_height) return;
+  logger().warn("{}: the image size given ({}x{} pixels) overrides the {}x{} the file declares", where, width, height,
+                file_width, file_height);
+}
+
 const Skeleton* output_skeleton(const core::ModelConfig& pose_model) {
   if (pose_model.joints_out == 17) return &skeleton("h36m");
   if (pose_model.joints_out == 15) return &skeleton("humaneva15");
@@ -56,16 +68,18 @@ std::vector<InferenceJob> collect_videopose_jobs(const std::string& path, const 
       if (pixels.frames == 0) throw InputError(path + ": " + name + " has no frames");
 
       int width = selection.width, height = selection.height;
-      if (width == 0 || height == 0) {
-        if (dataset == core::Dataset::Custom) {
-          auto found = file.video_resolution.find(sequence.subject);
-          if (found == file.video_resolution.end())
-            throw InputError(path + ": no video_metadata entry for '" + sequence.subject + "'; give --width and --height");
-          std::tie(width, height) = found->second;
-        } else {
-          std::tie(width, height) = core::camera_resolution(dataset, camera);
-        }
+      int declared_width = 0, declared_height = 0;
+      if (dataset == core::Dataset::Custom) {
+        auto found = file.video_resolution.find(sequence.subject);
+        if (found != file.video_resolution.end()) std::tie(declared_width, declared_height) = found->second;
+        else if (width == 0 || height == 0)
+          throw InputError(path + ": no video_metadata entry for '" + sequence.subject + "'; give --width and --height");
+      } else {
+        std::tie(declared_width, declared_height) = core::camera_resolution(dataset, camera);
       }
+      warn_if_size_overridden(path + ": " + name, width, height, declared_width, declared_height);
+      if (width == 0) width = declared_width;
+      if (height == 0) height = declared_height;
       if (pose_model.input_channels != pixels.joints * 2 && pose_model.input_channels != pixels.joints * pixels.features)
         throw InputError(path + ": " + name + " has " + std::to_string(pixels.joints) + " keypoints, the model expects " +
                          std::to_string(pose_model.input_channels / 2) + " (x, y) keypoints");
@@ -212,6 +226,8 @@ std::vector<InferenceJob> collect_detector_jobs(const std::string& input, const 
   for (Keypoints2D& keypoints : read_people_2d(input, options)) {
     const std::string name = keypoints.name.empty() ? sequence_name(input) : keypoints.name;
     const int file_width = keypoints.seq.image_width, file_height = keypoints.seq.image_height;
+    warn_if_size_overridden(keypoints.name.empty() ? input : input + ": " + keypoints.name, selection.width,
+                            selection.height, file_width, file_height);
     person.declared_coordinates = keypoints.coordinates;
     std::optional<InferenceJob> lifted = every_person ? job_or_skipped(name, keypoints, person, pose_model, skipped)
                                                       : person_job(name, std::move(keypoints.seq), person, pose_model);
