@@ -11,6 +11,7 @@
 #include "core/body_visibility.hpp"
 #include "core/datasets.hpp"
 #include "core/gap_filling.hpp"
+#include "core/image_bounds.hpp"
 #include "core/normalization.hpp"
 #include "io/keypoint_files.hpp"
 #include "io/videopose_2d.hpp"
@@ -301,6 +302,19 @@ core::FlipPairs videopose_flip_pairs(const io::VideoPose2DFile& file, int joints
   return flip;
 }
 
+// Keypoints that cannot be pixels of the image are refused or made missing (core/image_bounds.hpp);
+// the missing ones are interpolated with the others, and said here.
+static void drop_keypoints_off_image(KeypointSequence& keypoints, int width, int height, const PersonInput& person,
+                                     const KeypointLayout& layout) {
+  const core::FarOutside dropped =
+      core::drop_keypoints_off_image(keypoints, width, height, person.min_score, person.source);
+  if (dropped.count == 0) return;
+  logger().warn("{}: {} keypoint(s) lie more than an image side outside the {}x{} image (the first: frame {}, {} "
+                "at x {:.4g}, y {:.4g} pixels): treated as not detected and interpolated over time",
+                person.source, dropped.count, width, height, dropped.frame, layout.joint_names.at(dropped.joint),
+                dropped.x, dropped.y);
+}
+
 // What is missing when neither the options nor the file give the image size.
 static std::string missing_size(const PersonInput& person) {
   if (person.width > 0)
@@ -327,6 +341,8 @@ InferenceJob person_job(std::string name, KeypointSequence keypoints, const Pers
   const bool has_size = width > 0 && height > 0;
   if (has_size || !person.normalised_without_size) to_pixels(keypoints, person, width, height);
   if (!has_size && !person.normalised_without_size) throw UsageError(person.source + ": " + missing_size(person));
+
+  if (has_size) drop_keypoints_off_image(keypoints, width, height, person, layout);
 
   InferenceJob job;
   job.name = std::move(name);
