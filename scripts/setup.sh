@@ -4,6 +4,9 @@
 #   scripts/setup.sh --tests     ... and what the test suite runs (PyTorch for the golden tests)
 #   scripts/setup.sh --bench     ... and what scripts/bench_vs_pytorch.sh runs
 #   scripts/setup.sh --package   ... and what `cpack -G DEB` runs (dpkg-shlibdeps, file)
+#   scripts/setup.sh --viewers   ... and the real viewers the report tests open files in: Blender
+#                                (imports the .bvh output) and Chromium (opens the .html reports,
+#                                headless); large, so not in the default set
 #   scripts/setup.sh --ci        all of the above, the fuzzer's clang, and debootstrap for
 #                                scripts/check_package.sh
 # Options combine.
@@ -18,7 +21,8 @@ build=(
 tests=(python3 python3-numpy python3-torch)
 bench=("${tests[@]}" time)
 package=(dpkg-dev file)
-ci=("${tests[@]}" "${package[@]}" clang libclang-rt-14-dev debootstrap)
+viewers=(blender chromium)
+ci=("${tests[@]}" "${package[@]}" "${viewers[@]}" clang libclang-rt-14-dev debootstrap)
 
 packages=("${build[@]}")
 for option in "$@"; do
@@ -26,8 +30,9 @@ for option in "$@"; do
     --tests) packages+=("${tests[@]}") ;;
     --bench) packages+=("${bench[@]}") ;;
     --package) packages+=("${package[@]}") ;;
+    --viewers) packages+=("${viewers[@]}") ;;
     --ci) packages+=("${ci[@]}") ;;
-    *) echo "setup.sh: unknown option $option (--tests, --bench, --package, --ci)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option $option (--tests, --bench, --package, --viewers, --ci)" >&2; exit 2 ;;
   esac
 done
 mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)

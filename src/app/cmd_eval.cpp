@@ -13,6 +13,7 @@
 #include "app/progress_line.hpp"
 #include "base/log.hpp"
 #include "io/file.hpp"
+#include "pipeline/eval_report.hpp"
 #include "pipeline/evaluation.hpp"
 
 namespace lift3d::app {
@@ -26,6 +27,7 @@ struct EvalOptions {
   bool no_tta = false;
   std::string report_json;
   std::string report_md;
+  std::string report_html;
   std::optional<double> max_mpjpe;
 };
 
@@ -57,6 +59,8 @@ int run_eval(EvalOptions& options) {
   request.flip_tta = !options.no_tta;
   if (!options.report_json.empty()) request.outputs.push_back({options.report_json, "--report-json"});
   if (!options.report_md.empty()) request.outputs.push_back({options.report_md, "--report-md"});
+  if (!options.report_html.empty()) request.outputs.push_back({options.report_html, "--report-html"});
+  request.keep_video_details = !options.report_html.empty();
   ProgressLine progress("evaluating", "videos");
   request.on_progress = [&progress](int done, int total) { progress.update(done, total); };
   const pipeline::EvaluationResult result = pipeline::run_evaluation(request);
@@ -66,6 +70,9 @@ int run_eval(EvalOptions& options) {
   std::cout << console_report(report);
   if (!options.report_json.empty()) io::write_file_atomic(options.report_json, json_report(report));
   if (!options.report_md.empty()) io::write_file_atomic(options.report_md, markdown_report(report));
+  if (!options.report_html.empty())
+    pipeline::write_eval_report(options.report_html, {request.dataset, request.data_2d, request.checkpoint, request.flip_tta},
+                                result);
   const double mpjpe = result.overall.average.mpjpe_mm;
   if (options.max_mpjpe && !(mpjpe <= *options.max_mpjpe)) {
     // The reason for the non-zero exit: an error record, which --quiet does not hide.
@@ -97,6 +104,13 @@ void add_eval_command(CLI::App& cli, int& exit_code) {
   cmd->add_option("--threads", request.threads, "Threads (default: all cores)")->check(whole_number(1, 4096));
   cmd->add_option("--report-json", options->report_json, "Write the report as JSON (unrounded, mm)");
   cmd->add_option("--report-md", options->report_md, "Write the report as a Markdown table");
+  cmd->add_option("--report-html", options->report_html,
+                  "Write a self-contained HTML report: tables, charts, errors over time, worst videos and frames, "
+                  "and a 3D player of prediction and ground truth");
+  cmd->add_option("--report-video", request.player_video,
+                  "The video the HTML report plays, SUBJECT/ACTION/CAMERA (e.g. 'S9/Walking 1/0'; default: the "
+                  "one with the largest MPJPE)")
+      ->needs("--report-html");
   cmd->add_option("--max-mpjpe", options->max_mpjpe,
                   "Exit with code 3 when the action-wise average MPJPE (mm) exceeds this")
       ->check(finite_number(0.0, 1e9));

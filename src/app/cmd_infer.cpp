@@ -84,10 +84,11 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
       ->required();
   cmd->add_option("-o,--output", request.output,
                   "Output file; format by extension: .npy (one sequence, float32 frames x joints x 3), .npz (one "
-                  "array per sequence, named SUBJECT/ACTION/CAMERA), .json, .csv");
+                  "array per sequence, named SUBJECT/ACTION/CAMERA), .json, .csv, .bvh (one sequence: Human3.6M skeleton "
+                  "animation, centimetres, Y up), .html (a 3D player beside the 2D input, self-contained)");
   cmd->add_option("--output-dir", request.output_dir, "Write one file per input into this directory");
   cmd->add_option("--format", request.output_format, "Output format with --output-dir (default npy, npz for several)")
-      ->check(CLI::IsMember({"npy", "npz", "json", "csv"}));
+      ->check(CLI::IsMember({"npy", "npz", "json", "csv", "bvh", "html"}));
   cmd->add_option("--frame", request.frame,
                   "camera: camera frame as the model predicts (x right, y down, z forward); world: rotated by the "
                   "reference's render camera, z up, lowest joint on the ground (as run.py --render shows it)")

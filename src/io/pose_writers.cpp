@@ -147,7 +147,10 @@ PoseFileFormat pose_file_format(const std::string& path) {
   if (extension == ".npz") return PoseFileFormat::Npz;
   if (extension == ".json") return PoseFileFormat::Json;
   if (extension == ".csv") return PoseFileFormat::Csv;
-  throw UsageError(path + ": unsupported output extension '" + extension + "' (use .npy, .npz, .json or .csv)");
+  if (extension == ".bvh") return PoseFileFormat::Bvh;
+  if (extension == ".html") return PoseFileFormat::Html;
+  throw UsageError(path + ": unsupported output extension '" + extension +
+                   "' (use .npy, .npz, .json, .csv, .bvh or .html)");
 }
 
 std::string poses_json_text(const std::vector<NamedPoses>& sequences, const PoseOutputInfo& info) {
@@ -255,6 +258,9 @@ void write_pose_file(const std::string& path, const std::vector<NamedPoses>& seq
       if (sequences.size() > 1) check_unique_names(path, sequences);
       write_file_atomic(path, poses_csv_text(sequences, info));
       return;
+    case PoseFileFormat::Bvh:
+    case PoseFileFormat::Html:
+      throw InternalError(path + ": .bvh and .html files are written by the pipeline, not by write_pose_file");
   }
 }
 

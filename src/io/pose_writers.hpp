@@ -16,6 +16,9 @@
 //          for the world frame; frame counts from first_frame), with a leading "sequence" column
 //          when there are several; no comment lines, so spreadsheets and pandas read it as is
 //
+//   .bvh   recognised here, written by the pipeline (pipeline/bvh_export.hpp: rotations need core)
+//   .html  recognised here, written by the pipeline (pipeline/infer_report.hpp: needs the 2D input)
+//
 // Floats are written in their shortest form that reads back as the same float32.
 #pragma once
 
@@ -27,12 +30,13 @@
 
 namespace lift3d::io {
 
-enum class PoseFileFormat { Npy, Npz, Json, Csv };
+enum class PoseFileFormat { Npy, Npz, Json, Csv, Bvh, Html };
 
 // From the extension (case-insensitive). Throws UsageError naming the path for anything else.
 PoseFileFormat pose_file_format(const std::string& path);
 
-// Writes the sequences in the format `path`'s extension names. Throws UsageError for an unknown
+// Writes the sequences in the format `path`'s extension names (not .bvh or .html: InternalError). Throws
+// UsageError for an unknown
 // extension, several sequences in a .npy, or empty/duplicate names where names are keys (.npz and
 // several sequences in .json/.csv); InternalError when a sequence's joint count differs from
 // info.joint_names (empty names: "joint_<i>") or info.frame is neither "camera" nor "world".

@@ -7,6 +7,7 @@
 #include "base/joint_sets.hpp"
 #include "base/log.hpp"
 #include "base/text.hpp"
+#include "core/frame_errors.hpp"
 #include "core/ground_truth.hpp"
 #include "core/normalization.hpp"
 #include "core/parallel.hpp"
@@ -26,6 +27,7 @@ struct Video {
   std::string action;
   const KeypointSequence* keypoints;
   const core::GroundTruthView* truth;
+  int camera = 0;
 };
 
 std::vector<std::string> test_subjects(const EvaluationRequest& request, core::Dataset dataset) {
@@ -61,7 +63,7 @@ std::vector<Video> test_videos(const EvaluationRequest& request, const std::vect
       if (!core::matches_action_filter(core::action_group(sequence.action), request.actions)) continue;
       const io::VideoPose2DSequence& found = keypoints_of(keypoints, subject, sequence.action);
       for (std::size_t c = 0; c < sequence.views.size(); ++c)
-        videos.push_back({subject, sequence.action, &found.cameras.at(c), &sequence.views[c]});
+        videos.push_back({subject, sequence.action, &found.cameras.at(c), &sequence.views[c], static_cast<int>(c)});
     }
   }
   if (videos.empty())
@@ -70,8 +72,17 @@ std::vector<Video> test_videos(const EvaluationRequest& request, const std::vect
   return videos;
 }
 
+PoseSequence predict_video(const LoadedModel& model, const Video& video, const core::FlipPairs& flip,
+                           const core::LiftOptions& options) {
+  const core::Camera& camera = video.truth->camera;
+  const KeypointSequence input = core::normalize_screen_coordinates(*video.keypoints, camera.res_w, camera.res_h);
+  return core::run_model(model.lifter.pose, input, &flip, options);
+}
+
+// `frame_errors` (optional) receives each video's per-frame MPJPE.
 std::vector<core::MetricErrors> evaluate_videos(const EvaluationRequest& request, const LoadedModel& model,
-                                                const std::vector<Video>& videos, const core::FlipPairs& flip) {
+                                                const std::vector<Video>& videos, const core::FlipPairs& flip,
+                                                std::vector<std::vector<double>>* frame_errors) {
   std::vector<int> frames;
   for (const Video& video : videos) frames.push_back(video.keypoints->frames);
   const ThreadPlan plan = plan_threads(request.threads, frames, model.info.pose);
@@ -80,14 +91,15 @@ std::vector<core::MetricErrors> evaluate_videos(const EvaluationRequest& request
   options.flip_tta = request.flip_tta;
   options.threads = plan.segment_threads;
   std::vector<core::MetricErrors> errors(videos.size());
+  if (frame_errors) frame_errors->assign(videos.size(), {});
   std::mutex progress_mutex;
   int done = 0;
   core::parallel_for(static_cast<int>(videos.size()), plan.sequence_threads, [&](int i) {
     const Video& video = videos[i];
-    const core::Camera& camera = video.truth->camera;
-    const KeypointSequence input = core::normalize_screen_coordinates(*video.keypoints, camera.res_w, camera.res_h);
-    const PoseSequence predicted = core::run_model(model.lifter.pose, input, &flip, options);
-    errors[i] = core::sequence_errors(predicted, core::evaluation_target(video.truth->positions));
+    const PoseSequence predicted = predict_video(model, video, flip, options);
+    const PoseSequence target = core::evaluation_target(video.truth->positions);
+    errors[i] = core::sequence_errors(predicted, target);
+    if (frame_errors) (*frame_errors)[i] = core::per_frame_mpjpe_mm(predicted, target);
     if (request.on_progress) {
       const std::lock_guard<std::mutex> lock(progress_mutex);
       request.on_progress(++done, static_cast<int>(videos.size()));
@@ -117,6 +129,37 @@ std::vector<core::EvaluationSummary> per_subject(const core::Aggregator& aggrega
     summaries.push_back(summary);
   }
   return summaries;
+}
+
+std::string video_name(const Video& video) {
+  return video.subject + "/" + video.action + "/" + std::to_string(video.camera);
+}
+
+// The report's details: every video's errors, and the chosen video (or the worst) lifted again
+// for its player.
+void keep_details(const EvaluationRequest& request, const LoadedModel& model, const std::vector<Video>& videos,
+                  const core::FlipPairs& flip, const std::vector<core::MetricErrors>& errors,
+                  std::vector<std::vector<double>>& frame_errors, core::Dataset dataset, EvaluationResult& result) {
+  std::size_t played = 0;
+  for (std::size_t i = 0; i < videos.size(); ++i) {
+    result.videos.push_back({video_name(videos[i]), videos[i].subject, videos[i].action, videos[i].camera, errors[i],
+                             std::move(frame_errors[i])});
+    if (request.player_video.empty() ? errors[i].mpjpe_mm > errors[played].mpjpe_mm
+                                     : result.videos.back().name == request.player_video)
+      played = i;
+  }
+  if (!request.player_video.empty() && result.videos[played].name != request.player_video) {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < result.videos.size() && i < 6; ++i) names.push_back(result.videos[i].name);
+    throw UsageError("--report-video '" + request.player_video + "' is not an evaluated video (e.g. " + join(names) +
+                     (result.videos.size() > 6 ? ", ..." : "") + ")");
+  }
+  core::LiftOptions options;
+  options.flip_tta = request.flip_tta;
+  result.played.name = result.videos[played].name;
+  result.played.predicted = predict_video(model, videos[played], flip, options);
+  result.played.target = core::evaluation_target(videos[played].truth->positions);
+  result.played.fps = dataset == core::Dataset::H36M ? 50.0 : 60.0;  // the datasets' capture rates
 }
 
 }  // namespace
@@ -149,7 +192,9 @@ EvaluationResult run_evaluation(const EvaluationRequest& request) {
   for (const Video& video : videos) frames += video.keypoints->frames;
   logger().debug("evaluating {} video(s) of {}, {} frames, flip test-time augmentation {}", videos.size(),
                 join(subjects), frames, request.flip_tta ? "on" : "off");
-  const std::vector<core::MetricErrors> errors = evaluate_videos(request, model, videos, flip);
+  std::vector<std::vector<double>> frame_errors;
+  const std::vector<core::MetricErrors> errors =
+      evaluate_videos(request, model, videos, flip, request.keep_video_details ? &frame_errors : nullptr);
 
   core::Aggregator aggregator;
   for (std::size_t i = 0; i < videos.size(); ++i)
@@ -159,6 +204,8 @@ EvaluationResult run_evaluation(const EvaluationRequest& request) {
   result.overall = aggregator.summary(request.actions);
   result.summaries = request.by_subject ? per_subject(aggregator, subjects, request.actions)
                                         : std::vector<core::EvaluationSummary>{result.overall};
+  result.joint_names = skeleton.joint_names;
+  if (request.keep_video_details) keep_details(request, model, videos, flip, errors, frame_errors, dataset, result);
   return result;
 }
 

@@ -28,8 +28,28 @@ struct EvaluationRequest {
   std::vector<NamedPath> outputs;
   bool flip_tta = true;
   int threads = 0;  // 0: every hardware thread
+  // For the HTML report: keep each video's per-frame MPJPE, and the poses of one video to play
+  // ("SUBJECT/ACTION/CAMERA"; empty: the video with the largest MPJPE).
+  bool keep_video_details = false;
+  std::string player_video;
   // Called after each video is evaluated, from the evaluating threads (one call at a time).
   std::function<void(int done, int total)> on_progress;
+};
+
+// One evaluated video, for the report.
+struct VideoDetails {
+  std::string name;  // "S9/Walking 1/0": subject, action, camera index
+  std::string subject, action;
+  int camera = 0;
+  core::MetricErrors errors;
+  std::vector<double> frame_mpjpe_mm;
+};
+
+// The video the report plays: prediction and ground truth, camera frame, root-relative, metres.
+struct PlayedVideo {
+  std::string name;
+  PoseSequence predicted, target;
+  double fps = 0.0;
 };
 
 struct EvaluationResult {
@@ -38,9 +58,14 @@ struct EvaluationResult {
   // With by_subject: one summary per test subject, in the given order (a subject without a selected
   // action has NaN averages, as run.py prints); otherwise {overall}.
   std::vector<core::EvaluationSummary> summaries;
+  std::vector<std::string> joint_names;  // of the dataset's skeleton
+  // With keep_video_details: every video in evaluation order, and the one to play.
+  std::vector<VideoDetails> videos;
+  PlayedVideo played;
 };
 
-// Throws UsageError for unknown subjects or actions that select no video, InputError for files
+// Throws UsageError for unknown subjects or actions that select no video, a player_video that is
+// not one of the videos, InputError for files
 // that do not fit each other, ModelError for a model that does not fit the dataset.
 EvaluationResult run_evaluation(const EvaluationRequest& request);
 

@@ -11,6 +11,8 @@
 #include "io/keypoint_files.hpp"
 #include "io/pose_writers.hpp"
 #include "lift3d/error.hpp"
+#include "pipeline/bvh_export.hpp"
+#include "pipeline/infer_report.hpp"
 #include "pipeline/checkpoint_model.hpp"
 #include "pipeline/default_model.hpp"
 #include "pipeline/output_safety.hpp"
@@ -91,8 +93,10 @@ Task prepare_task(const InferenceRequest& request, const std::string& input, con
     task.jobs = collect_jobs(input, request.selection, pose_model);
     task.result.sequences = static_cast<int>(task.jobs.size());
     task.result.output = output_path(request, input, task.jobs.size());
-    if (task.jobs.size() > 1 && io::pose_file_format(task.result.output) == io::PoseFileFormat::Npy)
-      throw UsageError(task.result.output + ": a .npy output holds one sequence, but " + input + " gives " +
+    const io::PoseFileFormat format = io::pose_file_format(task.result.output);
+    if (task.jobs.size() > 1 && (format == io::PoseFileFormat::Npy || format == io::PoseFileFormat::Bvh))
+      throw UsageError(task.result.output + ": a ." + (format == io::PoseFileFormat::Npy ? "npy" : "bvh") +
+                       " output holds one sequence, but " + input + " gives " +
                        std::to_string(task.jobs.size()) + " (" + sequence_names(task.jobs) +
                        "); write .npz (one array per sequence), .json or .csv, or " + narrowing_hint(input));
   } catch (const Error& e) {
@@ -161,13 +165,24 @@ void report_filled_joints(const Task& task) {
   for (const InferenceJob& job : task.jobs) report_keypoint_fill(task.result.input + ": " + job.name, job);
 }
 
+// The output format decides who writes it: the io writers, or the pipeline when it needs more math.
+void write_poses(const Task& task, const io::PoseOutputInfo& info) {
+  switch (io::pose_file_format(task.result.output)) {
+    case io::PoseFileFormat::Bvh: write_bvh_output(task.result.output, task.poses, info); return;
+    case io::PoseFileFormat::Html:
+      write_infer_report(task.result.output, task.result.input, task.poses, task.jobs, info);
+      return;
+    default: io::write_pose_file(task.result.output, task.poses, info); return;
+  }
+}
+
 void write_all(const InferenceRequest& request, const LoadedModel& model, std::vector<Task>& tasks) {
   for (Task& task : tasks) {
     if (!task.result.error.empty()) continue;
     report_filled_joints(task);
     try {
       const io::PoseOutputInfo info = output_info(request, model, task);
-      io::write_pose_file(task.result.output, task.poses, info);
+      write_poses(task, info);
       long long frames = 0;
       for (const io::NamedPoses& poses : task.poses) frames += poses.poses.frames;
       logger().debug("{}: wrote {} sequence(s) from {}, {} frames of {} joints, metres, {} frame{}", task.result.output,

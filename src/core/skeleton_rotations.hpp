@@ -1,0 +1,87 @@
+// Joint rotations of a rigid skeleton solved from 3D joint positions, and forward kinematics back
+// to positions: what an animation file (BVH) stores instead of positions.
+//
+// Conventions: positions are in a Y-up frame where the body's rest pose faces +Z with its left side
+// towards +X (the caller turns its frame into this one). Every joint's rest orientation is the
+// identity, so the rest pose is given by the bone offsets alone (a T-pose: legs and spine along
+// -Y/+Y, arms along +X/-X). A joint's global rotation G maps its rest frame onto the frame its bone
+// has in one frame of the sequence; its local rotation is G_parent^T G.
+//
+// The bones keep one length (the sequence's median), so the skeleton follows the positions as
+// closely as a rigid skeleton can: every bone points exactly from where its joint was placed
+// towards the position its child joint had; only joints branching into several bones (pelvis,
+// thorax) carry their children at fixed angles (the median angles of the sequence).
+//
+// Positions alone do not fix a bone's twist about its own axis. It is taken from the limb planes:
+// a thigh or upper arm turns so that the knee or elbow bends about the hinge axis it has at rest,
+// a shin, forearm or neck so that it bends about the plane it forms with its parent bone. A limb
+// held nearly straight has no plane; its twist then eases towards the twist it would have if it
+// only swung from its parent (the smallest rotation), so it does not spin.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "lift3d/sequence.hpp"
+
+namespace lift3d::core {
+
+// How one joint's orientation is read from the positions.
+struct JointRig {
+  // A joint with one child bone (its aim): the bone's rest direction and the axis it bends about
+  // at rest (perpendicular to rest_aim). A joint branching into several bones: left/right children
+  // give its +X axis (left minus right), aim_child its +Y axis. A leaf has aim_child -1.
+  int aim_child = -1;
+  int left_child = -1;
+  int right_child = -1;
+  Eigen::Vector3d rest_aim = Eigen::Vector3d::Zero();
+  Eigen::Vector3d rest_hinge = Eigen::Vector3d::Zero();
+  bool branching() const { return left_child >= 0; }
+};
+
+struct SkeletonRig {
+  std::vector<std::string> joint_names;
+  std::vector<int> parents;  // -1 for the root; parents come before their children
+  std::vector<JointRig> joints;
+};
+
+// The rig of the Human3.6M 17-joint skeleton, found by joint name. Throws UsageError naming the
+// missing joints when `joint_names`/`parents` are not that skeleton.
+SkeletonRig human36m_rig(const std::vector<std::string>& joint_names, const std::vector<int>& parents);
+
+// A rigid skeleton's motion: rest offsets and per-frame rotations.
+struct SkeletonMotion {
+  std::vector<int> parents;
+  // Rest offset of each joint from its parent (root: zero), metres, in the parent's rest frame.
+  std::vector<Eigen::Vector3d> rest_offsets;
+  // Leaves: where their bone ends at rest (an end site), from the joint; zero for other joints.
+  std::vector<Eigen::Vector3d> end_sites;
+  std::vector<double> bone_lengths;  // median |joint - parent| over the frames, metres (root: 0)
+  int frames = 0;
+  std::vector<Eigen::Vector3d> root_positions;    // per frame
+  std::vector<Eigen::Matrix3d> local_rotations;   // frames x joints, row-major by frame
+  const Eigen::Matrix3d& local(int frame, int joint) const {
+    return local_rotations[static_cast<std::size_t>(frame) * parents.size() + joint];
+  }
+};
+
+// The rigid skeleton that follows `positions` (frames x rig joints x 3, metres, Y-up frame above).
+// Throws InputError for no frames, a joint count that differs from the rig, or non-finite values.
+SkeletonMotion solve_skeleton_motion(const PoseSequence& positions, const SkeletonRig& rig);
+
+// Joint positions of a motion (frames x joints x 3, metres): root position, then each joint at
+// its parent plus the parent's global rotation applied to its rest offset.
+PoseSequence forward_kinematics(const SkeletonMotion& motion);
+
+// Euler angles in degrees (z, x, y) with R = Rz(z) Rx(x) Ry(y) (BVH channels "Zrotation Xrotation
+// Yrotation"); x in [-90, 90]. `near` (optional) picks, among the equal angle triples that differ
+// by whole turns, the one closest to it (smooth curves for animation tools).
+Eigen::Vector3d euler_zxy_degrees(const Eigen::Matrix3d& rotation, const Eigen::Vector3d* near = nullptr);
+Eigen::Matrix3d rotation_from_euler_zxy_degrees(const Eigen::Vector3d& zxy);
+
+// Every point of `poses` multiplied by `rotation` (frames, joints unchanged), in double precision.
+PoseSequence rotate_points(const PoseSequence& poses, const Eigen::Matrix3d& rotation);
+
+}  // namespace lift3d::core
