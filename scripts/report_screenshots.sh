@@ -2,7 +2,8 @@
 # Screenshots of lift3d's HTML reports for the README, taken by headless Chromium:
 #   docs/images/infer_player.png   infer --output clip.html on the shipped sample (frame 120)
 #   docs/images/infer_filled.png   the same for a real OpenPose export with interpolated keypoints
-#   docs/images/eval_report.png    eval --report-html on the tiny Human3.6M test fixture (a random model: large errors)
+#   docs/images/eval_report.png    eval --report-html: the default model on the tiny Human3.6M test fixture
+#                                  (synthetic motion, COCO keypoints; tests/fixtures/eval)
 # Usage: scripts/report_screenshots.sh [BUILD_DIR]   (default build; needs chromium: setup.sh --viewers)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,7 @@ shot "$work/sample.html" frame=120 1040 660 "$out/infer_player.png"
 "$lift3d" --quiet infer --input "$root/tests/fixtures/real/openpose/pose2sim_body25b_cam1" --input-layout body25b --image-size 1088x1920 --output "$work/openpose.html"
 shot "$work/openpose.html" frame=12 1040 660 "$out/infer_filled.png"
 f=$root/tests/fixtures
-"$lift3d" --quiet eval "$f/model/arc353_zip.bin" --dataset h36m --data-3d "$f/eval/data_3d_h36m_tiny.npz" \
-  --data-2d "$f/eval/data_2d_h36m_tiny.npz" --report-html "$work/eval.html" >/dev/null
-shot "$work/eval.html" frame=30 1040 1700 "$out/eval_report.png"
+"$lift3d" --quiet eval "$root/data/models/default_coco_h36m_81f.bin" --dataset h36m \
+  --data-3d "$f/eval/data_3d_h36m_tiny.npz" --data-2d "$f/eval/data_2d_h36m_tiny_coco.npz" \
+  --report-html "$work/eval.html" >/dev/null
+shot "$work/eval.html" frame=8 1040 1500 "$out/eval_report.png"

@@ -71,8 +71,8 @@ int run_eval(EvalOptions& options) {
   if (!options.report_json.empty()) io::write_file_atomic(options.report_json, json_report(report));
   if (!options.report_md.empty()) io::write_file_atomic(options.report_md, markdown_report(report));
   if (!options.report_html.empty())
-    pipeline::write_eval_report(options.report_html, {request.dataset, request.data_2d, request.checkpoint, request.flip_tta},
-                                result);
+    pipeline::write_eval_report(options.report_html,
+                                {request.dataset, request.data_2d, request.checkpoint, request.flip_tta}, result);
   const double mpjpe = result.overall.average.mpjpe_mm;
   if (options.max_mpjpe && !(mpjpe <= *options.max_mpjpe)) {
     // The reason for the non-zero exit: an error record, which --quiet does not hide.

@@ -27,7 +27,8 @@ void append_triple(std::string& out, const std::array<double, 3>& values) {
 }
 
 void check_clip(const BvhClip& clip) {
-  if (clip.joints.empty() || clip.joints.front().parent != -1) throw InternalError("bvh: the first joint must be the root");
+  if (clip.joints.empty() || clip.joints.front().parent != -1)
+    throw InternalError("bvh: the first joint must be the root");
   for (std::size_t j = 1; j < clip.joints.size(); ++j)
     if (clip.joints[j].parent < 0 || clip.joints[j].parent >= static_cast<int>(j))
       throw InternalError("bvh: joint '" + clip.joints[j].name + "' must follow its parent");

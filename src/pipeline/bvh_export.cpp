@@ -37,7 +37,8 @@ std::string root_description(const io::PoseOutputInfo& info) {
 
 std::vector<std::string> header_comments(const io::NamedPoses& poses, const io::PoseOutputInfo& info, double fps) {
   char rate[128];
-  std::snprintf(rate, sizeof rate, "frame rate: %g fps%s", fps, info.fps > 0 ? "" : " (assumed: the input does not say)");
+  std::snprintf(rate, sizeof rate, "frame rate: %g fps%s", fps,
+                info.fps > 0 ? "" : " (assumed: the input does not say)");
   return {"lift3d BVH: Human3.6M 17-joint skeleton" + (poses.name.empty() ? std::string() : " of " + poses.name),
           "units: centimetres; axes: Y up, right-handed; at rest the skeleton faces +Z with its left side to +X",
           frame_description(info),

@@ -98,7 +98,8 @@ std::string eval_report_json(const EvalReportHeader& header, const EvaluationRes
   for (const VideoDetails& video : result.videos) videos.push_back(video_json(video));
   const json out = {
       {"kind", "eval"},
-      {"title", "lift3d eval: " + std::filesystem::path(header.checkpoint).filename().string() + " on " + header.dataset},
+      {"title",
+       "lift3d eval: " + std::filesystem::path(header.checkpoint).filename().string() + " on " + header.dataset},
       {"subtitle", header.checkpoint + " · " + header.keypoints + " · flip TTA " + (header.tta ? "on" : "off") + " · " +
                        std::to_string(result.videos.size()) + " videos · errors in mm"},
       {"skeleton", {{"names", skeleton.names}, {"parents", skeleton.parents}}},

@@ -135,6 +135,18 @@ std::string video_name(const Video& video) {
   return video.subject + "/" + video.action + "/" + std::to_string(video.camera);
 }
 
+// Before any work: the video the report is to play must be one of the test videos.
+void check_player_video(const EvaluationRequest& request, const std::vector<Video>& videos) {
+  if (request.player_video.empty()) return;
+  std::vector<std::string> names;
+  for (const Video& video : videos) {
+    if (video_name(video) == request.player_video) return;
+    if (names.size() < 6) names.push_back(video_name(video));
+  }
+  throw UsageError("--report-video '" + request.player_video + "' is not an evaluated video (e.g. " + join(names) +
+                   (videos.size() > names.size() ? ", ..." : "") + ")");
+}
+
 // The report's details: every video's errors, and the chosen video (or the worst) lifted again
 // for its player.
 void keep_details(const EvaluationRequest& request, const LoadedModel& model, const std::vector<Video>& videos,
@@ -147,12 +159,6 @@ void keep_details(const EvaluationRequest& request, const LoadedModel& model, co
     if (request.player_video.empty() ? errors[i].mpjpe_mm > errors[played].mpjpe_mm
                                      : result.videos.back().name == request.player_video)
       played = i;
-  }
-  if (!request.player_video.empty() && result.videos[played].name != request.player_video) {
-    std::vector<std::string> names;
-    for (std::size_t i = 0; i < result.videos.size() && i < 6; ++i) names.push_back(result.videos[i].name);
-    throw UsageError("--report-video '" + request.player_video + "' is not an evaluated video (e.g. " + join(names) +
-                     (result.videos.size() > 6 ? ", ..." : "") + ")");
   }
   core::LiftOptions options;
   options.flip_tta = request.flip_tta;
@@ -188,6 +194,7 @@ EvaluationResult run_evaluation(const EvaluationRequest& request) {
 
   const std::vector<std::string> subjects = test_subjects(request, dataset);
   const std::vector<Video> videos = test_videos(request, subjects, truth, keypoints);
+  check_player_video(request, videos);
   long long frames = 0;
   for (const Video& video : videos) frames += video.keypoints->frames;
   logger().debug("evaluating {} video(s) of {}, {} frames, flip test-time augmentation {}", videos.size(),

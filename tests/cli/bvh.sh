@@ -32,8 +32,8 @@ grep -qF 'walk.bvh: BVH of 500 frames, centimetres, Y up' "$WORK/walk.err" ||
 expect_exit 0 "$LIFT3D" infer --input "$S/cmu_02_06_coco.json" --frame world --output "$WORK/world.bvh"
 grep -qF "# from lift3d's world frame (z up, lowest joint on the ground): BVH (x, y, z) = (x, z, -y)" \
   "$WORK/world.bvh" || fail "no world frame comment"
-expect_exit 0 "$LIFT3D" infer --input "$FIXTURES/real/openpose/pose2sim_body25b_cam1" --input-layout body25b --image-size 1088x1920 \
-  --output "$WORK/op.bvh"
+expect_exit 0 "$LIFT3D" infer --input "$FIXTURES/real/openpose/pose2sim_body25b_cam1" --input-layout body25b \
+  --image-size 1088x1920 --output "$WORK/op.bvh"
 grep -qF 'does not give a frame rate; the BVH plays at 30 fps' "$WORK/err" || fail "no fps warning: $(cat "$WORK/err")"
 grep -qF '# frame rate: 30 fps (assumed: the input does not say)' "$WORK/op.bvh" || fail "assumed fps not stated"
 
@@ -71,6 +71,7 @@ camera = heads / 100.0 * np.array([1.0, -1.0, -1.0])  # the stated mapping, back
 distance_mm = np.linalg.norm(camera - lifted, axis=-1) * 1000
 assert distance_mm[:, 0].max() < 1.0, distance_mm[:, 0].max()
 assert distance_mm.max() < reported_max_mm + 1.0, (distance_mm.max(), reported_max_mm)
-print("pelvis %.3f mm, joints at most %.1f mm (reported %.1f mm)" % (distance_mm[:, 0].max(), distance_mm.max(), reported_max_mm))
+print("pelvis %.3f mm, joints at most %.1f mm (reported %.1f mm)"
+      % (distance_mm[:, 0].max(), distance_mm.max(), reported_max_mm))
 PY
 finish

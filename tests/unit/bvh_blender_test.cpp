@@ -106,7 +106,8 @@ void expect_rigid_skeleton_of(const BvhExport& exported, const PoseSequence& lif
   const std::vector<int>& parents = skeleton("h36m").parents;
   for (int j = 1; j < lifted.joints; ++j) {
     std::vector<double> lengths;
-    for (int f = 0; f < lifted.frames; ++f) lengths.push_back((point(lifted, f, j) - point(lifted, f, parents[j])).norm());
+    for (int f = 0; f < lifted.frames; ++f)
+      lengths.push_back((point(lifted, f, j) - point(lifted, f, parents[j])).norm());
     std::sort(lengths.begin(), lengths.end());
     const double median = 0.5 * (lengths[(lengths.size() - 1) / 2] + lengths[lengths.size() / 2]);
     for (int f = 0; f < lifted.frames; ++f)

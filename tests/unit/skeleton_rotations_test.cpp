@@ -25,7 +25,9 @@ int index_of(const std::string& name) {
   return static_cast<int>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
-Vector3d at(const PoseSequence& poses, int f, int j) { return {poses.at(f, j, 0), poses.at(f, j, 1), poses.at(f, j, 2)}; }
+Vector3d at(const PoseSequence& poses, int f, int j) {
+  return {poses.at(f, j, 0), poses.at(f, j, 1), poses.at(f, j, 2)};
+}
 
 // A plausible body in its rest frame (Y up, left +X), metres, with bones that are not all in the
 // rig's T-pose directions (hips a little below the pelvis, shoulders below the neck).
