@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Screenshots of lift3d's HTML reports for the README, taken by headless Chromium:
-#   docs/images/infer_player.png   infer --output clip.html on the shipped sample (frame 120)
-#   docs/images/infer_filled.png   the same for a real OpenPose export with interpolated keypoints
-#   docs/images/eval_report.png    eval --report-html: the default model on the tiny Human3.6M test fixture
+#   data/images/infer_player.png   infer --output clip.html on the shipped sample (frame 120)
+#   data/images/infer_filled.png   the same for a real OpenPose export with interpolated keypoints
+#   data/images/eval_report.png    eval --report-html: the default model on the tiny Human3.6M test fixture
 #                                  (synthetic motion, COCO keypoints; tests/fixtures/eval)
 # Usage: scripts/report_screenshots.sh [BUILD_DIR]   (default build; needs chromium: setup.sh --viewers)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lift3d=${1:-$root/build}/lift3d
-out=$root/docs/images
+out=$root/data/images
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 command -v chromium >/dev/null || { echo "report_screenshots.sh: chromium is not installed (scripts/setup.sh --viewers)" >&2; exit 2; }
