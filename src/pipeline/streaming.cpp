@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -231,11 +232,23 @@ double milliseconds_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+double thread_cpu_ms() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return now.tv_sec * 1e3 + now.tv_nsec / 1e6;
+}
+
+// Records one frame's times (see StreamSummary).
+void record_times(StreamSummary& summary, Clock::time_point start, double cpu_start) {
+  summary.compute_ms.push_back(static_cast<float>(milliseconds_since(start)));
+  summary.compute_cpu_ms.push_back(static_cast<float>(thread_cpu_ms() - cpu_start));
+}
+
 // A bad line (or file): skipped with a warning, or the end of the input.
 bool keep_going_after(const StreamRequest& request, const Error& error, StreamSummary& summary) {
+  if (const auto* internal = dynamic_cast<const InternalError*>(&error)) throw *internal;  // a bug, not the line
   ++summary.bad_lines;
   if (request.on_bad_line == OnBadLine::Stop) return false;
-  if (dynamic_cast<const InternalError*>(&error)) throw;
   logger().warn("{}; skipped", error.what());
   return true;
 }
@@ -245,6 +258,7 @@ std::optional<InputError> read_lines(const StreamRequest& request, Session& sess
   io::LineReader reader(request.input_fd, request.max_line_bytes);
   while (std::optional<io::LineReader::Line> line = reader.next()) {
     const Clock::time_point start = Clock::now();
+    const double cpu_start = thread_cpu_ms();
     ++summary.lines;
     const std::string where = fmt::format("{}: line {}", kStdinName, line->number);
     try {
@@ -255,7 +269,7 @@ std::optional<InputError> read_lines(const StreamRequest& request, Session& sess
       const io::NdjsonFrame frame = io::parse_frame_line(line->text, kStdinName, line->number);
       const std::string layout = source_layout_of(frame.joints, request.source_layout, where);
       session.frame(where, frame.frame, frame.track, frame.joints, frame.keypoints, layout);
-      summary.compute_ms.push_back(static_cast<float>(milliseconds_since(start)));
+      record_times(summary, start, cpu_start);
     } catch (const Error& error) {  // the line's content, also when it does not fit the options
       if (!keep_going_after(request, error, summary)) return InputError(error.what());
     }
@@ -312,15 +326,22 @@ void read_frame_file(const StreamRequest& request, Session& session, const std::
   session.frame(path, number, "", detections.joints, keypoints_of(best), detections.layout);
 }
 
-// The directory's frame files, ordered by frame number; later ones as they are completed.
+// The directory's frame files, ordered by frame number; later ones as they are completed. A file
+// listed at the start may still be being written: when it does not parse, it is read again once
+// its writer closes it (and is a bad file only if it fails then, or the stream ends first).
 std::optional<InputError> follow_directory(const StreamRequest& request, Session& session, StreamSummary& summary) {
   io::DirectoryWatch watch(request.follow_dir);  // before listing, so no file falls between the two
   std::vector<std::string> arrived;
   for (const fs::directory_entry& entry : fs::directory_iterator(request.follow_dir))
     if (entry.is_regular_file()) arrived.push_back(entry.path().string());
   std::set<std::string> listed(arrived.begin(), arrived.end());  // their events may still come
+  std::map<std::string, std::string> unfinished;  // listed files that did not parse yet -> the error
   long long last_number = -1;
   Clock::time_point last_file = Clock::now();
+  auto bad = [&](const Error& error) -> std::optional<InputError> {
+    if (!keep_going_after(request, error, summary)) return InputError(error.what());
+    return std::nullopt;
+  };
   for (;;) {
     std::vector<std::pair<long long, std::string>> files;
     for (const std::string& path : arrived)
@@ -328,26 +349,41 @@ std::optional<InputError> follow_directory(const StreamRequest& request, Session
     std::sort(files.begin(), files.end());
     for (const auto& [number, path] : files) {
       const Clock::time_point start = Clock::now();
+      const double cpu_start = thread_cpu_ms();
       if (number <= last_number) {
         if (listed.count(path) == 0) logger().warn("{}: frame {} came after frame {}; skipped", path, number, last_number);
         continue;
       }
-      last_number = number;
-      ++summary.lines;
       last_file = Clock::now();
       try {
         read_frame_file(request, session, path, number);
-        summary.compute_ms.push_back(static_cast<float>(milliseconds_since(start)));
+        unfinished.erase(path);
+        record_times(summary, start, cpu_start);
       } catch (const Error& error) {
-        if (!keep_going_after(request, error, summary)) return InputError(error.what());
+        if (listed.count(path) && !unfinished.count(path)) {  // perhaps still being written: wait for its close
+          unfinished.emplace(path, error.what());
+          continue;
+        }
+        unfinished.erase(path);
+        ++summary.lines;
+        last_number = number;
+        if (auto stop = bad(error)) return stop;
+        continue;
       }
+      ++summary.lines;
+      last_number = number;
     }
     const double idle = std::chrono::duration<double>(Clock::now() - last_file).count();
-    if (request.idle_timeout_seconds > 0 && idle >= request.idle_timeout_seconds) return std::nullopt;
+    if (request.idle_timeout_seconds > 0 && idle >= request.idle_timeout_seconds) break;
     const int wait_ms =
         request.idle_timeout_seconds > 0 ? static_cast<int>((request.idle_timeout_seconds - idle) * 1000) + 1 : -1;
     arrived = watch.wait(wait_ms);
   }
+  for (const auto& [path, message] : unfinished) {
+    ++summary.lines;
+    if (auto stop = bad(InputError(message))) return stop;
+  }
+  return std::nullopt;
 }
 
 }  // namespace

@@ -60,7 +60,10 @@ struct StreamSummary {
   long long bad_lines = 0;     // lines (or files) skipped
   int tracks = 0;              // tracks seen
   int delay_frames = 0;        // the model's delay (frames)
-  std::vector<float> compute_ms;  // per accepted frame: from the line read to its outputs written
+  // Per accepted frame (or --follow file): from the line read to its outputs written, wall-clock
+  // time and this thread's CPU time (which other processes on the machine do not inflate).
+  std::vector<float> compute_ms;
+  std::vector<float> compute_cpu_ms;
 };
 
 // Throws UsageError for options that do not fit the model; InputError for the first bad line with

@@ -3,6 +3,7 @@
 // equal to lifting the sequence cut where the frame was given; the causal gap rule.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
 
 #include "base/joint_sets.hpp"
@@ -68,14 +69,18 @@ struct Fixture {
   pipeline::StreamModel shared;
 };
 
-Fixture make(const core::ModelConfig& config, bool tta, bool trajectory) {
+// On the heap: shared.lifter points into it.
+std::unique_ptr<Fixture> make(const core::ModelConfig& config, bool tta, bool trajectory) {
   std::optional<core::TemporalModel> traj;
   if (trajectory) {
     core::ModelConfig traj_config = config;
     traj_config.joints_out = 1;
     traj.emplace(traj_config, synthetic_weights(traj_config, 99));
   }
-  Fixture fixture{core::Lifter{core::TemporalModel(config, synthetic_weights(config, 7)), std::move(traj)}, {}};
+  auto made = std::make_unique<Fixture>(
+      Fixture{core::Lifter{core::TemporalModel(config, synthetic_weights(config, 7)), std::move(traj)}, {}});
+  Fixture& fixture = *made;
+  fixture.shared.lifter = &fixture.lifter;
   fixture.shared.flip_tta = tta;
   fixture.shared.layout = "coco";
   fixture.shared.width = kWidth;
@@ -84,7 +89,7 @@ Fixture make(const core::ModelConfig& config, bool tta, bool trajectory) {
   fixture.shared.flip.kps_right = keypoint_layout("coco").right;
   fixture.shared.flip.joints_left = skeleton("h36m").joints_left;
   fixture.shared.flip.joints_right = skeleton("h36m").joints_right;
-  return fixture;
+  return made;
 }
 
 // What infer computes for the whole (pixel) sequence.
@@ -130,7 +135,8 @@ class StreamEqualsInfer : public ::testing::TestWithParam<Case> {};
 
 TEST_P(StreamEqualsInfer, EveryFrameToRoundOff) {
   const Case& c = GetParam();
-  const Fixture fixture = make(c.config, c.tta, c.trajectory);
+  const auto owned = make(c.config, c.tta, c.trajectory);
+  const Fixture& fixture = *owned;
   const KeypointSequence pixels = walk(150, 3);
   const PoseSequence expected = infer_like(fixture, pixels);
   pipeline::TrackLifter track(fixture.shared, "test");
@@ -163,7 +169,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(TrackLifter, MaxDelayEqualsLiftingTheSequenceCutThere) {
   for (int max_delay : {0, 5}) {
-    Fixture fixture = make(make_config({3, 3, 3}, 24), true, true);
+    const auto owned = make(make_config({3, 3, 3}, 24), true, true);
+    Fixture& fixture = *owned;
     fixture.shared.max_delay = max_delay;
     const KeypointSequence pixels = walk(60, 11);
     const PoseSequence whole = infer_like(fixture, pixels);
@@ -183,7 +190,8 @@ TEST(TrackLifter, MaxDelayEqualsLiftingTheSequenceCutThere) {
 }
 
 TEST(TrackLifter, MissingKeypointsHoldTheirLastPosition) {
-  const Fixture fixture = make(make_config({3, 3}, 16), false, false);
+  const auto owned = make(make_config({3, 3}, 16), false, false);
+  const Fixture& fixture = *owned;
   KeypointSequence pixels = walk(30, 5);
   KeypointSequence held = pixels;
   for (int t = 10; t < 14; ++t) {
@@ -204,7 +212,8 @@ TEST(TrackLifter, MissingKeypointsHoldTheirLastPosition) {
 }
 
 TEST(TrackLifter, NeverSeenJointsComeFromTheBodyModelAndEmptyFirstFramesAreRefused) {
-  const Fixture fixture = make(make_config({3, 3}, 16), false, false);
+  const auto owned = make(make_config({3, 3}, 16), false, false);
+  const Fixture& fixture = *owned;
   KeypointSequence pixels = walk(12, 8);
   pipeline::TrackLifter track(fixture.shared, "cam: track 1");
   KeypointSequence nothing = frame_of(pixels, 0);
@@ -226,7 +235,8 @@ TEST(TrackLifter, NeverSeenJointsComeFromTheBodyModelAndEmptyFirstFramesAreRefus
 }
 
 TEST(TrackLifter, ARefusedFrameLeavesTheTrackAsItWas) {
-  const Fixture fixture = make(make_config({3, 3}, 16), true, false);
+  const auto owned = make(make_config({3, 3}, 16), true, false);
+  const Fixture& fixture = *owned;
   const KeypointSequence pixels = walk(40, 9);
   const PoseSequence expected = infer_like(fixture, pixels);
   pipeline::TrackLifter track(fixture.shared, "test");
