@@ -4,6 +4,8 @@
 #include <numeric>
 
 #include "base/joint_sets.hpp"
+#include "base/log.hpp"
+#include "base/text.hpp"
 #include "core/body_fill.hpp"
 #include "core/body_template.hpp"
 #include "core/image_bounds.hpp"
@@ -159,20 +161,26 @@ struct TrackLifter::State {
   long long next_index = 0;
   long long last_frame = -1;
   std::vector<float> last_xy;
+  // What was filled, for the warnings: each joint is named the first time it is held or placed,
+  // and the totals are given when the track ends.
+  std::vector<bool> named_held, named_placed;
+  long long held_total = 0, placed_total = 0;
 
   State(const StreamModel& shared, std::string name)
       : model(shared),
         source(std::move(name)),
         joints_in(keypoint_layout(shared.layout).num_joints()),
         hold(joints_in),
-        pose(shared.lifter->pose, shared, joints_in) {
+        pose(shared.lifter->pose, shared, joints_in),
+        named_held(joints_in, false),
+        named_placed(joints_in, false) {
     if (shared.add_trajectory && shared.lifter->trajectory) trajectory.emplace(*shared.lifter->trajectory, shared, joints_in);
   }
 
   // Held positions for joints seen before; joints never seen yet placed from the body model fitted
   // to this frame's other joints (infer's rule for joints a sequence never shows).
-  std::vector<int> fill_missing(KeypointSequence& keypoints) {
-    core::HoldResult held = hold.apply(keypoints, model.min_score);
+  std::vector<int> fill_missing(KeypointSequence& keypoints, core::HoldResult& held) {
+    held = hold.apply(keypoints, model.min_score);
     std::vector<int> filled = held.held;
     if (held.never_seen.empty()) return filled;
     if (static_cast<int>(held.never_seen.size()) == joints_in)
@@ -189,6 +197,28 @@ struct TrackLifter::State {
     filled.insert(filled.end(), held.never_seen.begin(), held.never_seen.end());
     std::sort(filled.begin(), filled.end());
     return filled;
+  }
+
+  // Once the frame is accepted: counts, and a warning for each joint filled for the first time.
+  void report_filled(const core::HoldResult& held, const std::vector<int>& filled, long long frame) {
+    const std::vector<std::string>& names = keypoint_layout(model.layout).joint_names;
+    std::vector<std::string> newly_held, newly_placed;
+    for (int j : filled) {
+      const bool was_held = std::find(held.held.begin(), held.held.end(), j) != held.held.end();
+      std::vector<bool>& named = was_held ? named_held : named_placed;
+      (was_held ? held_total : placed_total) += 1;
+      if (named[j]) continue;
+      named[j] = true;
+      (was_held ? newly_held : newly_placed).push_back(names.at(j));
+    }
+    if (!newly_held.empty())
+      logger().warn("{}: frame {}: {} not observed: held at the last position seen (listed in the output's "
+                    "\"filled\"; each joint is named once)",
+                    source, frame, join(newly_held));
+    if (!newly_placed.empty())
+      logger().warn("{}: frame {}: {} not seen yet: placed from the body model fitted to this frame's joints (listed "
+                    "in the output's \"filled\"; each joint is named once)",
+                    source, frame, join(newly_placed));
   }
 
   std::vector<LiftedFrame> lifted(bool flushing) {
@@ -238,12 +268,14 @@ std::vector<LiftedFrame> TrackLifter::push(long long frame, KeypointSequence key
   // The hold remembers positions: work on a copy so that a refused frame leaves the track as it was.
   core::KeypointHold hold_before = s.hold;
   std::vector<int> filled;
+  core::HoldResult held;
   try {
-    filled = s.fill_missing(keypoints);
+    filled = s.fill_missing(keypoints, held);
   } catch (const Error&) {
     s.hold = std::move(hold_before);
     throw;
   }
+  s.report_filled(held, filled, frame);
   const KeypointSequence normalised = core::normalize_screen_coordinates(xy_only(keypoints), s.model.width, s.model.height);
   s.last_xy = normalised.values;
   const long long index = s.next_index++;
@@ -258,6 +290,10 @@ std::vector<LiftedFrame> TrackLifter::finish() {
   State& s = *state_;
   if (!started()) return {};
   const long long newest = s.next_index - 1;
+  if (s.held_total + s.placed_total > 0)
+    logger().warn("{}: filled {} of {} keypoint positions ({} held at the last position seen, {} placed from the body "
+                  "model)",
+                  s.source, s.held_total + s.placed_total, s.next_index * s.joints_in, s.held_total, s.placed_total);
   s.pose.finish(s.last_xy, newest, s.pose_ready);
   if (s.trajectory) s.trajectory->finish(s.last_xy, newest, s.trajectory_ready);
   return s.lifted(true);
