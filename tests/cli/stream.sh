@@ -89,6 +89,33 @@ $TO "$LIFT3D" stream --image-size 1000x1002 <"$WORK/tracks.ndjson" >"$WORK/track
 compare "$WORK/tracks.out" "$WORK/first.npy" 1 || fail "track 1 differs from infer"
 compare "$WORK/tracks.out" "$WORK/second.npy" '"b"' || fail "track b differs from infer"
 
+# A track silent for more than --track-timeout (30) frames ends: its waiting frames come out when
+# the newer frame arrives, lifted as infer lifts its frames alone. Numbers that skip: one warning.
+$PYTHON - "$SAMPLE" "$WORK" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+kps = doc["keypoints"]
+json.dump(dict(doc, keypoints=kps[:100]), open(sys.argv[2] + "/a.json", "w"))
+json.dump(dict(doc, keypoints=kps[200:300]), open(sys.argv[2] + "/b.json", "w"))
+with open(sys.argv[2] + "/timeout.ndjson", "w") as f:
+    for t in range(100):
+        f.write(json.dumps({"frame": t, "track": "a", "keypoints": kps[t]}) + "\n")
+    for t in range(100):
+        f.write(json.dumps({"frame": 200 + 2 * t, "track": "b", "keypoints": kps[200 + t]}) + "\n")
+PY
+expect_exit 0 "$LIFT3D" infer --input "$WORK/a.json" --output "$WORK/a.npy"
+expect_exit 0 "$LIFT3D" infer --input "$WORK/b.json" --output "$WORK/b.npy"
+$TO "$LIFT3D" stream --image-size 1000x1002 <"$WORK/timeout.ndjson" >"$WORK/timeout.out" 2>"$WORK/err" ||
+  fail "track timeout: $(cat "$WORK/err")"
+compare "$WORK/timeout.out" "$WORK/a.npy" '"a"' || fail "ended track a differs from infer"
+compare "$WORK/timeout.out" "$WORK/b.npy" '"b"' || fail "track b differs from infer"
+$PYTHON - "$WORK/timeout.out" <<'PY' || fail "track a was not ended when b's first frame came"
+import json, sys
+tracks = [json.loads(l)["track"] for l in open(sys.argv[1])]
+assert tracks == ["a"] * 100 + ["b"] * 100, tracks[95:105]
+PY
+[[ $(grep -c 'frame numbers of track "b" skip (200 -> 202)' "$WORK/err") == 1 ]] || fail "skip not warned once: $(cat "$WORK/err")"
+
 # Bad lines: each skipped with one warning naming its line, the others lifted as if they were not
 # there; exit code 4. A 2 MB line is refused (the bound is 1 MiB).
 $PYTHON - "$WORK" <<'PY'
@@ -197,7 +224,7 @@ $PYTHON "$SOURCE/tools/stream_latency.py" "$LIFT3D" "$WORK/frames.ndjson" --fram
   --max-delay 5 --image-size 1000x1002 >"$WORK/lat" 2>&1 || fail "--max-delay 5: a due frame did not come: $(cat "$WORK/lat")"
 
 # --follow: an OpenPose --write_json folder (COCO-18 files) filled by a background writer, a file
-# every 20 ms; ends 2 s after the last file. Equal to infer on the finished folder.
+# every 20 ms; ends 4 s after the last file. Equal to infer on the finished folder.
 mkdir -p "$WORK/live"
 $PYTHON - "$SAMPLE" "$WORK/live" "$WORK/openpose_done" <<'PY' &
 import json, os, sys, time
@@ -223,7 +250,7 @@ open(sys.argv[3], "w").close()
 PY
 writer=$!
 sleep 0.3  # a few files are there before lift3d starts, the rest come while it runs
-$TO "$LIFT3D" stream --follow "$WORK/live" --idle-timeout 2 --image-size 1000x1002 >"$WORK/follow.ndjson" 2>"$WORK/err" ||
+$TO "$LIFT3D" stream --follow "$WORK/live" --idle-timeout 4 --image-size 1000x1002 >"$WORK/follow.ndjson" 2>"$WORK/err" ||
   fail "--follow failed: $(cat "$WORK/err")"
 wait $writer
 [[ -e $WORK/openpose_done ]] || fail "the writer did not finish"
@@ -239,7 +266,7 @@ mkdir -p "$WORK/raga"
 ( for f in "$REAL"/*_keypoints.json; do cp "$f" "$WORK/raga/"; sleep 0.01; done ) &
 copier=$!
 sleep 0.2
-$TO "$LIFT3D" stream --follow "$WORK/raga" --idle-timeout 2 --image-size 1920x1080 >"$WORK/raga.ndjson" 2>"$WORK/err" ||
+$TO "$LIFT3D" stream --follow "$WORK/raga" --idle-timeout 4 --image-size 1920x1080 >"$WORK/raga.ndjson" 2>"$WORK/err" ||
   fail "--follow (real) failed: $(cat "$WORK/err")"
 wait $copier
 grep -q "right_ankle not seen yet: placed from the body model" "$WORK/err" || fail "placed ankle not said: $(cat "$WORK/err")"
