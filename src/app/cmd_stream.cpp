@@ -88,6 +88,7 @@ int run_stream(StreamOptions& options) {
   if (request.idle_timeout_seconds > 0 && request.follow_dir.empty())
     throw UsageError("--idle-timeout goes with --follow DIR (stdin ends with its writer)");
   request.write = write_to_stdout;
+  request.record_times = options.timing;
   std::signal(SIGPIPE, SIG_IGN);  // a reader that goes away is a write error, reported, not a silent death
   const pipeline::StreamSummary summary = pipeline::run_stream(request);
   if (options.timing) log_timing(summary, request.threads);
@@ -110,7 +111,8 @@ void add_stream_command(CLI::App& cli, int& exit_code) {
                   "VideoPose3D checkpoint (default: the shipped model, default_coco_h36m_81f.bin)");
   cmd->add_option("--follow", request.follow_dir,
                   "Follow this OpenPose --write_json directory instead of reading stdin: its frame files, then new "
-                  "ones as they are written, in frame order");
+                  "ones as they are written, in frame order")
+      ->type_name("DIR");
   cmd->add_option("--idle-timeout", request.idle_timeout_seconds,
                   "With --follow: end (lifting the frames still waiting) after this many seconds without a new file "
                   "(default: follow until killed)")
@@ -157,7 +159,8 @@ void add_stream_command(CLI::App& cli, int& exit_code) {
   cmd->add_option("--threads", request.threads, "Threads inside each matrix product (default 1)")
       ->check(whole_number(1, 4096));
   cmd->add_flag("--timing", options->timing,
-                "At the end, print per-frame times (p50, p99, max: from a line read to its output written) to stderr");
+                "At the end, print per-frame times (p50, p99, max: from a line read to its output written) to stderr "
+                "(keeps 8 bytes per frame until then)");
   cmd->callback([options, &exit_code] { exit_code = run_stream(*options); });
 }
 

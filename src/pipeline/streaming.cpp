@@ -239,7 +239,8 @@ double thread_cpu_ms() {
 }
 
 // Records one frame's times (see StreamSummary).
-void record_times(StreamSummary& summary, Clock::time_point start, double cpu_start) {
+void record_times(const StreamRequest& request, StreamSummary& summary, Clock::time_point start, double cpu_start) {
+  if (!request.record_times) return;
   summary.compute_ms.push_back(static_cast<float>(milliseconds_since(start)));
   summary.compute_cpu_ms.push_back(static_cast<float>(thread_cpu_ms() - cpu_start));
 }
@@ -269,7 +270,7 @@ std::optional<InputError> read_lines(const StreamRequest& request, Session& sess
       const io::NdjsonFrame frame = io::parse_frame_line(line->text, kStdinName, line->number);
       const std::string layout = source_layout_of(frame.joints, request.source_layout, where);
       session.frame(where, frame.frame, frame.track, frame.joints, frame.keypoints, layout);
-      record_times(summary, start, cpu_start);
+      record_times(request, summary, start, cpu_start);
     } catch (const Error& error) {  // the line's content, also when it does not fit the options
       if (!keep_going_after(request, error, summary)) return InputError(error.what());
     }
@@ -358,7 +359,7 @@ std::optional<InputError> follow_directory(const StreamRequest& request, Session
       try {
         read_frame_file(request, session, path, number);
         unfinished.erase(path);
-        record_times(summary, start, cpu_start);
+        record_times(request, summary, start, cpu_start);
       } catch (const Error& error) {
         if (listed.count(path) && !unfinished.count(path)) {  // perhaps still being written: wait for its close
           unfinished.emplace(path, error.what());

@@ -49,6 +49,8 @@ struct StreamRequest {
   StreamOutputFormat format = StreamOutputFormat::Json;
   double fps = 0;  // for the delay note in seconds; 0: unknown
   int threads = 1;
+  // Record per-frame times (StreamSummary::compute_ms): 8 bytes per frame, so off unless asked.
+  bool record_times = false;
   // Receives each output record (a line, or a binary record); must write it out at once.
   std::function<void(const std::string&)> write;
 };
