@@ -15,9 +15,10 @@ namespace {
 constexpr double kBatchNormEps = 1e-5;  // PyTorch's BatchNorm1d default, used by the reference
 
 // Winograd tiles of m outputs span (m + 2) d frames, and a stream holds back up to m d - 1 frames per
-// layer so that no tile is cut between chunks. Beyond this dilation (the 243-frame model's last
-// block, d = 81) that history, the waste of the tiles cut at a segment's ends and the extra weight
-// matrices cost more than they save within the long-sequence memory bound, so such blocks stay direct.
+// layer so that no tile is cut between chunks. The tiles cut at a segment's ends are computed
+// whole; beyond this dilation (the 243-frame model's last block, d = 81) that waste, up to 3 d
+// outputs' worth of products at either end of every segment, eats the saving on sequences of a few
+// thousand frames, so such blocks stay direct.
 constexpr int kMaxWinogradDilation = 27;
 // Outputs per Winograd tile: F(4,3), six products for four outputs (three products per output direct).
 constexpr int kWinogradTileOutputs = 4;
@@ -34,8 +35,7 @@ FoldedConv fold_conv_bn(ConvWeights&& conv, const BatchNormWeights& bn, int dila
   folded.kernel = kernel;
   folded.dilation = dilation;
   folded.tile_outputs = kernel == 3 ? tile_outputs : 1;
-  const WinogradTransform* transform = folded.winograd() ? &winograd_transform(folded.tile_outputs) : nullptr;
-  folded.taps.assign(transform ? transform->products : kernel, Matrix(out, in));
+  folded.taps.assign(kernel, Matrix(out, in));
   folded.bias.resize(out);
   std::vector<double> scale(out);
   for (int o = 0; o < out; ++o) {
@@ -44,7 +44,6 @@ FoldedConv fold_conv_bn(ConvWeights&& conv, const BatchNormWeights& bn, int dila
   }
   // torch's [out][in][kernel] into column-major taps: a block of rows at a time, so that both the
   // reads (one stream per row) and the writes (a run of each column) stay in cache.
-  // The Winograd taps are formed in double from the scaled weights and rounded once.
   constexpr int kRowBlock = 16;
   const auto scaled = [&](int o, int i, int k) {
     return static_cast<double>(w[(static_cast<std::size_t>(o) * in + i) * kernel + k]) * scale[o];
@@ -52,16 +51,6 @@ FoldedConv fold_conv_bn(ConvWeights&& conv, const BatchNormWeights& bn, int dila
   for (int first = 0; first < out; first += kRowBlock) {
     const int last = std::min(out, first + kRowBlock);
     for (int i = 0; i < in; ++i) {
-      if (transform) {
-        for (int o = first; o < last; ++o) {
-          const double w0 = scaled(o, i, 0), w1 = scaled(o, i, 1), w2 = scaled(o, i, 2);
-          for (int t = 0; t < transform->products; ++t) {
-            const double* g = &transform->weight[static_cast<std::size_t>(t) * 3];
-            folded.taps[t](o, i) = static_cast<float>(g[0] * w0 + g[1] * w1 + g[2] * w2);
-          }
-        }
-        continue;
-      }
       for (int k = 0; k < kernel; ++k) {
         float* column = folded.taps[k].col(i).data();
         for (int o = first; o < last; ++o) column[o] = static_cast<float>(scaled(o, i, k));

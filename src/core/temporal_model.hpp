@@ -24,11 +24,11 @@ using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
 using Vector = Eigen::Matrix<float, Eigen::Dynamic, 1>;
 
 // One convolution with its BatchNorm folded in: out = sum_k W_k * in[:, t + k*dilation] + bias.
-// Kernel-3 convolutions of the residual blocks are kept in Winograd form (see winograd.hpp): taps
-// are then the transformed weights T_i, and a tile of `tile_outputs` outputs d frames apart costs
-// tile_outputs + 2 matrix products instead of 3 * tile_outputs.
+// Kernel-3 convolutions of the residual blocks run as Winograd tiles (see winograd.hpp): a tile of
+// `tile_outputs` outputs d frames apart costs tile_outputs + 2 matrix products instead of
+// 3 * tile_outputs; the transformed weights are formed from the taps as the products need them.
 struct FoldedConv {
-  std::vector<Matrix> taps;  // out_channels x in_channels: W_k, or the Winograd form T_i
+  std::vector<Matrix> taps;  // out_channels x in_channels: W_k
   Vector bias;
   int kernel = 1;
   int dilation = 1;

@@ -17,7 +17,7 @@ struct WinogradTransform {
   int outputs = 0;              // m: outputs per tile
   int products = 0;             // m + 2: transformed weights and matrix products per tile
   std::vector<float> input;     // B, products x products, row-major
-  std::vector<double> weight;   // G, products x 3, row-major (applied in double at load)
+  std::vector<double> weight;   // G, products x 3, row-major
   std::vector<float> output;    // A, outputs x products, row-major
 };
 
@@ -45,9 +45,10 @@ void plan_tiles(Eigen::Index streams, Eigen::Index width, Eigen::Index lo, Eigen
                 int tile_outputs, long long origin, TilePlan& plan);
 
 // out (out_rows x streams*c, stream after stream) = the planned outputs of the convolution whose
-// transformed weights are `taps` (T_i above), bias not added. `in` is column-major with `rows`
-// rows; `transformed` and `products` are scratch, grown as needed.
-void winograd_convolve(const std::vector<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>>& taps,
+// weights are `weights` (W_0, W_1, W_2: the T_i are formed a panel of rows at a time, never stored),
+// bias not added. `in` is column-major with `rows` rows; `transformed` and `products` are scratch,
+// grown as needed.
+void winograd_convolve(const std::vector<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>>& weights,
                        const WinogradTransform& transform, Eigen::Index d, const float* in, Eigen::Index rows,
                        const TilePlan& plan, std::vector<float>& transformed, std::vector<float>& products,
                        Eigen::Ref<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>> out);
