@@ -14,25 +14,28 @@ namespace {
 
 constexpr double kBatchNormEps = 1e-5;  // PyTorch's BatchNorm1d default, used by the reference
 
-// Winograd pairs span 2d frames, and a stream holds back up to 2d - 1 frames per layer so that no
-// pair is cut between chunks. Beyond this dilation (the 243-frame model's last block, d = 81) that
-// history and the fourth weight matrix cost more memory than the long-sequence bound allows, so
-// such blocks stay direct.
+// Winograd tiles of m outputs span (m + 2) d frames, and a stream holds back up to m d - 1 frames per
+// layer so that no tile is cut between chunks. The tiles cut at a segment's ends are computed
+// whole; beyond this dilation (the 243-frame model's last block, d = 81) that waste, up to 3 d
+// outputs' worth of products at either end of every segment, eats the saving on sequences of a few
+// thousand frames, so such blocks stay direct.
 constexpr int kMaxWinogradDilation = 27;
+// Outputs per Winograd tile: F(4,3), six products for four outputs (three products per output direct).
+constexpr int kWinogradTileOutputs = 4;
 
 // Conv1d weight [out, in, kernel] followed by eval-mode BatchNorm, folded into one affine conv:
 // BN(W*x) = scale * (W*x) + (bias - mean * scale), scale = gamma / sqrt(var + eps). The fold is
 // computed in double and rounded once, which keeps the result within float32 round-off of the
 // reference's two-step evaluation. The convolution's weights are freed once folded, so loading
 // never holds a model's weights twice (the peak stays near one copy plus one layer).
-FoldedConv fold_conv_bn(ConvWeights&& conv, const BatchNormWeights& bn, int dilation, bool winograd_form = false) {
+FoldedConv fold_conv_bn(ConvWeights&& conv, const BatchNormWeights& bn, int dilation, int tile_outputs = 1) {
   const int out = conv.out_channels, in = conv.in_channels, kernel = conv.kernel;
   const std::vector<float> w = std::move(conv.weight);
   FoldedConv folded;
   folded.kernel = kernel;
   folded.dilation = dilation;
-  folded.winograd = winograd_form && kernel == 3;
-  folded.taps.assign(folded.winograd ? 4 : kernel, Matrix(out, in));
+  folded.tile_outputs = kernel == 3 ? tile_outputs : 1;
+  folded.taps.assign(kernel, Matrix(out, in));
   folded.bias.resize(out);
   std::vector<double> scale(out);
   for (int o = 0; o < out; ++o) {
@@ -41,7 +44,6 @@ FoldedConv fold_conv_bn(ConvWeights&& conv, const BatchNormWeights& bn, int dila
   }
   // torch's [out][in][kernel] into column-major taps: a block of rows at a time, so that both the
   // reads (one stream per row) and the writes (a run of each column) stay in cache.
-  // The Winograd taps are formed in double from the scaled weights and rounded once.
   constexpr int kRowBlock = 16;
   const auto scaled = [&](int o, int i, int k) {
     return static_cast<double>(w[(static_cast<std::size_t>(o) * in + i) * kernel + k]) * scale[o];
@@ -49,16 +51,6 @@ FoldedConv fold_conv_bn(ConvWeights&& conv, const BatchNormWeights& bn, int dila
   for (int first = 0; first < out; first += kRowBlock) {
     const int last = std::min(out, first + kRowBlock);
     for (int i = 0; i < in; ++i) {
-      if (folded.winograd) {
-        for (int o = first; o < last; ++o) {
-          const double w0 = scaled(o, i, 0), w1 = scaled(o, i, 1), w2 = scaled(o, i, 2);
-          folded.taps[0](o, i) = static_cast<float>(w0);
-          folded.taps[1](o, i) = static_cast<float>((w0 + w1 + w2) / 2);
-          folded.taps[2](o, i) = static_cast<float>((w0 - w1 + w2) / 2);
-          folded.taps[3](o, i) = static_cast<float>(w2);
-        }
-        continue;
-      }
       for (int k = 0; k < kernel; ++k) {
         float* column = folded.taps[k].col(i).data();
         for (int o = first; o < last; ++o) column[o] = static_cast<float>(scaled(o, i, k));
@@ -89,87 +81,19 @@ Eigen::Map<Matrix> view(std::vector<float>& storage, Eigen::Index rows, Eigen::I
   return Eigen::Map<Matrix>(storage.data(), rows, cols);
 }
 
-// Plans the outputs [0, c) of each of `streams` inputs; stream s's output t reads input columns
-// s*width + lo + t + k*d.
-void plan_pairs(Eigen::Index streams, Eigen::Index width, Eigen::Index lo, Eigen::Index c, Eigen::Index d,
-                long long origin, PairPlan& plan) {
-  enum Role { kFirstOnly, kFull, kSecondOnly, kCovered };
-  const auto role = [&](Eigen::Index t) {
-    if (((origin + t) / d) % 2 == 0) return t + d < c ? kFull : kFirstOnly;
-    return t >= d ? kCovered : kSecondOnly;
-  };
-  Eigen::Index count[3] = {0, 0, 0};
-  for (Eigen::Index t = 0; t < c; ++t)
-    if (const Role r = role(t); r != kCovered) ++count[r];
-  plan.first_only = count[kFirstOnly] * streams;
-  plan.full = count[kFull] * streams;
-  plan.second_only = count[kSecondOnly] * streams;
-  plan.starts.resize(static_cast<std::size_t>(plan.pairs()));
-  plan.source.resize(static_cast<std::size_t>(streams * c));
-  Eigen::Index next[3] = {0, plan.first_only, plan.first_only + plan.full};
-  for (Eigen::Index s = 0; s < streams; ++s)
-    for (Eigen::Index t = 0; t < c; ++t) {
-      const Role r = role(t);
-      if (r == kCovered) continue;
-      const Eigen::Index p = next[r]++;
-      const Eigen::Index first_output = r == kSecondOnly ? t - d : t;  // the pair's y_t (may precede the range)
-      plan.starts[static_cast<std::size_t>(p)] = s * width + lo + first_output;
-      // y_{t+d} of pair p lives at firsts() + (p - first_only).
-      const Eigen::Index second_column = plan.firsts() + p - plan.first_only;
-      if (r == kFirstOnly) plan.source[static_cast<std::size_t>(s * c + t)] = p;
-      if (r == kFull) {
-        plan.source[static_cast<std::size_t>(s * c + t)] = p;
-        plan.source[static_cast<std::size_t>(s * c + t + d)] = second_column;
-      }
-      if (r == kSecondOnly) plan.source[static_cast<std::size_t>(s * c + t)] = second_column;
-    }
-}
-
-// Winograd F(2,3) for a dilated kernel-3 convolution in Winograd form. Outputs t and t + d share
-// four products instead of six:
-//   y_t     = W0 x_t + W1 x_{t+d} + W2 x_{t+2d}      = M0 + M1 + M2
-//   y_{t+d} = W0 x_{t+d} + W1 x_{t+2d} + W2 x_{t+3d} = M1 - M2 - M3
-// with M0 = W0 (x_t - x_{t+2d}), M1 = G1 (x_{t+d} + x_{t+2d}), M2 = G2 (x_{t+2d} - x_{t+d}) and
-// M3 = W2 (x_{t+d} - x_{t+3d}). `in` is column-major with `rows` rows. Writes the plan's outputs
-// (see PairPlan) to `out`, bias not added; every output takes the same steps whatever its pair.
-void winograd_products(const FoldedConv& conv, const float* in, Eigen::Index rows, const PairPlan& plan,
-                       std::vector<float>& transformed, std::vector<float>& scratch, Eigen::Map<Matrix>& out) {
-  const Eigen::Index pairs = plan.pairs(), d = conv.dilation;
-  const Eigen::Index with_first = plan.firsts(), second_from = plan.first_only;  // pair ranges
-  const auto x = [&](Eigen::Index column) { return Eigen::Map<const Vector>(in + column * rows, rows); };
-  const auto start = [&](Eigen::Index p) { return plan.starts[static_cast<std::size_t>(p)]; };
-  Eigen::Map<Matrix> u = view(transformed, rows, pairs);
-  Eigen::Map<Matrix> m = view(scratch, out.rows(), pairs);
-  auto first = out.leftCols(with_first);
-  auto second = out.middleCols(with_first, plan.seconds());
-  for (Eigen::Index p = 0; p < pairs; ++p) u.col(p) = x(start(p) + d) + x(start(p) + 2 * d);
-  m.noalias() = conv.taps[1] * u;  // M1
-  first = m.leftCols(with_first);
-  second = m.rightCols(plan.seconds());
-  for (Eigen::Index p = 0; p < pairs; ++p) u.col(p) = x(start(p) + 2 * d) - x(start(p) + d);
-  m.noalias() = conv.taps[2] * u;  // M2
-  first += m.leftCols(with_first);
-  second -= m.rightCols(plan.seconds());
-  for (Eigen::Index p = 0; p < with_first; ++p) u.col(p) = x(start(p)) - x(start(p) + 2 * d);
-  first.noalias() += conv.taps[0] * u.leftCols(with_first);  // M0
-  for (Eigen::Index p = second_from; p < pairs; ++p) u.col(p) = x(start(p) + d) - x(start(p) + 3 * d);
-  second.noalias() -= conv.taps[3] * u.rightCols(plan.seconds());  // M3
-}
-
 // out = sum_k taps[k] * in[:, k*d : k*d + m] for the m = in.cols() - span output columns (`out`
 // must already have m columns). The bias is left to the epilogue so that it is fused with the
 // activation in one pass over the output.
 void convolve(const FoldedConv& conv, const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out) {
   const Eigen::Index m = in.cols() - conv.span();
   if (out.cols() != m || out.rows() != conv.taps[0].rows()) throw InternalError("convolution output has the wrong size");
-  if (conv.winograd) {
-    PairPlan plan;
-    plan_pairs(1, in.cols(), 0, m, conv.dilation, 0, plan);
+  if (conv.winograd()) {
+    TilePlan plan;
+    plan_tiles(1, in.cols(), 0, m, conv.dilation, conv.tile_outputs, 0, plan);
     const Matrix contiguous = in;
-    std::vector<float> product_storage, transformed, scratch;
-    Eigen::Map<Matrix> product = view(product_storage, out.rows(), plan.firsts() + plan.seconds());
-    winograd_products(conv, contiguous.data(), in.rows(), plan, transformed, scratch, product);
-    for (Eigen::Index t = 0; t < m; ++t) out.col(t) = product.col(plan.source[static_cast<std::size_t>(t)]);
+    std::vector<float> transformed, products;
+    winograd_convolve(conv.taps, winograd_transform(conv.tile_outputs), conv.dilation, contiguous.data(), in.rows(),
+                      plan, transformed, products, out);
     return;
   }
   out.noalias() = conv.taps[0] * in.leftCols(m);
@@ -188,13 +112,13 @@ void bias_relu_add(Eigen::Ref<Matrix> out, const Vector& bias, const Eigen::Ref<
 
 // How many of the `computable` outputs of a layer (those whose whole window is in) a push emits,
 // `position` being the absolute position of the first. All of them, except that a Winograd layer
-// stops at the last boundary of its pair blocks until the final push, so that no pair is cut
-// between two pushes. This is for speed only: a cut pair computes its outputs by the same steps,
-// but costs six products for two outputs, as without Winograd.
+// stops at the last boundary of its tile blocks (m * d outputs) until the final push, so that no
+// tile is cut between two pushes. This is for speed only: a cut tile is computed whole, so it
+// costs as many products as a whole one for fewer outputs.
 Eigen::Index outputs_to_emit(const FoldedConv& conv, Eigen::Index computable, long long position, bool last) {
   if (computable <= 0) return 0;
-  if (last || !conv.winograd) return computable;
-  const long long block = 2LL * conv.dilation;
+  if (last || !conv.winograd()) return computable;
+  const long long block = static_cast<long long>(conv.tile_outputs) * conv.dilation;
   return static_cast<Eigen::Index>(std::max<long long>(0, (position + computable) / block * block - position));
 }
 
@@ -268,7 +192,7 @@ TemporalModel::TemporalModel(const ModelConfig& config, ModelWeights&& weights) 
     BlockWeights& source = weights.blocks[b];
     Block block;
     block.dilated = fold_conv_bn(std::move(source.dilated), source.dilated_bn, config_.block_dilation(b),
-                                 config_.block_dilation(b) <= kMaxWinogradDilation);
+                                 config_.block_dilation(b) <= kMaxWinogradDilation ? kWinogradTileOutputs : 1);
     block.pointwise = fold_conv_bn(std::move(source.pointwise), source.pointwise_bn, 1);
     block.pad = config_.block_pad(b);
     block.causal_shift = config_.block_causal_shift(b);
@@ -322,7 +246,7 @@ TemporalModel::Stream::Stream(const TemporalModel& model, int streams, long long
 //
 // Why the results never depend on the chunking: a layer's kept history is exactly the input
 // columns of its outputs not yet emitted, so every output sees the same window as in one pass; the
-// Winograd pairs are fixed by absolute position (PairPlan); and the skipped outputs of edge
+// Winograd tiles are fixed by absolute position (TilePlan); and the skipped outputs of edge
 // padding are detected from the data (outputs_to_compute).
 Matrix TemporalModel::Stream::push(const Matrix& input, bool last) {
   if (input.cols() % streams_ != 0) throw InternalError("stream input is not a whole number of columns per stream");
@@ -428,23 +352,23 @@ TemporalModel::Stream::Columns TemporalModel::Stream::residual_block(std::size_t
   return pointwise_with_residual(b, step, mid);
 }
 
-// The dilated convolution's computed outputs of every stream, bias not added, into middle_: in
-// stream order (column s * computed + j - lo), or for a Winograd block in the pair order of pairs_,
-// whose `source` then maps each output to its column.
+// The dilated convolution's computed outputs of every stream, bias not added, into middle_ in
+// stream order (column s * computed + j - lo).
 Eigen::Map<Matrix> TemporalModel::Stream::dilated_conv(const FoldedConv& conv, const LayerStep& step) {
-  if (!conv.winograd) {
-    Eigen::Map<Matrix> mid = view(middle_, step.rows, step.computed() * streams_);
+  Eigen::Map<Matrix> mid = view(middle_, step.rows, step.computed() * streams_);
+  if (!conv.winograd()) {
     convolve_streams(conv, step, mid);
     return mid;
   }
-  plan_pairs(streams_, step.width, step.lo, step.computed(), conv.dilation, step.position + step.lo, pairs_);
-  Eigen::Map<Matrix> mid = view(middle_, step.rows, pairs_.firsts() + pairs_.seconds());
-  // output_ and product_ are free until the block's end: they hold the transformed inputs and M1, M2.
-  winograd_products(conv, gathered_.data(), step.rows, pairs_, output_, product_, mid);
+  plan_tiles(streams_, step.width, step.lo, step.computed(), conv.dilation, conv.tile_outputs, step.position + step.lo,
+             tiles_);
+  // output_ and product_ are free until the block's end: they hold the transformed inputs and products.
+  winograd_convolve(conv.taps, winograd_transform(conv.tile_outputs), conv.dilation, gathered_.data(), step.rows,
+                    tiles_, output_, product_, mid);
   return mid;
 }
 
-// The pointwise convolution of the dilated one's output `mid` (in its column order), then bias,
+// The pointwise convolution of the dilated one's output `mid` (in stream order), then bias,
 // ReLU and the residual, spread to every emitted output of every stream in output_. The residual
 // of output j is the block input at the centre of its window (or at the causal model's shifted
 // position): gathered column pad + causal_shift + j of its stream.
@@ -457,11 +381,10 @@ TemporalModel::Stream::Columns TemporalModel::Stream::pointwise_with_residual(st
   Eigen::Map<Matrix> out = view(output_, rows, m * streams_);
   const Eigen::Map<const Matrix> in(gathered_.data(), rows, width * streams_);
   const Eigen::Index residual_offset = block.pad + block.causal_shift;
-  const Eigen::Index* source = block.dilated.winograd ? pairs_.source.data() : nullptr;
   for (int s = 0; s < streams_; ++s)
     for (Eigen::Index j = step.lo; j < step.hi; ++j) {
       const Eigen::Index q = s * c + j - step.lo;
-      out.col(s * m + j) = (product.col(source ? source[q] : q) + block.pointwise.bias).cwiseMax(0.0f) +
+      out.col(s * m + j) = (product.col(q) + block.pointwise.bias).cwiseMax(0.0f) +
                            in.col(s * width + residual_offset + j);
     }
   copy_into_skipped(out, streams_, m, step.lo, step.hi);

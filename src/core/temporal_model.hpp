@@ -16,6 +16,7 @@
 
 #include "core/model_config.hpp"
 #include "core/model_weights.hpp"
+#include "core/winograd.hpp"
 
 namespace lift3d::core {
 
@@ -23,29 +24,17 @@ using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
 using Vector = Eigen::Matrix<float, Eigen::Dynamic, 1>;
 
 // One convolution with its BatchNorm folded in: out = sum_k W_k * in[:, t + k*dilation] + bias.
-// Kernel-3 convolutions of the residual blocks are kept in Winograd F(2,3) form, taps = {W0,
-// (W0 + W1 + W2) / 2, (W0 - W1 + W2) / 2, W2}: two outputs d frames apart then cost four matrix
-// products instead of six (see winograd_products in the .cpp).
+// Kernel-3 convolutions of the residual blocks run as Winograd tiles (see winograd.hpp): a tile of
+// `tile_outputs` outputs d frames apart costs tile_outputs + 2 matrix products instead of
+// 3 * tile_outputs; the transformed weights are formed from the taps as the products need them.
 struct FoldedConv {
-  std::vector<Matrix> taps;  // out_channels x in_channels: W_k, or the Winograd form above
+  std::vector<Matrix> taps;  // out_channels x in_channels: W_k
   Vector bias;
   int kernel = 1;
   int dilation = 1;
-  bool winograd = false;
+  int tile_outputs = 1;  // 1: direct; 2: F(2,3); 4: F(4,3)
+  bool winograd() const { return tile_outputs > 1; }
   int span() const { return (kernel - 1) * dilation; }  // frames consumed
-};
-
-// Which outputs share Winograd products. Output t pairs with t + d when t lies in an even block of
-// d outputs, counted from the start of the sequence (`origin` is the absolute position of output
-// 0): every output is then computed by the same arithmetic however the sequence is chunked or
-// split across threads. A pair cut by the end of the range computes only the output it holds.
-struct PairPlan {
-  std::vector<Eigen::Index> starts;  // input column of each pair's x_t (virtual for a second-only pair)
-  Eigen::Index first_only = 0, full = 0, second_only = 0;  // pairs in this order
-  std::vector<Eigen::Index> source;  // product column of output s*c + t
-  Eigen::Index pairs() const { return first_only + full + second_only; }
-  Eigen::Index firsts() const { return first_only + full; }   // product columns [0, firsts()) hold y_t
-  Eigen::Index seconds() const { return full + second_only; }  // then y_{t+d} of pairs [first_only, pairs())
 };
 
 class TemporalModel {
@@ -126,7 +115,7 @@ class TemporalModel {
     // one tap's columns of every stream packed together, the dilated convolution's output and the
     // pointwise one (both compact: only the columns that need computing), and the layer output.
     std::vector<float> gathered_, packed_, middle_, product_, output_;
-    PairPlan pairs_;  // which outputs share Winograd products in the current block
+    TilePlan tiles_;  // which outputs share Winograd products in the current block
   };
 
  private:

@@ -51,7 +51,9 @@ TEST(TemporalModel, OutputHasOneFramePerFullWindow) {
 }
 
 TEST(TemporalModel, ChunkedStreamingEqualsOnePassForAnyChunkSize) {
-  for (auto widths : {std::vector<int>{3, 3, 3}, std::vector<int>{3, 5, 3}, std::vector<int>{5}}) {
+  // {3, 3, 3, 3}: a block of dilation 27, whose Winograd tiles span 108 outputs.
+  for (auto widths : {std::vector<int>{3, 3, 3}, std::vector<int>{3, 5, 3}, std::vector<int>{5},
+                      std::vector<int>{3, 3, 3, 3}}) {
     for (bool causal : {false, true}) {
       auto config = make_config(widths, 16, 17, causal);
       TemporalModel model(config, synthetic_weights(config, 12));
