@@ -20,5 +20,6 @@ enum ExitCode : int {
 void add_inspect_command(CLI::App& cli, int& exit_code);
 void add_infer_command(CLI::App& cli, int& exit_code);
 void add_eval_command(CLI::App& cli, int& exit_code);
+void add_train_command(CLI::App& cli, int& exit_code);
 
 }  // namespace lift3d::app
