@@ -31,10 +31,10 @@ def main():
     assert checkpoint['model_traj'] is None and checkpoint['random_state_semi'] is None
     arrays = {'epoch': np.array(checkpoint['epoch']), 'lr': np.array(checkpoint['lr'])}
     for name, tensor in checkpoint['model_pos'].items():
-        arrays['model.' + name] = tensor.numpy()
+        arrays['model.' + name] = tensor.numpy().copy()
     for index, slot in optimizer.state_dict()['state'].items():
         for key in ('exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'):
-            arrays[f'{key}.{index}'] = slot[key].numpy()
+            arrays[f'{key}.{index}'] = slot[key].numpy().copy()
         arrays[f'step.{index}'] = np.array(float(slot['step']))
     state = random.get_state()
     arrays['key'] = state[1]

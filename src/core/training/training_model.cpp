@@ -191,7 +191,8 @@ Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vect
   masks_.assign(units_.size(), Matrix());
   const auto mask_of = [&](int u) { return masks ? &(*masks)[u] : nullptr; };
 
-  run_unit(units_[0], input.data(), input.cols(), mask_of(0), masks_[0]);
+  input_ = input;  // backward needs it; a copy is small beside the activations
+  run_unit(units_[0], input_.data(), input_.cols(), mask_of(0), masks_[0]);
   block_outputs_.assign(config_.blocks(), Matrix());
   const Matrix* h = &units_[0].output;
   for (int b = 0; b < config_.blocks(); ++b) {

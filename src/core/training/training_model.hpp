@@ -77,8 +77,8 @@ class TrainingModel {
   void reseed_dropout(std::uint64_t seed) { generator_.seed(seed); }
 
   // Forward pass in training mode over `examples` windows. `input` is input_channels x (examples *
-  // receptive_field) (column e * RF + t is frame t of example e, channels joint-major, x before y),
-  // kept by reference until backward(). Returns 3 * joints_out x examples (row 3j + d). Updates the
+  // receptive_field) (column e * RF + t is frame t of example e, channels joint-major, x before y).
+  // Returns 3 * joints_out x examples (row 3j + d). Updates the
   // running statistics and the batch count. `masks`, when given, holds one 0/1 matrix per unit of that
   // unit's output shape (channels x examples * frames after it); otherwise masks are drawn.
   Matrix forward(const Matrix& input, int examples, const std::vector<Matrix>* masks = nullptr);
@@ -95,7 +95,7 @@ class TrainingModel {
     int conv = -1, bn_weight = -1, bn_bias = -1;        // indices into parameters_
     int running_mean = -1, running_var = -1;            // indices into buffers_
     // Saved by forward for backward.
-    const float* input = nullptr;  // in_channels x columns_in, owned by the caller or by the previous unit
+    const float* input = nullptr;  // in_channels x columns_in: the model's copy of the input, or the previous unit's output
     Eigen::Index columns_out = 0;
     Matrix weights;    // out x (kernel * in), from the parameter
     Matrix pre_norm;   // convolution output
@@ -122,6 +122,7 @@ class TrainingModel {
   std::mt19937_64 generator_;
   std::vector<Matrix> masks_;
   // Saved by forward for backward.
+  Matrix input_;                        // the last forward()'s input
   std::vector<Matrix> block_outputs_;  // the output of each block (expand unit's output is units_[0].output)
   int examples_ = 0;
 };
