@@ -13,7 +13,9 @@
 // thousand times an update's round-off and a thousandth of one update.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -126,10 +128,13 @@ TEST_P(TrainingFixture, OutputLossAndEveryGradientMatchAutograd) {
   const training::LossWithGradient loss = loss_of(c, output, c.matrix("target.0", 3 * c.config.joints_out));
   EXPECT_NEAR(loss.loss, c.array("loss").to_double()[0], 1e-6 * c.array("loss").to_double()[0]);
   model.backward(loss.gradient);
+  double worst = 0;
   for (const training::NamedTensor& p : model.parameters()) {
     const double error = relative_error(p.grad, c.floats("grad." + p.name));
     EXPECT_LE(error, kGradientTolerance) << p.name;
+    worst = std::max(worst, error);
   }
+  std::printf("%s: largest gradient error %.2g of the tensor's largest element\n", GetParam(), worst);
   EXPECT_EQ(model.batches_tracked(), 1);
 }
 
@@ -150,8 +155,13 @@ TEST_P(TrainingFixture, ThreeAdamStepsMatchTorch) {
     model.backward(loss.gradient);
     adam.step(model.parameters());
   }
-  for (const training::NamedTensor* entry : model.state_dict())
-    EXPECT_LE(absolute_error(entry->values, c.floats("final." + entry->name)), kStepTolerance) << entry->name;
+  double worst = 0;
+  for (const training::NamedTensor* entry : model.state_dict()) {
+    const double error = absolute_error(entry->values, c.floats("final." + entry->name));
+    EXPECT_LE(error, kStepTolerance) << entry->name;
+    worst = std::max(worst, error);
+  }
+  std::printf("%s: largest difference after %d steps %.2g\n", GetParam(), c.steps, worst);
   EXPECT_EQ(model.batches_tracked(), c.steps);
   EXPECT_EQ(c.array("final.expand_bn.num_batches_tracked").to_int64()[0], c.steps);
 }
