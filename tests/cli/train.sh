@@ -51,7 +51,7 @@ expect_exit 2 "$LIFT3D" train "${DATA[@]}" --stride 2 --checkpoint ''
 expect_one_line_error '--stride 2' 'only 1'
 expect_exit 2 "$LIFT3D" train "${DATA[@]}" --subjects-train S7 --checkpoint ''
 expect_one_line_error "no subject 'S7'" 'S1, S9, S11'
-expect_exit 1 "$LIFT3D" train "${DATA[@]}" --subjects-train S1,S9 --subjects-test S11 --architecture 3,3,3 --epochs 1 \
+expect_exit 1 "$LIFT3D" train "${DATA[@]}" --subjects-train S1,S9 --subjects-test S11 --architecture 3,3,3 --channels 16 --epochs 1 \
   --checkpoint '' --resume "$R/init.bin" --quiet
 expect_one_line_error 'init.bin' 'model_pos'
 finish
