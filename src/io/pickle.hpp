@@ -67,7 +67,7 @@ struct Value {
     Tensor,   // a torch tensor (rebuilt by torch._utils._rebuild_tensor[_v2] / _rebuild_parameter)
     Array,    // a numpy ndarray (numpy.core.multiarray._reconstruct + BUILD) or numpy scalar
     DTypeSpec,// a numpy.dtype object
-    Opaque    // an instance of a non-whitelisted class: its class name, and the state BUILD gave it (if any) as its one item
+    Opaque    // an instance of a non-whitelisted class: its class name, and the state BUILD gave it (if any)
   };
   Kind kind = Kind::None;
 
@@ -75,11 +75,14 @@ struct Value {
   std::int64_t integer = 0;
   double real = 0.0;
   std::string text;  // Str and Bytes payloads; "module.name" for Global and Opaque
-  std::vector<Value*> items;                        // List, Tuple; Opaque: the BUILD state, when there was one
+  std::vector<Value*> items;                        // List, Tuple
   std::vector<std::pair<Value*, Value*>> entries;   // Dict, in insertion order
   StorageRef storage;  // Storage
   TensorRef tensor;    // Tensor
   Array array;         // Array
+  // Opaque: the state BUILD gave the object (nullptr when none), for callers that know the class
+  // (a numpy.random.RandomState in a training checkpoint). Never rebuilt into anything.
+  const Value* state = nullptr;
   DType dtype = DType::Float32;  // DTypeSpec
 
   bool is(Kind k) const { return kind == k; }

@@ -125,9 +125,9 @@ void ObjectRebuilder::build(Value* target, Value* state) {
     case Kind::List:    // attributes of a list subclass
     case Kind::Tensor:  // tensor attributes
       return;
-    case Kind::Opaque:  // an object we do not rebuild: its state is kept as its one item, for callers that
-                        // know the class (a NumPy RandomState in a training checkpoint)
-      target->items.assign(1, state);
+    case Kind::Opaque:  // an object we do not rebuild: its state is kept aside for callers that know the
+                        // class (a NumPy RandomState in a training checkpoint)
+      target->state = state;
       return;
     default:
       fail("BUILD on a " + target->describe());

@@ -159,9 +159,9 @@ void load_optimizer(const io::TorchCheckpoint& checkpoint, const io::Value& opti
 // {'bit_generator': 'MT19937', 'state': {'key', 'pos'}, 'has_gauss', 'gauss'}; older NumPy the tuple
 // ('MT19937', key, pos, has_gauss, cached_gaussian).
 void load_random_state(const std::string& path, const io::Value* value, training::NumpyRandomState& random) {
-  if (!value || !value->is(io::Value::Kind::Opaque) || value->items.size() != 1)
+  if (!value || !value->is(io::Value::Kind::Opaque) || !value->state)
     refuse(path, "random_state is not a pickled numpy RandomState");
-  const io::Value& state = *value->items[0];
+  const io::Value& state = *value->state;
   const io::Value *key = nullptr, *pos = nullptr, *has_gauss = nullptr, *gauss = nullptr;
   if (state.is(io::Value::Kind::Dict)) {
     const io::Value* mt = state.find("state");
