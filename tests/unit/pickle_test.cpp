@@ -400,7 +400,8 @@ TEST(UnpickleOpaque, UnknownClassesStayOpaqueThroughReduceBuildAndItems) {
 // A numpy RandomState (how training checkpoints hold the shuffling state): the object stays opaque,
 // its BUILD state is kept aside for a caller that knows the class.
 TEST(UnpickleOpaque, KeepsTheBuildStateAside) {
-  const std::string data = bin("\x80\x02cnumpy.random._pickle\n__randomstate_ctor\n)R}X\x03\x00\x00\x00posK\x07sb.");
+  const std::string data = bin("\x80\x02"
+                               "cnumpy.random._pickle\n__randomstate_ctor\n)R}X\x03\x00\x00\x00posK\x07sb.");
   PickleDocument doc = decode(data);
   ASSERT_TRUE(doc.root()->is(Kind::Opaque));
   ASSERT_NE(doc.root()->state, nullptr);
