@@ -21,5 +21,6 @@ void add_inspect_command(CLI::App& cli, int& exit_code);
 void add_infer_command(CLI::App& cli, int& exit_code);
 void add_eval_command(CLI::App& cli, int& exit_code);
 void add_stream_command(CLI::App& cli, int& exit_code);
+void add_train_command(CLI::App& cli, int& exit_code);
 
 }  // namespace lift3d::app

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   app::add_infer_command(cli, exit_code);
   app::add_eval_command(cli, exit_code);
   app::add_stream_command(cli, exit_code);
+  app::add_train_command(cli, exit_code);
 
   auto fail = [](const std::string& message, int code) {
     app::log_error(message);

@@ -67,7 +67,7 @@ struct Value {
     Tensor,   // a torch tensor (rebuilt by torch._utils._rebuild_tensor[_v2] / _rebuild_parameter)
     Array,    // a numpy ndarray (numpy.core.multiarray._reconstruct + BUILD) or numpy scalar
     DTypeSpec,// a numpy.dtype object
-    Opaque    // an instance of a non-whitelisted class; only its class name is kept
+    Opaque    // an instance of a non-whitelisted class: its class name, and the state BUILD gave it (if any)
   };
   Kind kind = Kind::None;
 
@@ -80,6 +80,9 @@ struct Value {
   StorageRef storage;  // Storage
   TensorRef tensor;    // Tensor
   Array array;         // Array
+  // Opaque: the state BUILD gave the object (nullptr when none), for callers that know the class
+  // (a numpy.random.RandomState in a training checkpoint). Never rebuilt into anything.
+  const Value* state = nullptr;
   DType dtype = DType::Float32;  // DTypeSpec
 
   bool is(Kind k) const { return kind == k; }

@@ -124,7 +124,10 @@ void ObjectRebuilder::build(Value* target, Value* state) {
     case Kind::Dict:    // OrderedDict attributes such as a state_dict's _metadata
     case Kind::List:    // attributes of a list subclass
     case Kind::Tensor:  // tensor attributes
-    case Kind::Opaque:  // the state of an object we do not rebuild
+      return;
+    case Kind::Opaque:  // an object we do not rebuild: its state is kept aside for callers that know the
+                        // class (a NumPy RandomState in a training checkpoint)
+      target->state = state;
       return;
     default:
       fail("BUILD on a " + target->describe());

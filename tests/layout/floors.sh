@@ -23,17 +23,17 @@ violations=0
 checked=0
 for dir in "$src"/*/; do
   floor=$(basename "$dir")
-  for file in "$dir"*.hpp "$dir"*.cpp; do
-    [[ -e "$file" ]] || continue
+  # A floor's files, those of its sub-folders (core/training/) included.
+  while IFS= read -r file; do
     while IFS= read -r included; do
       target=${included%%/*}
       checked=$((checked + 1))
       if ! allowed "$floor" "$target"; then
-        echo "floor violation: src/$floor/$(basename "$file") includes \"$included\""
+        echo "floor violation: ${file#"$src"/} includes \"$included\""
         violations=$((violations + 1))
       fi
     done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$file")
-  done
+  done < <(find "$dir" -name '*.hpp' -o -name '*.cpp' | sort)
 done
 # The public headers are installed alone: they may include only each other.
 for file in "$1"/include/lift3d/*.hpp; do

@@ -397,6 +397,19 @@ TEST(UnpickleOpaque, UnknownClassesStayOpaqueThroughReduceBuildAndItems) {
   EXPECT_TRUE(doc.root()->entries.empty());
 }
 
+// A numpy RandomState (how training checkpoints hold the shuffling state): the object stays opaque,
+// its BUILD state is kept aside for a caller that knows the class.
+TEST(UnpickleOpaque, KeepsTheBuildStateAside) {
+  const std::string data = bin("\x80\x02"
+                               "cnumpy.random._pickle\n__randomstate_ctor\n)R}X\x03\x00\x00\x00posK\x07sb.");
+  PickleDocument doc = decode(data);
+  ASSERT_TRUE(doc.root()->is(Kind::Opaque));
+  ASSERT_NE(doc.root()->state, nullptr);
+  ASSERT_NE(doc.root()->state->find("pos"), nullptr);
+  EXPECT_EQ(doc.root()->state->find("pos")->integer, 7);
+  EXPECT_TRUE(doc.root()->items.empty());
+}
+
 TEST(UnpickleOpaque, BareUnknownGlobalIsOpaque) {
   PickleDocument doc = decode(std::string("cnumpy.random.mtrand\nRandomState\n."));
   EXPECT_EQ(doc.root()->describe(), "opaque numpy.random.mtrand.RandomState");

@@ -1,0 +1,81 @@
+#include "core/training/chunked_batches.hpp"
+
+#include <algorithm>
+
+#include "lift3d/error.hpp"
+
+namespace lift3d::core::training {
+
+ChunkedBatches::ChunkedBatches(const std::vector<KeypointSequence>& keypoints, const std::vector<PoseSequence>& poses,
+                               int batch_size, int pad, bool causal, bool augment, FlipLists flip, std::uint32_t seed)
+    : keypoints_(keypoints), poses_(poses), batch_size_(batch_size), pad_(pad), causal_(causal),
+      flip_(std::move(flip)), random_(seed) {
+  if (keypoints.size() != poses.size()) throw InternalError("training batches: one 3D sequence per 2D sequence expected");
+  if (batch_size < 1) throw InternalError("training batches: batch size below 1");
+  for (std::size_t v = 0; v < keypoints.size(); ++v) {
+    if (keypoints[v].frames != poses[v].frames)
+      throw InternalError("training batches: 2D and 3D of a video differ in length");
+    // Chunks of one frame: n chunks, no offset; the flipped copies follow the video's plain ones.
+    for (int t = 0; t < keypoints[v].frames; ++t) examples_.push_back({static_cast<int>(v), t, false});
+    if (augment)
+      for (int t = 0; t < keypoints[v].frames; ++t) examples_.push_back({static_cast<int>(v), t, true});
+  }
+  if (examples_.empty()) throw InternalError("training batches: no training frames");
+  order_ = examples_;
+}
+
+int ChunkedBatches::batches_per_epoch() const {
+  return static_cast<int>((examples_.size() + batch_size_ - 1) / batch_size_);
+}
+
+void ChunkedBatches::start_epoch() {
+  order_ = examples_;
+  random_.shuffle(order_);
+}
+
+Batch ChunkedBatches::batch(int b) const {
+  const std::size_t first = static_cast<std::size_t>(b) * batch_size_;
+  if (b < 0 || first >= order_.size()) throw InternalError("training batches: batch index out of range");
+  const int count = static_cast<int>(std::min<std::size_t>(batch_size_, order_.size() - first));
+  const KeypointSequence& k0 = keypoints_.front();
+  const int rf = 2 * pad_ + 1;
+  Batch batch;
+  batch.examples = count;
+  batch.input.resize(static_cast<Eigen::Index>(k0.joints) * k0.features, static_cast<Eigen::Index>(count) * rf);
+  batch.target.resize(3 * poses_.front().joints, count);
+  batch.trajectory.resize(3, count);
+  for (int i = 0; i < count; ++i) fill_example(order_[first + i], batch, i);
+  return batch;
+}
+
+// The window [frame - pad - shift, frame + pad - shift] (shift = pad for causal models), frames
+// outside the video replaced by its first or last frame; mirrored when the example is flipped.
+void ChunkedBatches::fill_example(const Example& example, Batch& batch, int slot) const {
+  const KeypointSequence& keypoints = keypoints_[example.video];
+  const PoseSequence& pose = poses_[example.video];
+  const int rf = 2 * pad_ + 1, shift = causal_ ? pad_ : 0;
+  const int joints = keypoints.joints, features = keypoints.features;
+  for (int w = 0; w < rf; ++w) {
+    const int t = std::clamp(example.frame - pad_ - shift + w, 0, keypoints.frames - 1);
+    float* column = batch.input.col(static_cast<Eigen::Index>(slot) * rf + w).data();
+    std::copy_n(&keypoints.values[static_cast<std::size_t>(t) * joints * features], joints * features, column);
+    if (!example.flip) continue;
+    for (int j = 0; j < joints; ++j) column[j * features] = -column[j * features];
+    for (std::size_t s = 0; s < flip_.kps_left.size(); ++s)
+      for (int f = 0; f < features; ++f)
+        std::swap(column[flip_.kps_left[s] * features + f], column[flip_.kps_right[s] * features + f]);
+  }
+  float* target = batch.target.col(slot).data();
+  std::copy_n(&pose.values[static_cast<std::size_t>(example.frame) * pose.joints * 3], pose.joints * 3, target);
+  if (example.flip) {
+    for (int j = 0; j < pose.joints; ++j) target[3 * j] = -target[3 * j];
+    for (std::size_t s = 0; s < flip_.joints_left.size(); ++s)
+      for (int d = 0; d < 3; ++d) std::swap(target[3 * flip_.joints_left[s] + d], target[3 * flip_.joints_right[s] + d]);
+  }
+  for (int d = 0; d < 3; ++d) {
+    batch.trajectory(d, slot) = target[d];
+    target[d] = 0.0f;
+  }
+}
+
+}  // namespace lift3d::core::training

@@ -1,0 +1,24 @@
+// The training losses of the reference's common/loss.py with their gradients, over predictions laid
+// out as the training model gives them: 3 * joints x frames matrices (row 3j + d, d = x, y, z).
+#pragma once
+
+#include <Eigen/Core>
+
+namespace lift3d::core::training {
+
+using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
+
+struct LossWithGradient {
+  double loss = 0;  // the float32 loss PyTorch returns, widened (what run.py's loss.item() gives)
+  Matrix gradient;  // d(loss)/d(predicted), same layout as `predicted`
+};
+
+// MPJPE: the mean over frames and joints of the Euclidean distance between predicted and target joints.
+// A joint predicted exactly at its target has gradient 0 (as PyTorch's norm).
+LossWithGradient mpjpe(const Matrix& predicted, const Matrix& target);
+
+// The trajectory model's loss: the mean over frames and joints of weight * distance, one weight per
+// frame (run.py: 1 / target depth of the root).
+LossWithGradient weighted_mpjpe(const Matrix& predicted, const Matrix& target, const Eigen::VectorXf& frame_weights);
+
+}  // namespace lift3d::core::training

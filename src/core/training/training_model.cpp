@@ -1,0 +1,301 @@
+#include "core/training/training_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "lift3d/error.hpp"
+
+namespace lift3d::core::training {
+namespace {
+
+constexpr double kBatchNormEps = 1e-5;  // PyTorch's BatchNorm1d default, as the reference uses
+
+using ConstMap = Eigen::Map<const Matrix>;
+
+// torch's Conv1d weight [out][in][kernel] as the out x (kernel * in) matrix that multiplies the input
+// seen kernel columns at a time (column kk * in + i).
+Matrix weights_as_matrix(const std::vector<float>& torch_weight, int out, int in, int kernel) {
+  Matrix m(out, static_cast<Eigen::Index>(kernel) * in);
+  for (int o = 0; o < out; ++o)
+    for (int i = 0; i < in; ++i)
+      for (int k = 0; k < kernel; ++k)
+        m(o, static_cast<Eigen::Index>(k) * in + i) = torch_weight[(static_cast<std::size_t>(o) * in + i) * kernel + k];
+  return m;
+}
+
+void matrix_to_torch_weight(const Matrix& m, int out, int in, int kernel, std::vector<float>& torch_weight) {
+  torch_weight.resize(static_cast<std::size_t>(out) * in * kernel);
+  for (int o = 0; o < out; ++o)
+    for (int i = 0; i < in; ++i)
+      for (int k = 0; k < kernel; ++k)
+        torch_weight[(static_cast<std::size_t>(o) * in + i) * kernel + k] = m(o, static_cast<Eigen::Index>(k) * in + i);
+}
+
+}  // namespace
+
+TrainingModel::TrainingModel(const ModelConfig& config, double dropout, std::uint64_t seed)
+    : config_(config), dropout_(dropout) {
+  if (config.dense) throw InternalError("the strided training model has no dense form");
+  if (config.filter_widths.empty()) throw InternalError("training model without filter widths");
+  if (!(dropout >= 0.0 && dropout < 1.0)) throw InternalError("dropout must lie in [0, 1)");
+  const int channels = config.channels, blocks = config.blocks();
+  units_.resize(1 + 2 * blocks);
+  // Registration order of the reference: expand_bn, shrink, expand_conv, layers_conv, layers_bn.
+  add_batch_norm("expand_bn", channels, units_[0]);
+  shrink_weight_ = static_cast<int>(parameters_.size());
+  add_parameter("shrink.weight", {3LL * config.joints_out, channels, 1});
+  shrink_bias_ = static_cast<int>(parameters_.size());
+  add_parameter("shrink.bias", {3LL * config.joints_out});
+  units_[0].in_channels = config.input_channels;
+  units_[0].out_channels = channels;
+  units_[0].kernel = config.filter_widths[0];
+  units_[0].conv = static_cast<int>(parameters_.size());
+  add_parameter("expand_conv.weight", {channels, config.input_channels, config.filter_widths[0]});
+  for (int u = 1; u < units(); ++u) {
+    Unit& unit = units_[u];
+    const bool pointwise = (u - 1) % 2 == 1;
+    unit.in_channels = unit.out_channels = channels;
+    unit.kernel = pointwise ? 1 : config.filter_widths[(u - 1) / 2 + 1];
+    unit.conv = static_cast<int>(parameters_.size());
+    add_parameter("layers_conv." + std::to_string(u - 1) + ".weight", {channels, channels, unit.kernel});
+  }
+  for (int u = 1; u < units(); ++u) add_batch_norm("layers_bn." + std::to_string(u - 1), channels, units_[u]);
+  initialise(seed);
+  generator_.seed(seed ^ 0x9e3779b97f4a7c15ULL);
+}
+
+void TrainingModel::add_parameter(const std::string& name, std::vector<std::int64_t> shape) {
+  std::int64_t count = 1;
+  for (std::int64_t d : shape) count *= d;
+  NamedTensor tensor{name, std::move(shape), std::vector<float>(count, 0.0f), std::vector<float>(count, 0.0f)};
+  parameters_.push_back(std::move(tensor));
+}
+
+void TrainingModel::add_batch_norm(const std::string& name, int channels, Unit& unit) {
+  unit.bn_weight = static_cast<int>(parameters_.size());
+  add_parameter(name + ".weight", {channels});
+  unit.bn_bias = static_cast<int>(parameters_.size());
+  add_parameter(name + ".bias", {channels});
+  unit.running_mean = static_cast<int>(buffers_.size());
+  buffers_.push_back({name + ".running_mean", {channels}, std::vector<float>(channels, 0.0f), {}});
+  unit.running_var = static_cast<int>(buffers_.size());
+  buffers_.push_back({name + ".running_var", {channels}, std::vector<float>(channels, 1.0f), {}});
+}
+
+// PyTorch's defaults: Conv1d weights and bias uniform in +-1/sqrt(fan_in) (kaiming_uniform with
+// a = sqrt(5)), BatchNorm weight 1 and bias 0. The draws are lift3d's own, not torch's.
+void TrainingModel::initialise(std::uint64_t seed) {
+  std::mt19937_64 generator(seed);
+  const auto fill_uniform = [&](std::vector<float>& values, double fan_in) {
+    const double bound = 1.0 / std::sqrt(fan_in);
+    std::uniform_real_distribution<double> uniform(-bound, bound);
+    for (float& v : values) v = static_cast<float>(uniform(generator));
+  };
+  for (const Unit& unit : units_) {
+    fill_uniform(parameters_[unit.conv].values, static_cast<double>(unit.in_channels) * unit.kernel);
+    std::fill(parameters_[unit.bn_weight].values.begin(), parameters_[unit.bn_weight].values.end(), 1.0f);
+  }
+  fill_uniform(parameters_[shrink_weight_].values, config_.channels);
+  fill_uniform(parameters_[shrink_bias_].values, config_.channels);
+}
+
+std::vector<const NamedTensor*> TrainingModel::state_dict() const {
+  std::vector<const NamedTensor*> entries;
+  const auto add_bn = [&](const Unit& unit) {
+    entries.push_back(&parameters_[unit.bn_weight]);
+    entries.push_back(&parameters_[unit.bn_bias]);
+    entries.push_back(&buffers_[unit.running_mean]);
+    entries.push_back(&buffers_[unit.running_var]);
+  };
+  add_bn(units_[0]);
+  entries.push_back(&parameters_[shrink_weight_]);
+  entries.push_back(&parameters_[shrink_bias_]);
+  for (const Unit& unit : units_) entries.push_back(&parameters_[unit.conv]);
+  for (std::size_t u = 1; u < units_.size(); ++u) add_bn(units_[u]);
+  return entries;
+}
+
+NamedTensor* TrainingModel::find(const std::string& name) {
+  for (NamedTensor& p : parameters_)
+    if (p.name == name) return &p;
+  for (NamedTensor& b : buffers_)
+    if (b.name == name) return &b;
+  return nullptr;
+}
+
+// One unit's forward: convolution of kernel k and stride k as one product, BatchNorm with the batch's
+// statistics (and the running statistics updated), ReLU, dropout.
+void TrainingModel::run_unit(Unit& unit, const float* input, Eigen::Index columns_in, const Matrix* mask,
+                             Matrix& mask_used) {
+  const int k = unit.kernel, out = unit.out_channels;
+  unit.input = input;
+  unit.columns_out = columns_in / k;
+  const ConstMap windows(input, static_cast<Eigen::Index>(k) * unit.in_channels, unit.columns_out);
+  unit.weights = weights_as_matrix(parameters_[unit.conv].values, out, unit.in_channels, k);
+  unit.pre_norm.resize(out, unit.columns_out);
+  unit.pre_norm.noalias() = unit.weights * windows;
+
+  const Eigen::Index n = unit.columns_out;
+  const std::vector<float>& gamma = parameters_[unit.bn_weight].values;
+  const std::vector<float>& beta = parameters_[unit.bn_bias].values;
+  std::vector<float>& running_mean = buffers_[unit.running_mean].values;
+  std::vector<float>& running_var = buffers_[unit.running_var].values;
+  unit.mean.assign(out, 0.0);
+  unit.invstd.assign(out, 0.0);
+  unit.activated.resize(out, n);
+  // Per channel: a row of pre_norm. Sums in double (PyTorch's CPU accumulation type for float).
+  for (int c = 0; c < out; ++c) {
+    double sum = 0;
+    for (Eigen::Index j = 0; j < n; ++j) sum += unit.pre_norm(c, j);
+    const double mean = sum / static_cast<double>(n);
+    double squares = 0;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const double d = unit.pre_norm(c, j) - mean;
+      squares += d * d;
+    }
+    const double invstd = 1.0 / std::sqrt(squares / static_cast<double>(n) + kBatchNormEps);
+    unit.mean[c] = static_cast<float>(mean);
+    unit.invstd[c] = static_cast<float>(invstd);
+    const double unbiased = n > 1 ? squares / static_cast<double>(n - 1) : squares;
+    running_mean[c] = static_cast<float>(momentum_ * mean + (1 - momentum_) * running_mean[c]);
+    running_var[c] = static_cast<float>(momentum_ * unbiased + (1 - momentum_) * running_var[c]);
+    // y = x * alpha + shift with alpha = invstd * gamma, shift = beta - mean * alpha (float32), then ReLU.
+    const float alpha = static_cast<float>(unit.invstd[c] * static_cast<double>(gamma[c]));
+    const float shift = static_cast<float>(beta[c] - unit.mean[c] * static_cast<double>(alpha));
+    for (Eigen::Index j = 0; j < n; ++j) unit.activated(c, j) = std::max(unit.pre_norm(c, j) * alpha + shift, 0.0f);
+  }
+
+  if (dropout_ == 0.0) {
+    mask_used.resize(0, 0);
+    unit.output = unit.activated;
+    return;
+  }
+  if (mask) {
+    if (mask->rows() != out || mask->cols() != n) throw InternalError("dropout mask of the wrong shape");
+    mask_used = *mask;
+  } else {
+    std::bernoulli_distribution keep(1.0 - dropout_);
+    mask_used.resize(out, n);
+    for (Eigen::Index j = 0; j < mask_used.size(); ++j) mask_used.data()[j] = keep(generator_) ? 1.0f : 0.0f;
+  }
+  const float scale = static_cast<float>(1.0 / (1.0 - dropout_));
+  unit.output = unit.activated.cwiseProduct(mask_used) * scale;
+}
+
+Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vector<Matrix>* masks) {
+  const int rf = config_.receptive_field();
+  if (input.rows() != config_.input_channels || input.cols() != static_cast<Eigen::Index>(examples) * rf)
+    throw InternalError("training input is not input_channels x examples * receptive field");
+  if (masks && static_cast<int>(masks->size()) != units()) throw InternalError("one dropout mask per unit expected");
+  examples_ = examples;
+  masks_.assign(units_.size(), Matrix());
+  const auto mask_of = [&](int u) { return masks ? &(*masks)[u] : nullptr; };
+
+  input_ = input;  // backward needs it; a copy is small beside the activations
+  run_unit(units_[0], input_.data(), input_.cols(), mask_of(0), masks_[0]);
+  block_outputs_.assign(config_.blocks(), Matrix());
+  const Matrix* h = &units_[0].output;
+  for (int b = 0; b < config_.blocks(); ++b) {
+    Unit& first = units_[1 + 2 * b];
+    Unit& second = units_[2 + 2 * b];
+    run_unit(first, h->data(), h->cols(), mask_of(1 + 2 * b), masks_[1 + 2 * b]);
+    run_unit(second, first.output.data(), first.output.cols(), mask_of(2 + 2 * b), masks_[2 + 2 * b]);
+    // Residual: the centre frame of each group of fw frames (causal: the group's last frame).
+    const int fw = first.kernel;
+    const int offset = fw / 2 + (config_.causal ? fw / 2 : 0);
+    Matrix& out = block_outputs_[b];
+    out = second.output;
+    for (Eigen::Index j = 0; j < out.cols(); ++j) out.col(j) += h->col(j * fw + offset);
+    h = &out;
+  }
+  ++batches_tracked_;
+
+  const NamedTensor& shrink_w = parameters_[shrink_weight_];
+  Matrix shrink(3 * config_.joints_out, config_.channels);
+  for (int o = 0; o < shrink.rows(); ++o)
+    for (int i = 0; i < shrink.cols(); ++i) shrink(o, i) = shrink_w.values[static_cast<std::size_t>(o) * shrink.cols() + i];
+  Matrix output(shrink.rows(), h->cols());
+  output.noalias() = shrink * *h;
+  output.colwise() += Eigen::Map<const Eigen::VectorXf>(parameters_[shrink_bias_].values.data(), shrink.rows());
+  return output;
+}
+
+Matrix TrainingModel::unit_backward(Unit& unit, const Matrix& output_grad, const Matrix& mask) {
+  const int out = unit.out_channels, k = unit.kernel;
+  const Eigen::Index n = unit.columns_out;
+  // Through dropout and ReLU: d(activated) = d(output) * mask / (1 - p), zero where ReLU was off.
+  Matrix grad = output_grad;
+  if (dropout_ != 0.0) grad = grad.cwiseProduct(mask) * static_cast<float>(1.0 / (1.0 - dropout_));
+  for (Eigen::Index j = 0; j < grad.size(); ++j)
+    if (!(unit.activated.data()[j] > 0.0f)) grad.data()[j] = 0.0f;
+
+  // Through BatchNorm (training mode, as PyTorch's CPU kernel): with s = sum(dy), d = sum(dy * (x - mean)),
+  // dx = (dy - s / n - (x - mean) * invstd^2 * d / n) * invstd * gamma, dgamma = d * invstd, dbeta = s.
+  std::vector<float>& gamma_grad = parameters_[unit.bn_weight].grad;
+  std::vector<float>& beta_grad = parameters_[unit.bn_bias].grad;
+  const std::vector<float>& gamma = parameters_[unit.bn_weight].values;
+  for (int c = 0; c < out; ++c) {
+    const double mean = unit.mean[c], invstd = unit.invstd[c];
+    double sum = 0, dot = 0;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      sum += grad(c, j);
+      dot += grad(c, j) * (unit.pre_norm(c, j) - mean);
+    }
+    gamma_grad[c] = static_cast<float>(dot * invstd);
+    beta_grad[c] = static_cast<float>(sum);
+    const float grad_mean = static_cast<float>(sum / static_cast<double>(n));
+    const float projection = static_cast<float>(dot * invstd * invstd / static_cast<double>(n));
+    const float scale = static_cast<float>(invstd * gamma[c]);
+    const float mean_f = static_cast<float>(mean);
+    for (Eigen::Index j = 0; j < n; ++j)
+      grad(c, j) = (grad(c, j) - grad_mean - (unit.pre_norm(c, j) - mean_f) * projection) * scale;
+  }
+
+  // Through the strided convolution: dW = dZ * windows^T, d(windows) = W^T * dZ.
+  const ConstMap windows(unit.input, static_cast<Eigen::Index>(k) * unit.in_channels, n);
+  Matrix weight_grad(out, windows.rows());
+  weight_grad.noalias() = grad * windows.transpose();
+  matrix_to_torch_weight(weight_grad, out, unit.in_channels, k, parameters_[unit.conv].grad);
+  Matrix input_grad(windows.rows(), n);
+  input_grad.noalias() = unit.weights.transpose() * grad;
+  // Same memory as in_channels x (n * k): the gradient of the unit's input columns.
+  input_grad.resize(unit.in_channels, n * k);
+  return input_grad;
+}
+
+void TrainingModel::backward(const Matrix& output_grad) {
+  const Matrix* last = config_.blocks() > 0 ? &block_outputs_.back() : &units_[0].output;
+  if (output_grad.rows() != 3 * config_.joints_out || output_grad.cols() != last->cols())
+    throw InternalError("output gradient does not match the last forward pass");
+  // shrink: y = W h + b.
+  NamedTensor& shrink_w = parameters_[shrink_weight_];
+  Matrix shrink(3 * config_.joints_out, config_.channels);
+  for (int o = 0; o < shrink.rows(); ++o)
+    for (int i = 0; i < shrink.cols(); ++i) shrink(o, i) = shrink_w.values[static_cast<std::size_t>(o) * shrink.cols() + i];
+  Matrix shrink_grad(shrink.rows(), shrink.cols());
+  shrink_grad.noalias() = output_grad * last->transpose();
+  for (int o = 0; o < shrink.rows(); ++o)
+    for (int i = 0; i < shrink.cols(); ++i) shrink_w.grad[static_cast<std::size_t>(o) * shrink.cols() + i] = shrink_grad(o, i);
+  std::vector<float>& bias_grad = parameters_[shrink_bias_].grad;
+  for (int o = 0; o < shrink.rows(); ++o) {
+    double sum = 0;
+    for (Eigen::Index j = 0; j < output_grad.cols(); ++j) sum += output_grad(o, j);
+    bias_grad[o] = static_cast<float>(sum);
+  }
+  Matrix grad(config_.channels, last->cols());
+  grad.noalias() = shrink.transpose() * output_grad;
+
+  for (int b = config_.blocks() - 1; b >= 0; --b) {
+    Unit& first = units_[1 + 2 * b];
+    Unit& second = units_[2 + 2 * b];
+    const Matrix middle_grad = unit_backward(second, grad, masks_[2 + 2 * b]);
+    Matrix input_grad = unit_backward(first, middle_grad, masks_[1 + 2 * b]);
+    const int fw = first.kernel;
+    const int offset = fw / 2 + (config_.causal ? fw / 2 : 0);
+    for (Eigen::Index j = 0; j < grad.cols(); ++j) input_grad.col(j * fw + offset) += grad.col(j);
+    grad.swap(input_grad);
+  }
+  unit_backward(units_[0], grad, masks_[0]);
+}
+
+}  // namespace lift3d::core::training

@@ -1,0 +1,130 @@
+// The model run.py trains: VideoPose3D's TemporalModelOptimized1f (the reference's common/model.py),
+// with its forward pass in training mode and the backward pass that gives every parameter's gradient.
+//
+// Each training example is one window of exactly receptive_field() input frames and gives one output
+// frame. With every window that long, a dilated convolution of kernel k only ever meets its input at
+// multiples of k, so it becomes a convolution of kernel k and stride k: the expand convolution has
+// stride fw_0 and block b's first convolution stride fw_b, without dilation. The residual of a block is
+// the centre frame of each group of fw_b frames (the last one for a causal model). Its weights are
+// those of the evaluation model (same names and shapes).
+//
+// Activations are channels x (examples * frames) matrices, column-major, so that one example's frames
+// are adjacent columns. A convolution of kernel k and stride k then reads k adjacent columns per output:
+// the input seen as a (k * in_channels) x (columns / k) matrix, so each convolution is one matrix product
+// (and its backward two), with weights laid out as out x (k * in): column kk * in + i is torch's
+// W[o][i][kk].
+//
+// BatchNorm runs in training mode: batch mean and biased variance per channel (accumulated in double,
+// as PyTorch's CPU kernel does), and the running statistics updated with the current momentum and the
+// unbiased variance. Dropout multiplies by mask / (1 - p) (PyTorch's inverted dropout); masks are drawn
+// from the model's generator, or given (tests compare with PyTorch under the same masks).
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/model_config.hpp"
+
+namespace lift3d::core::training {
+
+using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
+
+// One tensor of a PyTorch state_dict: its name, shape and float32 values in C order. Parameters carry
+// their gradient (same size) after backward().
+struct NamedTensor {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  std::vector<float> values;
+  std::vector<float> grad;  // parameters only; empty for buffers
+};
+
+// The first and second convolution of a residual block, and the expand convolution, are "units":
+// convolution (no bias), BatchNorm, ReLU, dropout. Units are numbered in forward order: 0 the expand
+// convolution, then 1 + 2b and 2 + 2b for block b.
+class TrainingModel {
+ public:
+  // `config` must be neither dense nor given without filter widths (Optimized1f has no dense form).
+  // Parameters start at PyTorch's default initialisation (uniform in +-1/sqrt(fan_in) for the
+  // convolutions and the shrink bias, BatchNorm weight 1 and bias 0), drawn from `seed`.
+  TrainingModel(const ModelConfig& config, double dropout, std::uint64_t seed = 0);
+
+  const ModelConfig& config() const { return config_; }
+  double dropout() const { return dropout_; }
+  int units() const { return 1 + 2 * config_.blocks(); }
+
+  // Parameters in PyTorch's registration order (model.parameters(): expand_bn.weight,
+  // expand_bn.bias, shrink.weight, shrink.bias, expand_conv.weight, layers_conv.*.weight,
+  // layers_bn.*.weight/bias): the order of the optimizer's state.
+  std::vector<NamedTensor>& parameters() { return parameters_; }
+  const std::vector<NamedTensor>& parameters() const { return parameters_; }
+  // BatchNorm buffers: <bn>.running_mean, <bn>.running_var (float32) for expand_bn then layers_bn.*.
+  std::vector<NamedTensor>& buffers() { return buffers_; }
+  const std::vector<NamedTensor>& buffers() const { return buffers_; }
+  // num_batches_tracked of every BatchNorm (they all count the same batches).
+  std::int64_t batches_tracked() const { return batches_tracked_; }
+  void set_batches_tracked(std::int64_t count) { batches_tracked_ = count; }
+  // The whole state_dict in PyTorch's order (expand_bn.*, shrink.*, expand_conv.weight,
+  // layers_conv.*, layers_bn.*; num_batches_tracked left out: see batches_tracked()).
+  std::vector<const NamedTensor*> state_dict() const;
+  // Finds a parameter or buffer by its state_dict name; nullptr when absent.
+  NamedTensor* find(const std::string& name);
+
+  void set_bn_momentum(double momentum) { momentum_ = momentum; }
+  double bn_momentum() const { return momentum_; }
+  void reseed_dropout(std::uint64_t seed) { generator_.seed(seed); }
+
+  // Forward pass in training mode over `examples` windows. `input` is input_channels x (examples *
+  // receptive_field) (column e * RF + t is frame t of example e, channels joint-major, x before y).
+  // Returns 3 * joints_out x examples (row 3j + d). Updates the
+  // running statistics and the batch count. `masks`, when given, holds one 0/1 matrix per unit of that
+  // unit's output shape (channels x examples * frames after it); otherwise masks are drawn.
+  Matrix forward(const Matrix& input, int examples, const std::vector<Matrix>* masks = nullptr);
+  // Sets every parameter's gradient to d(loss)/d(parameter) given d(loss)/d(output) of the last
+  // forward(), in that output's layout. Gradients are overwritten, not accumulated.
+  void backward(const Matrix& output_grad);
+
+  // The 0/1 dropout masks the last forward() used (empty matrices when dropout is 0).
+  const std::vector<Matrix>& last_masks() const { return masks_; }
+
+ private:
+  struct Unit {
+    int in_channels = 0, out_channels = 0, kernel = 1;  // stride == kernel
+    int conv = -1, bn_weight = -1, bn_bias = -1;        // indices into parameters_
+    int running_mean = -1, running_var = -1;            // indices into buffers_
+    // Saved by forward for backward.
+    const float* input = nullptr;  // in_channels x columns_in: the model's copy of the input, or the previous unit's output
+    Eigen::Index columns_out = 0;
+    Matrix weights;    // out x (kernel * in), from the parameter
+    Matrix pre_norm;   // convolution output
+    std::vector<double> mean, invstd;  // batch statistics
+    Matrix activated;  // after BatchNorm and ReLU, before dropout
+    Matrix output;     // after dropout (the next unit's input)
+  };
+
+  void add_parameter(const std::string& name, std::vector<std::int64_t> shape);
+  void add_batch_norm(const std::string& name, int channels, Unit& unit);
+  void initialise(std::uint64_t seed);
+  void run_unit(Unit& unit, const float* input, Eigen::Index columns_in, const Matrix* mask, Matrix& mask_used);
+  // Returns d(loss)/d(unit input) given d(loss)/d(unit output); sets the unit's parameter gradients.
+  Matrix unit_backward(Unit& unit, const Matrix& output_grad, const Matrix& mask);
+
+  ModelConfig config_;
+  double dropout_ = 0.0;
+  double momentum_ = 0.1;
+  std::int64_t batches_tracked_ = 0;
+  std::vector<NamedTensor> parameters_;
+  std::vector<NamedTensor> buffers_;
+  std::vector<Unit> units_;
+  int shrink_weight_ = -1, shrink_bias_ = -1;
+  std::mt19937_64 generator_;
+  std::vector<Matrix> masks_;
+  // Saved by forward for backward.
+  Matrix input_;                        // the last forward()'s input
+  std::vector<Matrix> block_outputs_;  // the output of each block (expand unit's output is units_[0].output)
+  int examples_ = 0;
+};
+
+}  // namespace lift3d::core::training

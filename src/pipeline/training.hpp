@@ -1,0 +1,73 @@
+// `train` as one call: supervised training of a VideoPose3D pose model with run.py's semantics
+// (the reference's run.py without --subjects-unlabeled): the training and test videos fetched as run.py
+// fetches them, ChunkedGenerator's shuffled batches, the strided single-frame training model, Adam with
+// AMSGrad, the learning rate multiplied by lr_decay after every epoch and the BatchNorm momentum
+// following 0.1 * 0.01^(epoch / epochs), and after every epoch the losses run.py prints.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace lift3d::pipeline {
+
+struct TrainingRequest {
+  std::string dataset = "h36m";  // h36m or humaneva15
+  std::string data_3d;           // data_3d_<dataset>.npz
+  std::string data_2d;           // data_2d_<dataset>_<keypoints>.npz
+  std::vector<std::string> subjects_train;  // empty: run.py's defaults (S1,S5,S6,S7,S8 for h36m)
+  std::vector<std::string> subjects_test;   // empty: S9,S11 (h36m)
+  std::vector<std::string> actions;         // action prefixes; empty: all
+  std::vector<int> architecture{3, 3, 3};
+  int channels = 1024;
+  double dropout = 0.25;
+  bool causal = false;
+  int epochs = 60;
+  int batch_size = 1024;
+  double learning_rate = 0.001;
+  double lr_decay = 0.95;
+  int stride = 1;
+  bool augment = true;   // run.py's data augmentation (flips); --no-data-augmentation turns it off
+  bool evaluate_epochs = true;  // false: --no-eval
+  // Checkpoints: <checkpoint_dir>/epoch_<N>.bin every checkpoint_frequency epochs, and after the last
+  // epoch (run.py writes none there unless the epoch count is a multiple of the frequency). Empty: none.
+  std::string checkpoint_dir = "checkpoint";
+  int checkpoint_frequency = 10;
+  // A checkpoint to continue from (run.py's --resume, but a path): model_pos, epoch and lr, and when it
+  // has one the optimizer state and the shuffling generator's state.
+  std::string resume;
+  std::uint64_t seed = 0;  // lift3d's own: the initial weights and the dropout masks
+  // Called after each epoch with run.py's line (without its time field when times are off).
+  std::function<void(const std::string& line)> on_epoch;
+  bool print_time = true;
+};
+
+struct EpochLosses {
+  int epoch = 0;           // 1-based
+  double elapsed_minutes = 0;
+  double lr = 0;           // the rate the epoch used
+  double train = 0;        // metres: mean MPJPE over the epoch's training batches (dropout on)
+  double train_eval = 0;   // metres: evaluation mode over the training videos (NaN without evaluation)
+  double valid = 0;        // metres: evaluation mode over the test videos (NaN without evaluation)
+};
+
+struct TrainingResult {
+  std::vector<EpochLosses> epochs;
+  int receptive_field = 0;
+  long long parameter_count = 0;
+  long long training_frames = 0;
+  long long test_frames = 0;
+  std::vector<std::string> checkpoints;  // written, in order
+  std::vector<std::string> state_names;   // the final state_dict's names, PyTorch's order
+  std::vector<std::vector<float>> state;  // and values
+};
+
+// run.py's epoch line: "[e] time T lr L 3d_train X 3d_eval Y 3d_valid Z" (losses in millimetres).
+std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time);
+
+// Throws UsageError for options that do not fit (unknown subject, stride other than 1, ...),
+// InputError for files that do not fit each other.
+TrainingResult run_training(const TrainingRequest& request);
+
+}  // namespace lift3d::pipeline

@@ -1,0 +1,95 @@
+// ChunkedBatches: the example list, windows with edge padding (centred, or ending at the frame for
+// causal models), flips of 2D and 3D, the root zeroed into the trajectory, batch sizes. The shuffled
+// order itself is NumPy's (numpy_random_test.cpp) and whole epochs match run.py (training_run_test.cpp).
+#include <gtest/gtest.h>
+
+#include "core/training/chunked_batches.hpp"
+
+namespace training = lift3d::core::training;
+
+namespace {
+
+// 2 joints, 2 features: keypoint (t, j) = (10 t + j, 100 + 10 t + j); pose joint j = (t, j, 7).
+lift3d::KeypointSequence keypoints(int frames) {
+  lift3d::KeypointSequence k;
+  k.frames = frames;
+  k.joints = 2;
+  k.features = 2;
+  for (int t = 0; t < frames; ++t)
+    for (int j = 0; j < 2; ++j) {
+      k.values.push_back(10.0f * t + j);
+      k.values.push_back(100.0f + 10.0f * t + j);
+    }
+  return k;
+}
+
+lift3d::PoseSequence poses(int frames) {
+  lift3d::PoseSequence p(frames, 2);
+  for (int t = 0; t < frames; ++t)
+    for (int j = 0; j < 2; ++j) {
+      p.at(t, j, 0) = static_cast<float>(t);
+      p.at(t, j, 1) = static_cast<float>(j);
+      p.at(t, j, 2) = 7.0f;
+    }
+  return p;
+}
+
+training::FlipLists swap_joints() { return {{0}, {1}, {0}, {1}}; }
+
+TEST(ChunkedBatches, ExamplesAreEveryFrameThenTheFlippedCopiesPerVideo) {
+  const std::vector<lift3d::KeypointSequence> k{keypoints(3), keypoints(2)};
+  const std::vector<lift3d::PoseSequence> p{poses(3), poses(2)};
+  const training::ChunkedBatches batches(k, p, 4, 1, false, true, swap_joints());
+  ASSERT_EQ(batches.examples().size(), 10u);
+  EXPECT_EQ(batches.examples()[3].video, 0);
+  EXPECT_TRUE(batches.examples()[3].flip);
+  EXPECT_EQ(batches.examples()[3].frame, 0);
+  EXPECT_EQ(batches.examples()[6].video, 1);
+  EXPECT_FALSE(batches.examples()[6].flip);
+  EXPECT_EQ(batches.batches_per_epoch(), 3);  // 4 + 4 + 2
+  EXPECT_EQ(batches.batch(2).examples, 2);
+}
+
+TEST(ChunkedBatches, WindowsAreEdgePaddedAndFlipsSwapAndNegate) {
+  const std::vector<lift3d::KeypointSequence> k{keypoints(3)};
+  const std::vector<lift3d::PoseSequence> p{poses(3)};
+  const training::ChunkedBatches batches(k, p, 6, 1, false, true, swap_joints());
+  const training::Batch batch = batches.batch(0);  // unshuffled: frames 0, 1, 2, then flipped 0, 1, 2
+  ASSERT_EQ(batch.input.rows(), 4);
+  ASSERT_EQ(batch.input.cols(), 18);
+  // Example 0 (frame 0): window frames -1, 0, 1 -> 0, 0, 1.
+  EXPECT_EQ(batch.input(0, 0), 0.0f);
+  EXPECT_EQ(batch.input(0, 1), 0.0f);
+  EXPECT_EQ(batch.input(0, 2), 10.0f);
+  // Example 2 (frame 2): window 1, 2, 3 -> 1, 2, 2.
+  EXPECT_EQ(batch.input(1, 8), 120.0f);
+  // Flipped example 4 (frame 1), centre column 13: joints swapped, x negated.
+  EXPECT_EQ(batch.input(0, 13), -11.0f);  // joint 1's x, negated, now at joint 0
+  EXPECT_EQ(batch.input(1, 13), 111.0f);
+  EXPECT_EQ(batch.input(2, 13), -10.0f);
+  EXPECT_EQ(batch.input(3, 13), 110.0f);
+  // 3D target of example 4: root zeroed, its camera position moved to the trajectory.
+  EXPECT_EQ(batch.target(0, 4), 0.0f);
+  // Frame 1 is joint 0 = (1, 0, 7), joint 1 = (1, 1, 7); flipped: joint 0 = (-1, 1, 7), joint 1 = (-1, 0, 7).
+  EXPECT_EQ(batch.trajectory(0, 4), -1.0f);
+  EXPECT_EQ(batch.trajectory(1, 4), 1.0f);
+  EXPECT_EQ(batch.trajectory(2, 4), 7.0f);
+  EXPECT_EQ(batch.target(3, 4), -1.0f);
+  EXPECT_EQ(batch.target(4, 4), 0.0f);
+  EXPECT_EQ(batch.target(5, 4), 7.0f);
+}
+
+TEST(ChunkedBatches, CausalWindowsEndAtTheFrame) {
+  const std::vector<lift3d::KeypointSequence> k{keypoints(4)};
+  const std::vector<lift3d::PoseSequence> p{poses(4)};
+  const training::ChunkedBatches batches(k, p, 8, 1, true, false, swap_joints());
+  const training::Batch batch = batches.batch(0);
+  // Example 3 (frame 3): window frames 1, 2, 3 (shifted by pad to the left).
+  EXPECT_EQ(batch.input(0, 9), 10.0f);
+  EXPECT_EQ(batch.input(0, 10), 20.0f);
+  EXPECT_EQ(batch.input(0, 11), 30.0f);
+  // Example 0: frames -2, -1, 0 -> all frame 0.
+  EXPECT_EQ(batch.input(0, 2), 0.0f);
+}
+
+}  // namespace
