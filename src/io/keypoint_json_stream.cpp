@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <memory>
+#include <type_traits>
 #include <variant>
 
 #include "base/joint_sets.hpp"
