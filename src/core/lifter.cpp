@@ -128,17 +128,22 @@ class InputRelease {
     released_ = first_;
   }
   // Every padded frame before `next_padded` has been read: their input frames are not needed again.
+  // Handed back in batches of at least kBatchBytes (a chunk's frames are fewer than a page's worth
+  // of whole pages).
   void read_up_to(long long next_padded) {
     if (!input_) return;
     const long long upto = std::min(next_padded - pad_left_, end_);
     if (upto <= released_) return;
-    const std::size_t frame_values = static_cast<std::size_t>(input_->joints) * input_->features;
-    return_pages(input_->values.data() + static_cast<std::size_t>(released_) * frame_values,
-                 static_cast<std::size_t>(upto - released_) * frame_values * sizeof(float));
+    const std::size_t frame_bytes = static_cast<std::size_t>(input_->joints) * input_->features * sizeof(float);
+    const std::size_t bytes = static_cast<std::size_t>(upto - released_) * frame_bytes;
+    if (bytes < kBatchBytes) return;
+    return_pages(reinterpret_cast<char*>(input_->values.data()) + static_cast<std::size_t>(released_) * frame_bytes,
+                 bytes);
     released_ = upto;
   }
 
  private:
+  static constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
   KeypointSequence* input_;  // nullptr: nothing is released
   long long pad_left_;
   long long first_, end_;  // the segment's own input frames: [first_, end_)

@@ -1,13 +1,15 @@
 // A growing list kept in fixed-size blocks, for values read from a file of unknown length. A
 // std::vector that doubles as it grows holds the old and the new copy at once (up to twice the
 // data) and ends with up to twice the capacity it needs; blocks never move, and take() hands the
-// values over as one exact-size vector while freeing each block as soon as it is copied, so the
-// peak stays one block above the data.
+// values over as one exact-size vector while handing back each block's memory as soon as it is
+// copied, so the peak stays about one block above the data.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <vector>
+
+#include "base/memory_pages.hpp"
 
 namespace lift3d::io {
 
@@ -57,6 +59,9 @@ class BlockBuffer {
     out.reserve(size_);
     for (std::vector<T>& block : blocks_) {
       out.insert(out.end(), block.begin(), block.end());
+      // Freed blocks of this size may stay with the allocator (not the system) until all are freed:
+      // their pages are handed back first, so the copy never holds the data twice.
+      return_pages(block.data(), block.size() * sizeof(T));
       std::vector<T>().swap(block);
     }
     blocks_.clear();

@@ -232,7 +232,7 @@ TEST(JsonStream, ADuplicateKeyInsideAStreamedRecordIsRefused) {
 TEST(JsonStream, Lift3dHeaderErrorsComeBeforeFrameErrorsWhereverTheKeysAre) {
   TempDir dir;
   std::string text = lift3d_document(6);
-  text.replace(text.find("[60.5"), 4, "\"x\"");  // a bad frame (frame 5, joint 6)...
+  text.replace(text.find("[60.5") + 1, 4, "\"x\"");  // a bad frame (frame 5, joint 6)...
   text.insert(text.size() - 2, ", \"colour\": 1");  // ...and an unknown key after the frames
   const std::string path = dir.file("unknown_after.json", text);
   EXPECT_THAT([&] { read_streamed(path); }, ::testing::ThrowsMessage<InputError>(HasSubstr("unknown key 'colour'")));
@@ -258,7 +258,8 @@ TEST(JsonStream, AHugeNumberOfTinyRecordsIsRead) {
   EXPECT_EQ(read.frames, (std::vector<long long>{0, 100000, 200001}));
   EXPECT_EQ(read.joints, 17);
   EXPECT_FLOAT_EQ(read.keypoints_of(1)[0], 100100.5f);
-  expect_same(path);
+  // (Not compared with the whole-document reader here: its parse takes time quadratic in the
+  // number of objects in one list, about half a minute for these.)
   // As many empty lift3d frames would be refused (17 joints per frame), each with its path.
   std::string empties = "{\"format\": \"lift3d-keypoints-2d\", \"version\": 1, \"layout\": \"coco\", \"keypoints\": [";
   for (int f = 0; f < 200000; ++f) empties += f ? ",[]" : "[]";
@@ -274,7 +275,8 @@ TEST(JsonStream, AFormatALaterRecordSettlesIsReadAsTheWholeDocumentDecides) {
   for (int j = 0; j < 33; ++j) landmarks += (j ? ", " : "") + std::string("{\"x\": 0.5, \"y\": 0.25, \"visibility\": 0.9}");
   const std::string path = dir.file("later.json", "[{\"frame_id\": 0, \"instances\": []}, {\"landmarks\": [" + landmarks + "]}]");
   expect_same(path);
-  EXPECT_EQ(read_streamed(path).format, read_whole(path).format);
+  // The MediaPipe reader's word on the first frame, which has no landmarks.
+  EXPECT_THAT(describe([&] { return read_streamed(path); }), HasSubstr("[0]: no landmarks, pose_landmarks or keypoints"));
 }
 
 TEST(JsonStream, FilesThatAreNotRegularAreRefusedAsBefore) {
