@@ -166,14 +166,21 @@ Detections2D read_json_detections(const std::string& path, const DetectionReadOp
   throw InternalError(path + ": a file format told by its path was detected from json content");
 }
 
+// One video's detections as a list (moved in: a braced list would copy them).
+std::vector<Detections2D> one_video(Detections2D&& detections) {
+  std::vector<Detections2D> videos;
+  videos.push_back(std::move(detections));
+  return videos;
+}
+
 std::vector<Detections2D> read_any_detections(const std::string& path_or_glob, const DetectionReadOptions& options) {
   switch (keypoint_format_from_path(path_or_glob).value_or(KeypointFileFormat::Lift3dJson)) {
     case KeypointFileFormat::OpenPoseJson: return read_openpose_detections(path_or_glob, options);
     case KeypointFileFormat::VideoPoseNpz:
       throw UsageError(path_or_glob + ": a videopose3d dataset .npz (positions_2d), not read as detections");
-    case KeypointFileFormat::KeypointArray: return {read_keypoint_array(path_or_glob, options)};
-    case KeypointFileFormat::KeypointCsv: return {read_keypoint_csv(path_or_glob, options)};
-    default: return {read_json_detections(path_or_glob, options)};
+    case KeypointFileFormat::KeypointArray: return one_video(read_keypoint_array(path_or_glob, options));
+    case KeypointFileFormat::KeypointCsv: return one_video(read_keypoint_csv(path_or_glob, options));
+    default: return one_video(read_json_detections(path_or_glob, options));
   }
 }
 

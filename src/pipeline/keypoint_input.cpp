@@ -169,7 +169,9 @@ std::vector<Keypoints2D> choose_people(Detections2D& detections, const KeypointR
   if (options.people == PersonChoice::All) return every_person(detections, people, rows);
   const core::PersonTrack& track = chosen_person(detections, people, options.track_id);
   warn_if_mostly_absent(detections, track);
-  return {person_keypoints(detections, track, rows, core::SequenceSpan::AllRows, detections.video, /*take=*/true)};
+  std::vector<Keypoints2D> chosen;  // (a braced list would copy the sequence)
+  chosen.push_back(person_keypoints(detections, track, rows, core::SequenceSpan::AllRows, detections.video, /*take=*/true));
+  return chosen;
 }
 
 }  // namespace
