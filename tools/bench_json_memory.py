@@ -13,7 +13,7 @@ the same command on a 300-frame input: program, model, working chunk), the ratio
 (peak - fixed) / keypoints, and the seconds.
 
     tools/bench_json_memory.py --lift3d build/lift3d [--frames 200000,1000000]
-        [--formats lift3d,coco,alphapose,mmpose] [--check-ratio 1.5]
+        [--formats lift3d,coco,alphapose,mmpose] [--check-ratio 1.5] [--infer-arg=--no-tta ...]
 
 --check-ratio R exits 1 when a ratio exceeds R (tests/cli/json_memory.sh uses it).
 """
@@ -29,6 +29,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLE = os.path.join(ROOT, "data", "samples", "cmu_02_06_coco.json")
 FIXED_FRAMES = 300
+EXTRA_ARGS = []  # --infer-arg
 VARIANTS = 10  # distinct offsets; each base frame's text is made once per offset
 
 
@@ -113,7 +114,7 @@ def write_input(path, form, frames_wanted, sample):
 
 
 def run(lift3d, path, output, size_args):
-    command = [lift3d, "infer", "--input", path, "--output", output] + size_args
+    command = [lift3d, "infer", "--input", path, "--output", output] + size_args + EXTRA_ARGS
     start = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -132,7 +133,9 @@ def main():
     parser.add_argument("--formats", default="lift3d,coco,alphapose,mmpose")
     parser.add_argument("--check-ratio", type=float, default=None)
     parser.add_argument("--tmp", default=None, help="folder for the generated files (default: a new temporary one)")
+    parser.add_argument("--infer-arg", action="append", default=[], help="one more infer argument (repeatable)")
     args = parser.parse_args()
+    EXTRA_ARGS.extend(args.infer_arg)
     sample = load_sample()
     lengths = [int(n) for n in args.frames.split(",")]
     work = tempfile.mkdtemp(prefix="lift3d-json-memory-", dir=args.tmp)
