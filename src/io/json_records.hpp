@@ -22,7 +22,7 @@ namespace lift3d::io {
 
 // Thrown by a streamed reader when the records so far cannot decide what the whole document would
 // (a format the first record does not settle, a case whose message needs the whole document): the
-// file is then read whole, as before streaming. Not an lift3d::Error: never shown to the user.
+// file is then read whole, as before streaming. Not a lift3d::Error: never shown to the user.
 struct JsonStreamFallback {};
 
 // ---- Format detection from records (keypoint_files.cpp) ----
