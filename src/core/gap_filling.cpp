@@ -48,12 +48,14 @@ GapFillResult fill_keypoint_gaps(KeypointSequence& seq, const GapFillOptions& op
   if (seq.features < 2) throw InternalError(options.source + ": keypoints without x and y");
   const std::string below = why_unusable(seq.frames, options.min_score);
 
-  std::vector<std::vector<int>> usable_frames(seq.joints);
+  // Whether each joint is usable somewhere (a long sequence keeps no per-frame lists: the fill
+  // below finds each gap's ends as it goes).
+  std::vector<bool> seen(seq.joints, false);
   bool any_usable = false;
   for (int joint = 0; joint < seq.joints; ++joint) {
-    for (int frame = 0; frame < seq.frames; ++frame)
-      if (keypoint_usable(seq, frame, joint, options.min_score)) usable_frames[joint].push_back(frame);
-    any_usable = any_usable || !usable_frames[joint].empty();
+    for (int frame = 0; frame < seq.frames && !seen[joint]; ++frame)
+      seen[joint] = keypoint_usable(seq, frame, joint, options.min_score);
+    any_usable = any_usable || seen[joint];
   }
   if (!any_usable) throw InputError(options.source + ": no usable keypoints" + below);
   std::vector<bool> left_missing(seq.joints, false);
@@ -61,7 +63,7 @@ GapFillResult fill_keypoint_gaps(KeypointSequence& seq, const GapFillOptions& op
     if (joint >= 0 && joint < seq.joints) left_missing[joint] = true;
   std::vector<int> never;
   for (int joint = 0; joint < seq.joints; ++joint)
-    if (usable_frames[joint].empty() && !left_missing[joint]) never.push_back(joint);
+    if (!seen[joint] && !left_missing[joint]) never.push_back(joint);
   if (!never.empty()) throw InputError(options.source + ": " + never_usable(options, never) + below);
 
   GapFillResult result;
@@ -69,22 +71,29 @@ GapFillResult fill_keypoint_gaps(KeypointSequence& seq, const GapFillOptions& op
   result.filled_mask.assign(static_cast<std::size_t>(seq.frames) * seq.joints, 0);
   for (int joint = 0; joint < seq.joints; ++joint) {
     if (left_missing[joint]) continue;
-    const std::vector<int>& known = usable_frames[joint];
-    std::size_t next = 0;  // first usable frame after the current one
+    // Frames are filled in order, so the usable frames at and after `frame` are still as read:
+    // `before` is the last usable frame before it (-1: none), `after` the first at or after it
+    // (seq.frames: none).
+    int before = -1;
+    int after = -1;
     for (int frame = 0; frame < seq.frames; ++frame) {
-      if (next < known.size() && known[next] == frame) {
-        ++next;
+      if (after < frame) {
+        after = frame;
+        while (after < seq.frames && !keypoint_usable(seq, after, joint, options.min_score)) ++after;
+      }
+      if (after == frame) {
+        before = frame;
         continue;
       }
       for (int axis = 0; axis < 2; ++axis) {
         double value;
-        if (next == 0) {
-          value = seq.at(known.front(), joint, axis);
-        } else if (next == known.size()) {
-          value = seq.at(known.back(), joint, axis);
+        if (before < 0) {
+          value = seq.at(after, joint, axis);
+        } else if (after == seq.frames) {
+          value = seq.at(before, joint, axis);
         } else {
           // np.interp's formula, in double, rounded once.
-          const int t0 = known[next - 1], t1 = known[next];
+          const int t0 = before, t1 = after;
           const double y0 = seq.at(t0, joint, axis), y1 = seq.at(t1, joint, axis);
           value = (y1 - y0) / (t1 - t0) * (frame - t0) + y0;
         }

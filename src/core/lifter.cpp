@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "base/memory_pages.hpp"
 #include "core/parallel.hpp"
 #include "lift3d/error.hpp"
 
@@ -116,21 +118,108 @@ long long store_output(const ModelRun& run, const Matrix& out, long long produce
   return produced;
 }
 
-// Output frames [begin, end) need padded input frames [begin, end + RF - 1), streamed in chunks.
-// A segment depends on no other, so segments can run on separate threads, each writing only its
-// own frames of `result`.
-void run_segment(const ModelRun& run, long long begin, long long end, PoseSequence& result) {
-  TemporalModel::Stream stream(run.model, run.mirror.streams(), begin);  // begin: so every frame is computed alike
-  long long produced = begin;
-  Matrix input;
-  const long long input_end = end + run.model.config().receptive_field() - 1;
-  for (long long start = begin; start < input_end; start += run.chunk) {
-    const long long n = std::min(run.chunk, input_end - start);
-    fill_input(run, start, n, input);
-    produced = store_output(run, stream.push(input, /*last=*/start + n == input_end), produced, end, result);
+// The input frames a segment reads and no other segment does, handed back (core::return_pages)
+// once the segment has read them, when the caller gives its input up (lift_consuming).
+class InputRelease {
+ public:
+  InputRelease(KeypointSequence* input, const ModelConfig& config, long long begin, long long end)
+      : input_(input), pad_left_(config.pad_left()),
+        first_(begin + (config.receptive_field() - 1 - config.pad_left())), end_(end - config.pad_left()) {
+    released_ = first_;
   }
-  if (produced != end)
-    throw InternalError("model produced " + std::to_string(produced - begin) + " frames for " + std::to_string(end - begin));
+  // Every padded frame before `next_padded` has been read: their input frames are not needed again.
+  // Handed back in batches of at least kBatchBytes (a chunk's frames are fewer than a page's worth
+  // of whole pages).
+  void read_up_to(long long next_padded) {
+    if (!input_) return;
+    const long long upto = std::min(next_padded - pad_left_, end_);
+    if (upto <= released_) return;
+    const std::size_t frame_bytes = static_cast<std::size_t>(input_->joints) * input_->features * sizeof(float);
+    const std::size_t bytes = static_cast<std::size_t>(upto - released_) * frame_bytes;
+    if (bytes < kBatchBytes) return;
+    return_pages(reinterpret_cast<char*>(input_->values.data()) + static_cast<std::size_t>(released_) * frame_bytes,
+                 bytes);
+    released_ = upto;
+  }
+
+ private:
+  static constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
+  KeypointSequence* input_;  // nullptr: nothing is released
+  long long pad_left_;
+  long long first_, end_;  // the segment's own input frames: [first_, end_)
+  long long released_;
+};
+
+// Output frames [begin, end) need padded input frames [begin, end + RF - 1), streamed in chunks,
+// through every model of `runs` (they share the receptive field and chunk). A segment depends on no
+// other, so segments can run on separate threads, each writing only its own frames of `results`.
+void run_segment(const std::vector<const ModelRun*>& runs, long long begin, long long end,
+                 const std::vector<PoseSequence*>& results, InputRelease release) {
+  std::vector<TemporalModel::Stream> streams;
+  std::vector<long long> produced(runs.size(), begin);
+  for (const ModelRun* run : runs)
+    streams.emplace_back(run->model, run->mirror.streams(), begin);  // begin: so every frame is computed alike
+  Matrix input;
+  const long long chunk = runs.front()->chunk;
+  const long long input_end = end + runs.front()->model.config().receptive_field() - 1;
+  for (long long start = begin; start < input_end; start += chunk) {
+    const long long n = std::min(chunk, input_end - start);
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      fill_input(*runs[r], start, n, input);
+      produced[r] = store_output(*runs[r], streams[r].push(input, /*last=*/start + n == input_end), produced[r], end,
+                                 *results[r]);
+    }
+    release.read_up_to(start + n);
+  }
+  for (long long frames : produced)
+    if (frames != end)
+      throw InternalError("model produced " + std::to_string(frames - begin) + " frames for " +
+                          std::to_string(end - begin));
+}
+
+ModelRun model_run(const TemporalModel& model, const KeypointSequence& seq, const FlipPairs* flip,
+                   const LiftOptions& options) {
+  const ModelConfig& config = model.config();
+  const int features = input_features(config, seq);
+  Mirror mirror = make_mirror(config, seq, flip, options.flip_tta);
+  const int segments = time_segments(config, seq.frames, options.threads);
+  // The chunk bounds the frames in flight over all streams and segments, so neither flip TTA nor
+  // splitting across threads raises the memory.
+  const long long chunk = std::max(1, options.chunk_frames / mirror.streams() / segments);
+  return ModelRun{model, seq, features, std::move(mirror), chunk};
+}
+
+// The output of every run over the whole sequence, its pages touched only as frames are written.
+// With `consumed`, each segment's own input frames are handed back once read.
+std::vector<PoseSequence> run_models(const std::vector<const ModelRun*>& runs, const LiftOptions& options,
+                                     KeypointSequence* consumed) {
+  const KeypointSequence& seq = runs.front()->seq;
+  const ModelConfig& config = runs.front()->model.config();
+  std::vector<PoseSequence> results;
+  std::vector<PoseSequence*> outputs;
+  results.reserve(runs.size());
+  for (const ModelRun* run : runs) {
+    PoseSequence& result = results.emplace_back();
+    result.frames = seq.frames;
+    result.joints = run->model.config().joints_out;
+    resize_untouched(result.values, static_cast<std::size_t>(result.frames) * result.joints * 3);
+  }
+  for (PoseSequence& result : results) outputs.push_back(&result);
+  const int segments = time_segments(config, seq.frames, options.threads);
+  const long long frames = seq.frames;
+  parallel_for(segments, segments, [&](int s) {
+    const long long begin = frames * s / segments, end = frames * (s + 1) / segments;
+    run_segment(runs, begin, end, outputs, InputRelease(consumed, config, begin, end));
+  });
+  return results;
+}
+
+// The pose plus the trajectory (the root's position, broadcast to every joint).
+PoseSequence add_root(PoseSequence poses, const PoseSequence& root) {
+  for (int t = 0; t < poses.frames; ++t)
+    for (int j = 0; j < poses.joints; ++j)
+      for (int d = 0; d < 3; ++d) poses.at(t, j, d) += root.at(t, 0, d);
+  return poses;
 }
 
 }  // namespace
@@ -143,20 +232,8 @@ int time_segments(const ModelConfig& config, int frames, int threads) {
 
 PoseSequence run_model(const TemporalModel& model, const KeypointSequence& seq, const FlipPairs* flip,
                        const LiftOptions& options) {
-  const ModelConfig& config = model.config();
-  const int features = input_features(config, seq);
-  Mirror mirror = make_mirror(config, seq, flip, options.flip_tta);
-  const int segments = time_segments(config, seq.frames, options.threads);
-  // The chunk bounds the frames in flight over all streams and segments, so neither flip TTA nor
-  // splitting across threads raises the memory.
-  const long long chunk = std::max(1, options.chunk_frames / mirror.streams() / segments);
-  const ModelRun run{model, seq, features, std::move(mirror), chunk};
-  PoseSequence result(seq.frames, config.joints_out);
-  const long long frames = seq.frames;
-  parallel_for(segments, segments, [&](int s) {
-    run_segment(run, frames * s / segments, frames * (s + 1) / segments, result);
-  });
-  return result;
+  const ModelRun run = model_run(model, seq, flip, options);
+  return std::move(run_models({&run}, options, nullptr).front());
 }
 
 PoseSequence lift(const Lifter& lifter, const KeypointSequence& normalised, const FlipPairs& flip,
@@ -164,11 +241,36 @@ PoseSequence lift(const Lifter& lifter, const KeypointSequence& normalised, cons
   PoseSequence poses = run_model(lifter.pose, normalised, &flip, options);
   if (add_trajectory && lifter.trajectory) {
     const PoseSequence root = run_model(*lifter.trajectory, normalised, &flip, options);
-    for (int t = 0; t < poses.frames; ++t)
-      for (int j = 0; j < poses.joints; ++j)
-        for (int d = 0; d < 3; ++d) poses.at(t, j, d) += root.at(t, 0, d);
+    poses = add_root(std::move(poses), root);
   }
   return poses;
+}
+
+PoseSequence lift_consuming(const Lifter& lifter, KeypointSequence&& normalised, const FlipPairs& flip,
+                            const LiftOptions& options, bool add_trajectory) {
+  const ModelRun pose = model_run(lifter.pose, normalised, &flip, options);
+  std::vector<const ModelRun*> runs{&pose};
+  std::optional<ModelRun> trajectory;
+  if (add_trajectory && lifter.trajectory) {
+    trajectory.emplace(model_run(*lifter.trajectory, normalised, &flip, options));
+    // Both models read each chunk once when they cut the sequence alike; else the input must stay
+    // whole for the second model, and the two run one after the other.
+    const ModelConfig& a = lifter.pose.config();
+    const ModelConfig& b = lifter.trajectory->config();
+    if (a.receptive_field() != b.receptive_field() || a.pad_left() != b.pad_left() || pose.chunk != trajectory->chunk ||
+        time_segments(a, normalised.frames, options.threads) != time_segments(b, normalised.frames, options.threads)) {
+      PoseSequence poses = lift(lifter, normalised, flip, options, add_trajectory);
+      normalised.values = {};
+      return poses;
+    }
+    runs.push_back(&*trajectory);
+  }
+  std::vector<PoseSequence> results = run_models(runs, options, &normalised);
+  normalised.values = {};
+  if (results.size() == 1) return std::move(results.front());
+  const PoseSequence root = std::move(results.back());
+  results.pop_back();
+  return add_root(std::move(results.front()), root);
 }
 
 }  // namespace lift3d::core

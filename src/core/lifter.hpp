@@ -51,4 +51,11 @@ struct Lifter {
 PoseSequence lift(const Lifter& lifter, const KeypointSequence& normalised, const FlipPairs& flip,
                   const LiftOptions& options, bool add_trajectory);
 
+// The same poses, for a caller that has no use for the input afterwards: the input frames are
+// handed back to the system as the models have read them (both models reading each chunk in one
+// pass when they can), so a long sequence's input and output are not held whole at once. The
+// input's values are empty afterwards (frames, joints and features are kept).
+PoseSequence lift_consuming(const Lifter& lifter, KeypointSequence&& normalised, const FlipPairs& flip,
+                            const LiftOptions& options, bool add_trajectory);
+
 }  // namespace lift3d::core

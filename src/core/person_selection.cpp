@@ -95,4 +95,38 @@ PersonSequence track_sequence(const Detections2D& detections, const PersonTrack&
   return result;
 }
 
+namespace {
+
+// Whether the track's sequence is detections.keypoints as it is: detection k on row k, every row.
+bool sequence_is_every_detection(const Detections2D& detections, const PersonTrack& track, const FrameRows& rows,
+                                 SequenceSpan span) {
+  const std::size_t count = detections.count();
+  if (track.detections.size() != count || count == 0) return false;
+  const long long first_row = span == SequenceSpan::TrackRows ? rows.row_of_frame[track.frame_indices.front()] : 0;
+  const long long end_row = span == SequenceSpan::TrackRows ? rows.row_of_frame[track.frame_indices.back()] + 1 : rows.count;
+  if (end_row - first_row != static_cast<long long>(count)) return false;
+  for (std::size_t k = 0; k < count; ++k)
+    if (track.detections[k] != k || rows.row_of_frame[track.frame_indices[k]] - first_row != static_cast<long long>(k))
+      return false;
+  return detections.keypoints.size() == count * static_cast<std::size_t>(detections.joints) * 3;
+}
+
+}  // namespace
+
+PersonSequence take_track_sequence(Detections2D& detections, const PersonTrack& track, const FrameRows& rows,
+                                   SequenceSpan span) {
+  if (!sequence_is_every_detection(detections, track, rows, span)) return track_sequence(detections, track, rows, span);
+  PersonSequence result;
+  result.first_row = span == SequenceSpan::TrackRows ? rows.row_of_frame[track.frame_indices.front()] : 0;
+  KeypointSequence& seq = result.keypoints;
+  seq.frames = static_cast<int>(detections.count());
+  seq.joints = detections.joints;
+  seq.features = 3;
+  seq.image_width = detections.image_width;
+  seq.image_height = detections.image_height;
+  seq.values = std::move(detections.keypoints);
+  detections.keypoints.clear();
+  return result;
+}
+
 }  // namespace lift3d::core

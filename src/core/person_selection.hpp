@@ -64,4 +64,11 @@ struct PersonSequence {
 PersonSequence track_sequence(const Detections2D& detections, const PersonTrack& track, const FrameRows& rows,
                               SequenceSpan span);
 
+// The same sequence, built by taking over detections.keypoints (left empty) when the sequence is
+// exactly that buffer: the track is every detection, one per row, in order (one person seen in
+// every frame). A long video's keypoints are then never held twice. Otherwise as track_sequence,
+// and `detections` is left as it was.
+PersonSequence take_track_sequence(Detections2D& detections, const PersonTrack& track, const FrameRows& rows,
+                                   SequenceSpan span);
+
 }  // namespace lift3d::core

@@ -352,14 +352,69 @@ void order_by_prominence(std::vector<PersonTrack>& tracks) {
   });
 }
 
+// place_all, one_track_of_everything and add_statistics in one, for a video where no frame has two
+// placeable detections, keeping no placed detection (a long single-person video would otherwise
+// hold a placed copy of every detection beside its keypoints). False, with `people` untouched, when
+// some frame has two.
+bool track_the_only_person(const Detections2D& detections, PeopleTracks& people) {
+  const auto for_each_placed = [&](auto&& use) {
+    std::size_t d = 0;
+    for (std::size_t f = 0; f < detections.frames.size(); ++f)
+      for (; d < detections.count() && detections.detections[d].frame == detections.frames[f]; ++d) {
+        PlacedDetection detection;
+        if (!use(f, place(detections, d, detection), detection)) return false;
+      }
+    if (d != detections.count())
+      throw InternalError(detections.source + ": detections of frames the file does not list");
+    return true;
+  };
+  std::size_t left_out = 0, placed = 0, last_frame = detections.frames.size();
+  const bool one_per_frame = for_each_placed([&](std::size_t f, bool placeable, const PlacedDetection&) {
+    if (!placeable) return ++left_out, true;
+    if (placed++ > 0 && last_frame == f) return false;
+    last_frame = f;
+    return true;
+  });
+  if (!one_per_frame) return false;
+  people.detections_left_out = left_out;
+  if (placed == 0) return true;
+  PersonTrack track;
+  track.frame_indices.reserve(placed);
+  track.detections.reserve(placed);
+  double area = 0.0, size = 0.0, score = 0.0;
+  for_each_placed([&](std::size_t f, bool placeable, const PlacedDetection& detection) {
+    if (!placeable) return true;
+    track.frame_indices.push_back(f);
+    track.detections.push_back(detection.index);
+    area += detection.box.area();
+    size += detection.box.size();
+    score += detection.mean_score;
+    track.prominence += detection.box.size() * detection.mean_score;
+    return true;
+  });
+  const double present = static_cast<double>(track.frames_present());
+  track.mean_box_area = area / present;
+  track.mean_size = size / present;
+  track.mean_score = score / present;
+  track.first_frame = detections.frames[track.frame_indices.front()];
+  track.last_frame = detections.frames[track.frame_indices.back()];
+  people.tracks.push_back(std::move(track));
+  return true;
+}
+
 }  // namespace
 
 PeopleTracks track_people(const Detections2D& detections, const TrackingOptions& options) {
   PeopleTracks people;
-  const PlacedFrames placed = place_all(detections);
-  people.detections_left_out = placed.left_out;
   people.ids_ignored = detections.has_track_ids && !ids_unique_per_frame(detections);
   people.ids_from_file = detections.has_track_ids && !people.ids_ignored;
+  // A detector that never sees two people in a frame has seen one person (as below).
+  if (!people.ids_from_file && track_the_only_person(detections, people)) {
+    if (!people.tracks.empty()) people.tracks.front().id = 1;
+    return people;
+  }
+  const PlacedFrames placed = place_all(detections);
+  people.detections_left_out = placed.left_out;
   if (people.ids_from_file) {
     people.tracks = tracks_from_file_ids(detections, placed, people.detections_left_out);
   } else if (at_most_one_per_frame(placed)) {

@@ -8,6 +8,7 @@
 #include "lift3d/error.hpp"
 #include "io/json_support.hpp"
 #include "io/detection_collector.hpp"
+#include "io/json_records.hpp"
 #include "io/keypoint_files.hpp"
 
 namespace lift3d::io {
@@ -113,6 +114,53 @@ Detections2D alphapose_detections(const nlohmann::json& document, const std::str
     }
   }
   return std::move(collector).finish();
+}
+
+AlphaPoseStreamRecords::AlphaPoseStreamRecords(const std::string& source, const DetectionReadOptions& options)
+    : source_(source),
+      layout_(options.layout),
+      collector_(source, "alphapose json", [this](int joints, const std::string& file, const std::string& where) {
+        return layout_for_joint_count(joints, layout_, coco_style_layouts(), file, where);
+      }) {}
+
+// As alphapose_detections reads each entry, the track id kept whatever the file turns out to be
+// (finish() drops them all unless every idx is a number).
+void AlphaPoseStreamRecords::add(const nlohmann::json& record, std::size_t index) {
+  try {
+    const std::string where = json_index_path("", index);
+    const nlohmann::json& entry = json_object(record, source_, where);
+    if (const nlohmann::json* category = json_member(entry, "category_id"))
+      if (json_integer(*category, source_, json_key_path(where, "category_id")) != 1) return;
+    const nlohmann::json& image = json_required(entry, "image_id", source_, where);
+    std::string image_id = image.is_string() ? image.get<std::string>()
+                                             : std::to_string(json_integer(image, source_, json_key_path(where, "image_id")));
+    const IdxForm idx = idx_form(entry, source_, where);
+    any_number_ = any_number_ || idx == IdxForm::Number;
+    any_list_ = any_list_ || idx == IdxForm::List;
+    if (image_id != image_) {
+      const long long frame = number_in_name(image_id);
+      // Names without a number are ranked, and numbers out of order or repeated need every name.
+      if (frame < 0 || frame <= frame_) throw JsonStreamFallback{};
+      image_ = std::move(image_id);
+      frame_ = frame;
+    }
+    const std::optional<long long> id = idx == IdxForm::Number ? track_id(entry, source_, where) : std::nullopt;
+    add_coco_style_detection(collector_, frame_, entry, id, source_, where);
+  } catch (const Error&) {
+    throw JsonStreamFallback{};  // the whole-document reader says which entry, in its order
+  }
+}
+
+Detections2D AlphaPoseStreamRecords::finish() && {
+  if (collector_.empty()) throw JsonStreamFallback{};
+  if (any_number_ && any_list_)
+    logger().debug("{}: idx is a number in some entries and a list in others: read as untracked", source_);
+  Detections2D result = std::move(collector_).finish();
+  if (!(any_number_ && !any_list_)) {  // untracked output: idx identifies nothing (see IdxForm)
+    for (Detection& detection : result.detections) detection.track_id.reset();
+    result.has_track_ids = false;
+  }
+  return result;
 }
 
 }  // namespace lift3d::io

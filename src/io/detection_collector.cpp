@@ -21,7 +21,7 @@ void DetectionCollector::add_frame(long long frame) { frame_numbers_.push_back(f
 void DetectionCollector::add(long long frame, const std::vector<float>& keypoints, double score,
                              std::optional<long long> track_id, const std::string& file, const std::string& where) {
   const int joints = static_cast<int>(keypoints.size() / 3);
-  if (result_.detections.empty()) {
+  if (detections_.empty()) {
     result_.layout = layout_for_joints_(joints, file, where);
     result_.joints = joints;
   } else if (joints != result_.joints) {
@@ -29,36 +29,40 @@ void DetectionCollector::add(long long frame, const std::vector<float>& keypoint
                      std::to_string(joints) + " keypoints, but earlier detections have " + std::to_string(result_.joints));
   }
   if (!std::isfinite(score)) score = mean_keypoint_score(keypoints.data(), joints);
-  result_.detections.push_back({frame, score, track_id});
-  result_.keypoints.insert(result_.keypoints.end(), keypoints.begin(), keypoints.end());
+  detections_.push_back({frame, score, track_id});
+  keypoints_.append(keypoints.data(), keypoints.size());
   result_.has_track_ids = result_.has_track_ids || track_id.has_value();
   if (frame_numbers_.empty() || frame_numbers_.back() != frame) frame_numbers_.push_back(frame);
 }
 
 Detections2D DetectionCollector::finish() && {
-  std::sort(frame_numbers_.begin(), frame_numbers_.end());
-  frame_numbers_.erase(std::unique(frame_numbers_.begin(), frame_numbers_.end()), frame_numbers_.end());
-  result_.frames = std::move(frame_numbers_);
-  const auto by_frame = [&](std::size_t a, std::size_t b) {
-    return result_.detections[a].frame < result_.detections[b].frame;
-  };
-  std::vector<std::size_t> order(result_.detections.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  if (!std::is_sorted(order.begin(), order.end(), by_frame)) {
-    std::stable_sort(order.begin(), order.end(), by_frame);
-    const std::size_t stride = static_cast<std::size_t>(result_.joints) * 3;
-    std::vector<Detection> detections;
-    std::vector<float> keypoints;
-    detections.reserve(order.size());
-    keypoints.reserve(result_.keypoints.size());
-    for (std::size_t i : order) {
-      detections.push_back(result_.detections[i]);
-      keypoints.insert(keypoints.end(), result_.keypoints.begin() + static_cast<std::ptrdiff_t>(i * stride),
-                       result_.keypoints.begin() + static_cast<std::ptrdiff_t>((i + 1) * stride));
-    }
-    result_.detections = std::move(detections);
-    result_.keypoints = std::move(keypoints);
+  std::vector<long long> frames = frame_numbers_.take();
+  std::sort(frames.begin(), frames.end());
+  frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
+  frames.shrink_to_fit();
+  result_.frames = std::move(frames);
+  bool in_frame_order = true;
+  for (std::size_t i = 1; i < detections_.size() && in_frame_order; ++i)
+    in_frame_order = detections_[i - 1].frame <= detections_[i].frame;
+  if (in_frame_order) {
+    result_.detections = detections_.take();
+    result_.keypoints = keypoints_.take();
+    return std::move(result_);
   }
+  // Ordered by frame, file order within a frame.
+  std::vector<std::size_t> order(detections_.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return detections_[a].frame < detections_[b].frame; });
+  const std::size_t stride = static_cast<std::size_t>(result_.joints) * 3;
+  result_.detections.reserve(order.size());
+  result_.keypoints.resize(order.size() * stride);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    result_.detections.push_back(detections_[order[k]]);
+    keypoints_.copy_to(order[k] * stride, stride, result_.keypoints.data() + k * stride);
+  }
+  detections_ = {};
+  keypoints_ = {};
   return std::move(result_);
 }
 

@@ -10,11 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "base/detections.hpp"
+#include "io/block_buffer.hpp"
 
 namespace lift3d::io {
 
 // Builds a Detections2D one detection at a time. The first detection fixes the joint count and,
-// through `layout_for_joints`, the layout; later ones must have as many joints.
+// through `layout_for_joints`, the layout; later ones must have as many joints. Detections are kept
+// in blocks (block_buffer.hpp), so a long video read record by record costs its keypoints and
+// little more.
 class DetectionCollector {
  public:
   // `layout_for_joints(joints, file, where)` names the layout of a file whose detections have that
@@ -30,7 +33,7 @@ class DetectionCollector {
            const std::string& file, const std::string& where);
   // The frame numbers are ranks the reader gave, not numbers from the file.
   void number_frames_by_rank() { result_.frames_are_ranks = true; }
-  bool empty() const { return result_.detections.empty(); }
+  bool empty() const { return detections_.empty(); }
   // Frames recorded so far (exact while detections of one frame are added together).
   std::size_t frames() const { return frame_numbers_.size(); }
 
@@ -38,9 +41,11 @@ class DetectionCollector {
   Detections2D finish() &&;
 
  private:
-  Detections2D result_;
+  Detections2D result_;  // everything but the detections, keypoints and frames below
   LayoutRule layout_for_joints_;
-  std::vector<long long> frame_numbers_;
+  BlockBuffer<long long> frame_numbers_;
+  BlockBuffer<Detection> detections_;
+  BlockBuffer<float> keypoints_;
 };
 
 // The layouts a format may hold, told apart by their joint counts.

@@ -1,8 +1,12 @@
 #include "io/json_support.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
+#include <istream>
 #include <limits>
+#include <streambuf>
 #include <unordered_set>
 #include <vector>
 
@@ -42,13 +46,105 @@ class DuplicateKeyCheck {
   std::vector<std::unordered_set<std::string>> open_;
 };
 
+// The file in blocks, for the parser's stream input: at most one block of text in memory.
+class FileBlocks : public std::streambuf {
+ public:
+  explicit FileBlocks(const std::string& path) : file_(path), block_(kBlockBytes) {}
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (offset_ >= file_.size()) return traits_type::eof();
+    const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(block_.size(), file_.size() - offset_));
+    file_.read(offset_, block_.data(), count);  // throws InputError naming the file if it shrank
+    offset_ += count;
+    setg(block_.data(), block_.data(), block_.data() + count);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  static constexpr std::size_t kBlockBytes = 1 << 16;
+  FileReader file_;
+  std::vector<char> block_;
+  std::uint64_t offset_ = 0;
+};
+
+// Parser events -> the duplicate-key check and the handler: elements of the array the handler
+// streams are handed over when complete and dropped from the document (the callback returns false).
+// Depths as nlohmann reports them: a container's start and end at its own depth (root 0), a key or
+// a scalar at its container's depth + 1.
+class StreamingCallback {
+ public:
+  StreamingCallback(const std::string& source, JsonStreamHandler& handler) : keys_(source), handler_(handler) {}
+  bool operator()(int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    keys_(depth, event, parsed);
+    switch (event) {
+      case Event::object_start: containers_.push_back('o'); return true;
+      case Event::array_start: start_array(depth); return true;
+      case Event::key:
+        if (depth == 1) root_key_ = parsed.get<std::string>();
+        return true;
+      case Event::value:
+        if (is_streamed_element(depth)) return hand_over(parsed);
+        if (depth == 1 && containers_.front() == 'o') handler_.root_scalar(root_key_, parsed);
+        return true;
+      case Event::object_end:
+      case Event::array_end:
+        containers_.pop_back();
+        if (is_streamed_element(depth)) return hand_over(parsed);
+        if (depth == streamed_depth_) streamed_depth_ = -1;
+        return true;
+    }
+    return true;
+  }
+
+ private:
+  void start_array(int depth) {
+    const bool in_root_object = depth == 1 && containers_.front() == 'o';
+    if ((depth == 0 && handler_.stream_elements_of("")) || (in_root_object && handler_.stream_elements_of(root_key_))) {
+      streamed_depth_ = depth;
+      streamed_count_ = 0;
+    }
+    containers_.push_back('a');
+  }
+  bool is_streamed_element(int depth) const { return streamed_depth_ >= 0 && depth == streamed_depth_ + 1; }
+  bool hand_over(nlohmann::json& element) {
+    handler_.element(std::move(element), streamed_count_++);
+    return false;  // dropped from the document
+  }
+
+  DuplicateKeyCheck keys_;
+  JsonStreamHandler& handler_;
+  std::vector<char> containers_;  // 'o' / 'a' for each open container, the root first
+  std::string root_key_;          // the root object's member being read
+  int streamed_depth_ = -1;       // depth of the array whose elements are streamed, -1 when none
+  std::size_t streamed_count_ = 0;
+};
+
+[[noreturn]] void throw_invalid_json(const std::string& source, const nlohmann::json::exception& e) {
+  throw InputError(source + ": invalid json: " + without_exception_id(e.what()));
+}
+
 }  // namespace
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
   try {
     return nlohmann::json::parse(text, DuplicateKeyCheck(source));
   } catch (const nlohmann::json::exception& e) {
-    throw InputError(source + ": invalid json: " + without_exception_id(e.what()));
+    throw_invalid_json(source, e);
+  }
+}
+
+nlohmann::json parse_json_file_streaming(const std::string& path, JsonStreamHandler& handler) {
+  FileBlocks blocks(path);
+  std::istream text(&blocks);
+  StreamingCallback callback(path, handler);
+  try {
+    // std::ref: the parser copies its callback, and the state must stay this one.
+    return nlohmann::json::parse(text, std::ref(callback));
+  } catch (const nlohmann::json::exception& e) {
+    throw_invalid_json(path, e);
   }
 }
 

@@ -17,6 +17,27 @@ nlohmann::json read_json_file(const std::string& path);
 // Parses JSON text; syntax errors throw InputError("<source>: invalid json: ...").
 nlohmann::json parse_json_text(const std::string& text, const std::string& source);
 
+// What a streamed parse (parse_json_file_streaming) does with the document as it is read.
+class JsonStreamHandler {
+ public:
+  virtual ~JsonStreamHandler() = default;
+  // Whether the elements of an array are handed to element() one at a time and dropped, instead of
+  // being kept in the document: `key` is empty for the root array, else the root object's member
+  // that holds the array. Asked when the array starts.
+  virtual bool stream_elements_of(const std::string& key) = 0;
+  // A completed element of a streamed array (index: its position in the array).
+  virtual void element(nlohmann::json&& value, std::size_t index) = 0;
+  // A member of the root object that is neither an object nor an array, as soon as it is read.
+  virtual void root_scalar(const std::string& /*key*/, const nlohmann::json& /*value*/) {}
+};
+
+// Parses a JSON file incrementally: the file is opened as read_file does (regular files only) and
+// read in blocks, never whole, and the elements `handler` asks for are handed over one at a time,
+// so memory holds one element (plus what the handler keeps), not the document. Returns the document
+// without the streamed elements (their arrays are left empty). Syntax errors and duplicate keys
+// throw as read_json_file's do; whatever `handler` throws passes through.
+nlohmann::json parse_json_file_streaming(const std::string& path, JsonStreamHandler& handler);
+
 // "number", "string", "array", "object", "boolean", "null".
 std::string json_type_name(const nlohmann::json& value);
 

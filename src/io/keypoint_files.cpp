@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "base/log.hpp"
+#include "io/json_records.hpp"
+#include "io/keypoint_json_stream.hpp"
 #include "io/json_support.hpp"
 #include "io/npy.hpp"
 #include "lift3d/error.hpp"
@@ -43,6 +45,9 @@ std::optional<KeypointFileFormat> keypoint_format_from_path(const std::string& p
 
 namespace {
 
+constexpr const char* kExpectedFormats =
+    " (expected lift3d-keypoints-2d, openpose, coco results, alphapose, mmpose or mediapipe keypoint json)";
+
 // A landmark container of MediaPipe exports: objects with x and y, or landmarks keyed by name.
 bool holds_landmark_objects(const nlohmann::json& value) {
   if (value.is_array()) return !value.empty() && value[0].is_object() && json_member(value[0], "x");
@@ -50,21 +55,32 @@ bool holds_landmark_objects(const nlohmann::json& value) {
   return false;
 }
 
+}  // namespace
+
 // A list of frame objects as MediaPipe exports write them: the first frame with landmarks holds them
 // under "landmarks" or "pose_landmarks" (or says "has_pose"), or under "keypoints" as objects (not
 // numbers, not [x, y]).
+MediaPipeListCheck::Verdict MediaPipeListCheck::add(const nlohmann::json& frame) {
+  if (verdict_ != Verdict::Undecided) return verdict_;
+  if (!frame.is_object()) return verdict_ = Verdict::No;
+  if (json_member(frame, "landmarks") || json_member(frame, "pose_landmarks") || json_member(frame, "has_pose"))
+    return verdict_ = Verdict::Yes;
+  for (const char* key : {"landmarks", "pose_landmarks", "keypoints"})
+    if (const nlohmann::json* landmarks = json_member(frame, key)) {
+      if (holds_landmark_objects(*landmarks)) return verdict_ = Verdict::Yes;
+      if (std::string(key) == "keypoints" && !(landmarks->is_array() && landmarks->empty()))
+        return verdict_ = Verdict::No;
+    }
+  return verdict_;
+}
+
+namespace {
+
 bool is_mediapipe_frame_list(const nlohmann::json& frames) {
-  for (const nlohmann::json& frame : frames) {
-    if (!frame.is_object()) return false;
-    if (json_member(frame, "landmarks") || json_member(frame, "pose_landmarks") || json_member(frame, "has_pose"))
-      return true;
-    for (const char* key : {"landmarks", "pose_landmarks", "keypoints"})
-      if (const nlohmann::json* landmarks = json_member(frame, key)) {
-        if (holds_landmark_objects(*landmarks)) return true;
-        if (std::string(key) == "keypoints" && !(landmarks->is_array() && landmarks->empty())) return false;
-      }
-  }
-  return false;
+  MediaPipeListCheck check;
+  for (const nlohmann::json& frame : frames)
+    if (check.add(frame) != MediaPipeListCheck::Verdict::Undecided) break;
+  return check.verdict() == MediaPipeListCheck::Verdict::Yes;
 }
 
 // MMPose 0.x people: "keypoints" a list of [x, y, score] lists.
@@ -90,8 +106,7 @@ bool is_mmpose0x_frame_list(const nlohmann::json& frames) {
 }  // namespace
 
 KeypointFileFormat detect_keypoint_json_format(const nlohmann::json& document, const std::string& source) {
-  const std::string expected =
-      " (expected lift3d-keypoints-2d, openpose, coco results, alphapose, mmpose or mediapipe keypoint json)";
+  const std::string expected = kExpectedFormats;
   if (document.is_object()) {
     if (const nlohmann::json* frames = json_member(document, "frames"))
       if (frames->is_array() && is_mediapipe_frame_list(*frames)) return KeypointFileFormat::MediaPipeJson;
@@ -110,9 +125,12 @@ KeypointFileFormat detect_keypoint_json_format(const nlohmann::json& document, c
   if (document.empty()) throw InputError(source + ": empty list, no detections to read");
   if (is_mmpose0x_frame_list(document)) return KeypointFileFormat::MMPose0xJson;
   if (is_mediapipe_frame_list(document)) return KeypointFileFormat::MediaPipeJson;
-  const nlohmann::json& first = document[0];
+  return format_of_record_list(document[0], source);
+}
+
+KeypointFileFormat format_of_record_list(const nlohmann::json& first, const std::string& source) {
   if (!first.is_object())
-    throw InputError(source + ": [0]: expected an object, got " + json_type_name(first) + expected);
+    throw InputError(source + ": [0]: expected an object, got " + json_type_name(first) + kExpectedFormats);
   if (json_member(first, "instances")) return KeypointFileFormat::MMPoseJson;
   const nlohmann::json* image_id = json_member(first, "image_id");
   if (image_id && json_member(first, "keypoints")) {
@@ -122,13 +140,17 @@ KeypointFileFormat detect_keypoint_json_format(const nlohmann::json& document, c
   }
   if (json_member(first, "keypoints") && json_member(first, "keypoint_scores")) return KeypointFileFormat::MMPoseJson;
   if (is_mmpose0x_person(first)) return KeypointFileFormat::MMPose0xJson;
-  throw InputError(source + ": unrecognised list of objects" + expected);
+  throw InputError(source + ": unrecognised list of objects" + kExpectedFormats);
 }
 
 namespace {
 
+// Streamed when the format allows (keypoint_json_stream.hpp), else from the whole document: the
+// one the streamed parse produced when it streamed nothing, or a new parse when it gave up.
 Detections2D read_json_detections(const std::string& path, const DetectionReadOptions& options) {
-  const nlohmann::json document = read_json_file(path);
+  StreamedJson streamed = read_streamed_json_detections(path, options);
+  if (streamed.detections) return std::move(*streamed.detections);
+  const nlohmann::json document = streamed.whole_document ? std::move(*streamed.whole_document) : read_json_file(path);
   switch (detect_keypoint_json_format(document, path)) {
     case KeypointFileFormat::Lift3dJson: return lift3d_keypoints_detections(document, path, options);
     case KeypointFileFormat::OpenPoseJson: return openpose_frame_detections(document, path, options);
@@ -144,14 +166,21 @@ Detections2D read_json_detections(const std::string& path, const DetectionReadOp
   throw InternalError(path + ": a file format told by its path was detected from json content");
 }
 
+// One video's detections as a list (moved in: a braced list would copy them).
+std::vector<Detections2D> one_video(Detections2D&& detections) {
+  std::vector<Detections2D> videos;
+  videos.push_back(std::move(detections));
+  return videos;
+}
+
 std::vector<Detections2D> read_any_detections(const std::string& path_or_glob, const DetectionReadOptions& options) {
   switch (keypoint_format_from_path(path_or_glob).value_or(KeypointFileFormat::Lift3dJson)) {
     case KeypointFileFormat::OpenPoseJson: return read_openpose_detections(path_or_glob, options);
     case KeypointFileFormat::VideoPoseNpz:
       throw UsageError(path_or_glob + ": a videopose3d dataset .npz (positions_2d), not read as detections");
-    case KeypointFileFormat::KeypointArray: return {read_keypoint_array(path_or_glob, options)};
-    case KeypointFileFormat::KeypointCsv: return {read_keypoint_csv(path_or_glob, options)};
-    default: return {read_json_detections(path_or_glob, options)};
+    case KeypointFileFormat::KeypointArray: return one_video(read_keypoint_array(path_or_glob, options));
+    case KeypointFileFormat::KeypointCsv: return one_video(read_keypoint_csv(path_or_glob, options));
+    default: return one_video(read_json_detections(path_or_glob, options));
   }
 }
 

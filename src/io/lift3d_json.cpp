@@ -1,4 +1,5 @@
 // lift3d's own 2D keypoint JSON (format "lift3d-keypoints-2d", version 1): reader and writer.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -6,6 +7,7 @@
 #include "lift3d/error.hpp"
 #include "io/json_support.hpp"
 #include "base/joint_sets.hpp"
+#include "io/json_records.hpp"
 #include "io/keypoint_files.hpp"
 
 namespace lift3d::io {
@@ -102,37 +104,50 @@ void read_joint(const nlohmann::json& joint, const std::string& source, int f, i
   if (joint.size() == 2) xys[2] = 1.0f;
 }
 
+}  // namespace
+
+Lift3dFrameRecords::Lift3dFrameRecords(const std::string& source, std::string layout)
+    : source_(source), layout_(std::move(layout)), joints_(keypoint_layout(layout_).num_joints()) {}
+
+void Lift3dFrameRecords::check_count(std::size_t count) const {
+  if (count == 0) throw_json_error(source_, "keypoints", "no frames");
+  if (count > static_cast<std::size_t>(std::numeric_limits<int>::max() / 3 / joints_))
+    throw_json_error(source_, "keypoints", "too many frames");
+}
+
 // Every frame lists every joint of the layout; the frame's score is the mean keypoint score.
-void read_frames(const nlohmann::json& document, const std::string& source, int joints, Detections2D& result) {
-  const nlohmann::json& frames = json_array(json_required(document, "keypoints", source, ""), source, "keypoints");
-  if (frames.empty()) throw_json_error(source, "keypoints", "no frames");
-  if (frames.size() > static_cast<std::size_t>(std::numeric_limits<int>::max() / 3 / joints))
-    throw_json_error(source, "keypoints", "too many frames");
-  const int frame_count = static_cast<int>(frames.size());
-  result.joints = joints;
-  result.keypoints.assign(static_cast<std::size_t>(frame_count) * joints * 3, 0.0f);
+void Lift3dFrameRecords::add(const nlohmann::json& frame) {
+  const int f = static_cast<int>(std::min<std::size_t>(count_, std::numeric_limits<int>::max()));
+  ++count_;
+  if (!frame.is_array() || frame.size() != static_cast<std::size_t>(joints_)) {
+    const std::string where = json_index_path("keypoints", f);
+    json_array(frame, source_, where);
+    throw_json_error(source_, where, std::to_string(frame.size()) + " joints, layout '" + layout_ + "' has " +
+                                         std::to_string(joints_));
+  }
+  frame_.assign(static_cast<std::size_t>(joints_) * 3, 0.0f);  // a missing joint's score stays 0
+  for (int j = 0; j < joints_; ++j) read_joint(frame[j], source_, f, j, &frame_[static_cast<std::size_t>(j) * 3]);
+  keypoints_.append(frame_.data(), frame_.size());
+  scores_.push_back(mean_keypoint_score(frame_.data(), joints_));
+}
+
+void Lift3dFrameRecords::finish(Detections2D& result) && {
+  check_count(count_);
+  const int frame_count = static_cast<int>(count_);
+  result.joints = joints_;
+  result.keypoints = keypoints_.take();
   result.frames.resize(frame_count);
   result.detections.resize(frame_count);
   for (int f = 0; f < frame_count; ++f) {
     result.frames[f] = f;
     result.detections[f].frame = f;
-    const nlohmann::json& frame = frames[f];
-    if (!frame.is_array() || frame.size() != static_cast<std::size_t>(joints)) {
-      const std::string where = json_index_path("keypoints", f);
-      json_array(frame, source, where);
-      throw_json_error(source, where, std::to_string(frame.size()) + " joints, layout '" + result.layout + "' has " +
-                                          std::to_string(joints));
-    }
-    float* first = &result.keypoints[static_cast<std::size_t>(f) * joints * 3];
-    for (int j = 0; j < joints; ++j) read_joint(frame[j], source, f, j, first + static_cast<std::size_t>(j) * 3);
-    result.detections[f].score = mean_keypoint_score(first, joints);
+    result.detections[f].score = scores_[static_cast<std::size_t>(f)];
   }
+  scores_ = {};
 }
 
-}  // namespace
-
-Detections2D lift3d_keypoints_detections(const nlohmann::json& document, const std::string& source,
-                                         const DetectionReadOptions& options) {
+Detections2D lift3d_keypoints_header(const nlohmann::json& document, const std::string& source,
+                                     const DetectionReadOptions& options) {
   check_format(document, source);
   check_keys(document, source);
   Detections2D result;
@@ -142,7 +157,17 @@ Detections2D lift3d_keypoints_detections(const nlohmann::json& document, const s
   const std::vector<std::string>& names = keypoint_layout(result.layout).joint_names;
   check_joint_names(document, source, result.layout, names);
   read_image_size_and_fps(document, source, result);
-  read_frames(document, source, static_cast<int>(names.size()), result);
+  return result;
+}
+
+Detections2D lift3d_keypoints_detections(const nlohmann::json& document, const std::string& source,
+                                         const DetectionReadOptions& options) {
+  Detections2D result = lift3d_keypoints_header(document, source, options);
+  const nlohmann::json& frames = json_array(json_required(document, "keypoints", source, ""), source, "keypoints");
+  Lift3dFrameRecords records(source, result.layout);
+  records.check_count(frames.size());
+  for (const nlohmann::json& frame : frames) records.add(frame);
+  std::move(records).finish(result);
   return result;
 }
 

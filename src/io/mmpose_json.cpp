@@ -8,6 +8,7 @@
 
 #include "base/joint_sets.hpp"
 #include "io/detection_collector.hpp"
+#include "io/json_records.hpp"
 #include "io/keypoint_files.hpp"
 
 namespace lift3d::io {
@@ -62,6 +63,57 @@ Instance read_instance(const nlohmann::json& value, const std::string& source, c
 
 }  // namespace
 
+MMPoseFrameRecords::MMPoseFrameRecords(const std::string& source, std::string frames_where, std::string declared_layout,
+                                       const DetectionReadOptions& options)
+    : source_(source),
+      frames_where_(std::move(frames_where)),
+      layout_(options.layout),
+      declared_layout_(std::move(declared_layout)),
+      collector_(source, "mmpose json", [this](int joints, const std::string& file, const std::string& where) {
+        std::string layout = layout_;
+        if (layout.empty() && !declared_layout_.empty() && keypoint_layout(declared_layout_).num_joints() == joints)
+          layout = declared_layout_;
+        return layout_for_joint_count(joints, layout, coco_style_layouts(), file, where);
+      }) {}
+
+bool MMPoseFrameRecords::seen_before(long long frame) {
+  if (seen_.empty() && (!last_frame_ || frame > *last_frame_)) {
+    last_frame_ = frame;
+    frames_in_order_.push_back(frame);
+    return false;
+  }
+  if (seen_.empty())  // the numbers stopped increasing: from now on every one is looked up
+    for (std::size_t i = 0; i < frames_in_order_.size(); ++i) seen_.insert(frames_in_order_[i]);
+  frames_in_order_ = {};
+  return !seen_.insert(frame).second;
+}
+
+void MMPoseFrameRecords::add(const nlohmann::json& record, std::size_t index) {
+  const std::string where = json_index_path(frames_where_, index);
+  const nlohmann::json& entry = json_object(record, source_, where);
+  const nlohmann::json* frame_id = json_member(entry, "frame_id");
+  const long long frame =
+      frame_id ? json_integer(*frame_id, source_, json_key_path(where, "frame_id")) : static_cast<long long>(index);
+  if (seen_before(frame)) throw_json_error(source_, where, "frame " + std::to_string(frame) + " appears more than once");
+  collector_.add_frame(frame);
+  const std::string instances_where = json_key_path(where, "instances");
+  const nlohmann::json& instances = json_array(json_required(entry, "instances", source_, where), source_, instances_where);
+  for (std::size_t k = 0; k < instances.size(); ++k) {
+    const std::string instance_where = json_index_path(instances_where, k);
+    const Instance instance = read_instance(instances[k], source_, instance_where);
+    collector_.add(frame, instance.keypoints, instance.score, instance.track_id, source_,
+                   json_key_path(instance_where, "keypoints"));
+  }
+}
+
+Detections2D MMPoseFrameRecords::finish() && {
+  if (collector_.frames() == 0) throw_json_error(source_, frames_where_, "no frames");
+  if (collector_.empty())
+    throw_json_error(source_, frames_where_,
+                     "no person detected in any of the " + std::to_string(collector_.frames()) + " frames");
+  return std::move(collector_).finish();
+}
+
 Detections2D mmpose_detections(const nlohmann::json& document, const std::string& source,
                                const DetectionReadOptions& options) {
   const nlohmann::json* frames = &document;
@@ -78,6 +130,11 @@ Detections2D mmpose_detections(const nlohmann::json& document, const std::string
   // A single image's output is a bare instance list: one frame.
   const bool single_image = !frames->empty() && (*frames)[0].is_object() && json_member((*frames)[0], "keypoints") &&
                             !json_member((*frames)[0], "instances");
+  if (!single_image) {
+    MMPoseFrameRecords records(source, frames_where, declared_layout, options);
+    for (std::size_t i = 0; i < frames->size(); ++i) records.add((*frames)[i], i);
+    return std::move(records).finish();
+  }
 
   DetectionCollector collector(source, "mmpose json", [&](int joints, const std::string& file, const std::string& where) {
     std::string layout = options.layout;
@@ -85,36 +142,14 @@ Detections2D mmpose_detections(const nlohmann::json& document, const std::string
       layout = declared_layout;
     return layout_for_joint_count(joints, layout, coco_style_layouts(), file, where);
   });
-  const auto add_instance = [&](long long frame, const nlohmann::json& value, const std::string& where) {
-    const Instance instance = read_instance(value, source, where);
-    collector.add(frame, instance.keypoints, instance.score, instance.track_id, source, json_key_path(where, "keypoints"));
-  };
-
-  if (single_image) {
-    collector.add_frame(0);
-    for (std::size_t i = 0; i < frames->size(); ++i) add_instance(0, (*frames)[i], json_index_path(frames_where, i));
-  } else {
-    std::set<long long> seen;
-    for (std::size_t i = 0; i < frames->size(); ++i) {
-      const std::string where = json_index_path(frames_where, i);
-      const nlohmann::json& entry = json_object((*frames)[i], source, where);
-      const nlohmann::json* frame_id = json_member(entry, "frame_id");
-      const long long frame =
-          frame_id ? json_integer(*frame_id, source, json_key_path(where, "frame_id")) : static_cast<long long>(i);
-      if (!seen.insert(frame).second)
-        throw_json_error(source, where, "frame " + std::to_string(frame) + " appears more than once");
-      collector.add_frame(frame);
-      const std::string instances_where = json_key_path(where, "instances");
-      const nlohmann::json& instances =
-          json_array(json_required(entry, "instances", source, where), source, instances_where);
-      for (std::size_t k = 0; k < instances.size(); ++k)
-        add_instance(frame, instances[k], json_index_path(instances_where, k));
-    }
+  collector.add_frame(0);
+  for (std::size_t i = 0; i < frames->size(); ++i) {
+    const std::string where = json_index_path(frames_where, i);
+    const Instance instance = read_instance((*frames)[i], source, where);
+    collector.add(0, instance.keypoints, instance.score, instance.track_id, source, json_key_path(where, "keypoints"));
   }
-  if (collector.frames() == 0) throw_json_error(source, frames_where, "no frames");
   if (collector.empty())
-    throw_json_error(source, frames_where,
-                     "no person detected in any of the " + std::to_string(collector.frames()) + " frames");
+    throw_json_error(source, frames_where, "no person detected in any of the " + std::to_string(collector.frames()) + " frames");
   return std::move(collector).finish();
 }
 

@@ -131,14 +131,17 @@ void lift_all(const InferenceRequest& request, const LoadedModel& model, std::ve
   int done = 0;
   core::parallel_for(static_cast<int>(work.size()), plan.sequence_threads, [&](int w) {
     Task& task = tasks[work[w].first];
-    const InferenceJob& job = task.jobs[work[w].second];
+    InferenceJob& job = task.jobs[work[w].second];
     io::NamedPoses& result = task.poses[work[w].second];
     try {
       result.name = job.name;
       result.first_frame = job.first_frame;
-      result.keypoint_fill = job.keypoint_fill;
+      // The input is not needed once lifted: a long sequence's input and output are not held whole at
+      // once (only job.keypoints.frames is read after this).
+      result.keypoint_fill = std::move(job.keypoint_fill);
       result.keypoint_names = job.keypoint_names;
-      result.poses = core::lift(model.lifter, job.keypoints, job.flip, options, request.add_trajectory);
+      result.poses = core::lift_consuming(model.lifter, std::move(job.keypoints), job.flip, options,
+                                          request.add_trajectory);
       if (request.frame == "world") result.poses = core::reference_world_from_camera(result.poses);
     } catch (const Error& e) {
       if (!request.keep_going) rethrow_naming_input(e, task.result.input);

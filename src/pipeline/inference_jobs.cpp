@@ -349,8 +349,8 @@ InferenceJob person_job(std::string name, KeypointSequence keypoints, const Pers
   job.keypoint_names = layout.joint_names;
   job.total_joints = keypoints.frames * keypoints.joints;
   fill_missing_keypoints(keypoints, person, job);
-  KeypointSequence positions = xy_only(keypoints);
-  job.keypoints = has_size ? core::normalize_screen_coordinates(std::move(positions), width, height) : std::move(positions);
+  keep_xy_only(keypoints);
+  job.keypoints = has_size ? core::normalize_screen_coordinates(std::move(keypoints), width, height) : std::move(keypoints);
   job.flip.kps_left = layout.left;
   job.flip.kps_right = layout.right;
   if (const Skeleton* skeleton = output_skeleton(pose_model)) {

@@ -7,6 +7,7 @@
 #include "base/joint_mapping.hpp"
 #include "base/joint_sets.hpp"
 #include "base/log.hpp"
+#include "base/memory_pages.hpp"
 #include "base/text.hpp"
 #include "core/gap_filling.hpp"
 #include "core/person_selection.hpp"
@@ -72,8 +73,9 @@ void report_tracking(const Detections2D& detections, const core::PeopleTracks& p
                    describe(track, detections), track.mean_box_area, track.prominence);
 }
 
-Keypoints2D person_keypoints(const Detections2D& detections, const core::PersonTrack& track,
-                             const core::FrameRows& rows, core::SequenceSpan span, std::string name) {
+// With `take`, the sequence may take over the detections' keypoint buffer (core::take_track_sequence).
+Keypoints2D person_keypoints(Detections2D& detections, const core::PersonTrack& track, const core::FrameRows& rows,
+                             core::SequenceSpan span, std::string name, bool take = false) {
   Keypoints2D keypoints;
   keypoints.source = detections.source;
   keypoints.name = std::move(name);
@@ -82,7 +84,8 @@ Keypoints2D person_keypoints(const Detections2D& detections, const core::PersonT
   keypoints.layout = detections.layout;
   keypoints.fps = detections.fps;
   keypoints.coordinates = detections.coordinates;
-  core::PersonSequence sequence = core::track_sequence(detections, track, rows, span);
+  core::PersonSequence sequence = take ? core::take_track_sequence(detections, track, rows, span)
+                                      : core::track_sequence(detections, track, rows, span);
   keypoints.seq = std::move(sequence.keypoints);
   keypoints.first_frame = sequence.first_row;
   return keypoints;
@@ -123,7 +126,7 @@ void warn_if_mostly_absent(const Detections2D& detections, const core::PersonTra
 }
 
 // Every person long enough to lift, each over its own frames.
-std::vector<Keypoints2D> every_person(const Detections2D& detections, const core::PeopleTracks& people,
+std::vector<Keypoints2D> every_person(Detections2D& detections, const core::PeopleTracks& people,
                                       const core::FrameRows& rows) {
   constexpr std::size_t kSkippedNamed = 5;  // people named in the note, the most prominent first
   std::vector<Keypoints2D> chosen;
@@ -154,8 +157,9 @@ std::vector<Keypoints2D> every_person(const Detections2D& detections, const core
   return chosen;
 }
 
-// The people of one video chosen by options.people, as sequences in the file's own layout.
-std::vector<Keypoints2D> choose_people(const Detections2D& detections, const KeypointReadOptions& options) {
+// The people of one video chosen by options.people, as sequences in the file's own layout. The one
+// person of PersonChoice::Best may take over the detections' keypoints (they are not needed after).
+std::vector<Keypoints2D> choose_people(Detections2D& detections, const KeypointReadOptions& options) {
   const core::PeopleTracks people = core::track_people(detections);
   report_tracking(detections, people);
   if (people.tracks.empty())
@@ -165,7 +169,9 @@ std::vector<Keypoints2D> choose_people(const Detections2D& detections, const Key
   if (options.people == PersonChoice::All) return every_person(detections, people, rows);
   const core::PersonTrack& track = chosen_person(detections, people, options.track_id);
   warn_if_mostly_absent(detections, track);
-  return {person_keypoints(detections, track, rows, core::SequenceSpan::AllRows, detections.video)};
+  std::vector<Keypoints2D> chosen;  // (a braced list would copy the sequence)
+  chosen.push_back(person_keypoints(detections, track, rows, core::SequenceSpan::AllRows, detections.video, /*take=*/true));
+  return chosen;
 }
 
 }  // namespace
@@ -176,12 +182,15 @@ std::vector<Keypoints2D> read_people_2d(const std::string& path_or_glob, const K
   if (options.people == PersonChoice::All && options.track_id)
     throw UsageError("--track follows one person and --person all lifts every person: give one of them");
   std::vector<Keypoints2D> people;
-  for (const Detections2D& detections : io::read_detections(path_or_glob, {options.source_layout})) {
+  std::vector<Detections2D> videos = io::read_detections(path_or_glob, {options.source_layout});
+  for (Detections2D& detections : videos) {
     logger().debug("{}: {}{}: {} detection(s) of {} {} keypoints over {} frame number(s){}", detections.source,
                    detections.video.empty() ? "" : detections.video + ": ", detections.format, detections.count(),
                    detections.joints, detections.layout, detections.frames.size(),
                    detections.has_track_ids ? ", with track ids" : "");
-    for (Keypoints2D& keypoints : choose_people(detections, options)) {
+    std::vector<Keypoints2D> chosen = choose_people(detections, options);
+    detections = Detections2D();  // what follows needs the chosen sequences only: a long video is not held twice
+    for (Keypoints2D& keypoints : chosen) {
       map_onto_target_layout(keypoints, options.target_layout);
       if (options.fill_gaps) fill_gaps(keypoints, options.min_score);
       people.push_back(std::move(keypoints));
@@ -213,6 +222,22 @@ KeypointSequence xy_only(const KeypointSequence& in) {
     for (int j = 0; j < in.joints; ++j)
       for (int k = 0; k < 2; ++k) out.at(f, j, k) = in.at(f, j, k);
   return out;
+}
+
+void keep_xy_only(KeypointSequence& keypoints) {
+  if (keypoints.features == 2) return;
+  if (keypoints.features < 2) throw InternalError("keypoints with fewer than 2 features have no x, y");
+  const std::size_t points = static_cast<std::size_t>(keypoints.frames) * keypoints.joints;
+  const std::size_t features = static_cast<std::size_t>(keypoints.features);
+  float* values = keypoints.values.data();
+  // Point i moves from i * features to i * 2, never past a value still to be read.
+  for (std::size_t i = 0; i < points; ++i) {
+    values[i * 2] = values[i * features];
+    values[i * 2 + 1] = values[i * features + 1];
+  }
+  keypoints.values.resize(points * 2);
+  keypoints.features = 2;
+  return_unused_capacity(keypoints.values);
 }
 
 }  // namespace lift3d::pipeline

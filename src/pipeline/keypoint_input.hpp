@@ -76,5 +76,8 @@ Keypoints2D read_keypoints_2d(const std::string& path_or_glob, const KeypointRea
 
 // x, y only (frames x joints x 2), what the model consumes after normalisation.
 KeypointSequence xy_only(const KeypointSequence& keypoints);
+// The same in place: the values compacted, the memory of the dropped features handed back (a long
+// sequence is never held twice).
+void keep_xy_only(KeypointSequence& keypoints);
 
 }  // namespace lift3d::pipeline
