@@ -107,6 +107,10 @@ Task prepare_task(const InferenceRequest& request, const std::string& input, con
 }
 
 // Every sequence of every input, lifted on the planned threads.
+bool shows_input(const std::string& output) {
+  return io::pose_file_format(output) == io::PoseFileFormat::Html;
+}
+
 void lift_all(const InferenceRequest& request, const LoadedModel& model, std::vector<Task>& tasks) {
   std::vector<std::pair<std::size_t, std::size_t>> work;  // (task, job)
   std::vector<int> frames;
@@ -136,12 +140,18 @@ void lift_all(const InferenceRequest& request, const LoadedModel& model, std::ve
     try {
       result.name = job.name;
       result.first_frame = job.first_frame;
-      // The input is not needed once lifted: a long sequence's input and output are not held whole at
-      // once (only job.keypoints.frames is read after this).
-      result.keypoint_fill = std::move(job.keypoint_fill);
+      // The input is not needed once lifted, so a long sequence's input and output are not held whole
+      // at once; only an HTML report, which draws the 2D keypoints beside the 3D, keeps it.
       result.keypoint_names = job.keypoint_names;
-      result.poses = core::lift_consuming(model.lifter, std::move(job.keypoints), job.flip, options,
-                                          request.add_trajectory);
+      if (shows_input(task.result.output)) {
+        result.keypoint_fill = job.keypoint_fill;
+        result.poses = core::lift_consuming(model.lifter, KeypointSequence(job.keypoints), job.flip, options,
+                                            request.add_trajectory);
+      } else {
+        result.keypoint_fill = std::move(job.keypoint_fill);
+        result.poses = core::lift_consuming(model.lifter, std::move(job.keypoints), job.flip, options,
+                                            request.add_trajectory);
+      }
       if (request.frame == "world") result.poses = core::reference_world_from_camera(result.poses);
     } catch (const Error& e) {
       if (!request.keep_going) rethrow_naming_input(e, task.result.input);
