@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include <Eigen/Core>
+
 #ifdef LIFT3D_HAVE_OPENBLAS
 extern "C" void openblas_set_num_threads(int num_threads);
 extern "C" char* openblas_get_config(void);
@@ -25,6 +27,19 @@ void set_blas_threads(int threads) {
 #else
   (void)threads;
 #endif
+}
+
+void warm_blas(int callers) {
+  static std::mutex mutex;
+  static int warmed = 0;  // the most callers already warmed at once
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (callers <= warmed) return;
+  // 1024 exceeds every x86 kernel's packing block in M and K (Zen: 320); 64 columns are enough to
+  // cross a block in N and few enough to keep the product short.
+  const Eigen::MatrixXf a = Eigen::MatrixXf::Constant(1024, 1024, 1e-3f), b = Eigen::MatrixXf::Constant(1024, 64, 1e-3f);
+  std::vector<Eigen::MatrixXf> results(static_cast<std::size_t>(callers));
+  parallel_for(callers, callers, [&](int c) { results[static_cast<std::size_t>(c)].noalias() = a * b; });
+  warmed = callers;
 }
 
 int blas_thread_limit() {

@@ -44,6 +44,9 @@ ThreadPlan plan_threads(int threads, const std::vector<int>& sequence_frames, co
   return plan;
 }
 
-void apply_thread_plan(const ThreadPlan& plan) { core::set_blas_threads(plan.blas_threads); }
+void apply_thread_plan(const ThreadPlan& plan) {
+  core::set_blas_threads(plan.blas_threads);
+  core::warm_blas(std::max(plan.sequence_threads, plan.segment_threads));
+}
 
 }  // namespace lift3d::pipeline
