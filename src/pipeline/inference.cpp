@@ -171,6 +171,7 @@ io::PoseOutputInfo output_info(const InferenceRequest& request, const LoadedMode
   info.frame = request.frame;
   info.root_relative = !(model.lifter.trajectory && request.add_trajectory) && request.frame == "camera";
   info.fps = task.jobs.empty() ? 0.0 : task.jobs.front().fps;
+  info.bvh_bones = request.bvh_bones;
   return info;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "io/pose_output.hpp"
 #include "pipeline/inference_jobs.hpp"
 #include "pipeline/model_state_dict.hpp"
 
@@ -19,6 +20,7 @@ struct InferenceRequest {
   std::string output_dir;     // any number of inputs: one file per input in this directory
   std::string output_format;  // extension for output_dir; empty: npy, or npz for several sequences
   std::string frame = "camera";  // "camera" or "world" (world_frame.hpp)
+  io::BvhBones bvh_bones = io::BvhBones::Exact;  // .bvh outputs (bvh_export.hpp)
   SelectionOptions selection;
   bool flip_tta = true;
   bool add_trajectory = true;  // add the trajectory model's root position when the checkpoint has one
