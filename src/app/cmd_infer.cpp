@@ -12,7 +12,6 @@
 #include "base/joint_sets.hpp"
 #include "base/log.hpp"
 #include "core/person_selection.hpp"
-#include "lift3d/error.hpp"
 #include "pipeline/inference.hpp"
 
 namespace lift3d::app {
@@ -32,11 +31,6 @@ struct InferOptions {
   std::string bvh_bones = "exact";
   bool bvh_bones_given = false;
 };
-
-bool writes_bvh(const pipeline::InferenceRequest& request) {
-  const std::string& out = request.output;
-  return request.output_format == "bvh" || (out.size() >= 4 && out.compare(out.size() - 4, 4, ".bvh") == 0);
-}
 
 // An info record, printed whenever --timing asks for it (also without --verbose, and with --quiet).
 void log_timing(const pipeline::InferenceSummary& summary) {
@@ -61,9 +55,8 @@ int run_infer(InferOptions& options) {
   request.selection.coordinates = options.coordinates == "pixels"       ? core::CoordinateChoice::Pixels
                                   : options.coordinates == "normalized" ? core::CoordinateChoice::Normalized
                                                                         : core::CoordinateChoice::Auto;
-  if (options.bvh_bones_given && !writes_bvh(request))
-    throw UsageError("--bvh-bones applies to .bvh outputs only (--output FILE.bvh or --format bvh)");
-  request.bvh_bones = options.bvh_bones == "median" ? io::BvhBones::Median : io::BvhBones::Exact;
+  if (options.bvh_bones_given)
+    request.bvh_bones = options.bvh_bones == "median" ? io::BvhBones::Median : io::BvhBones::Exact;
   ProgressLine progress("lifting", "sequences");
   request.on_progress = [&progress](int done, int total) { progress.update(done, total); };
   const pipeline::InferenceSummary summary = pipeline::run_inference(request);
