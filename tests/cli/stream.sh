@@ -1,7 +1,8 @@
 # lift3d stream: a real sequence piped as JSON lines gives what infer gives on the whole file (to
 # float32 round-off) for a symmetric model, a causal one and one with a trajectory model, with
 # flip TTA; several tracks; bad lines; --max-delay; --follow on a directory filled while it runs;
-# frames come out as soon as they are due.
+# frames come out as soon as they are due; --frame world (by its running-floor rule); normalised
+# --coordinates; SIGINT (--follow) and SIGTERM (stdin) flush every frame given.
 source "$(dirname "$0")/lib.sh" "$@"
 M=$FIXTURES/model
 SAMPLE=$SOURCE/data/samples/cmu_02_06_coco.json
