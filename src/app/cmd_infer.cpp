@@ -28,6 +28,8 @@ struct InferOptions {
   std::vector<std::string> size_from;    // --size-from
   std::string missing_joints = "fill";
   std::string coordinates = "auto";
+  std::string bvh_bones = "exact";
+  bool bvh_bones_given = false;
 };
 
 // An info record, printed whenever --timing asks for it (also without --verbose, and with --quiet).
@@ -53,6 +55,8 @@ int run_infer(InferOptions& options) {
   request.selection.coordinates = options.coordinates == "pixels"       ? core::CoordinateChoice::Pixels
                                   : options.coordinates == "normalized" ? core::CoordinateChoice::Normalized
                                                                         : core::CoordinateChoice::Auto;
+  if (options.bvh_bones_given)
+    request.bvh_bones = options.bvh_bones == "median" ? io::BvhBones::Median : io::BvhBones::Exact;
   ProgressLine progress("lifting", "sequences");
   request.on_progress = [&progress](int done, int total) { progress.update(done, total); };
   const pipeline::InferenceSummary summary = pipeline::run_inference(request);
@@ -93,6 +97,12 @@ void add_infer_command(CLI::App& cli, int& exit_code) {
                   "camera: camera frame as the model predicts (x right, y down, z forward); world: rotated by the "
                   "reference's render camera, z up, lowest joint on the ground (as run.py --render shows it)")
       ->check(CLI::IsMember({"camera", "world"}));
+  cmd->add_option("--bvh-bones", options->bvh_bones,
+                  ".bvh outputs: exact (default) puts every joint at its lifted position on every frame (position "
+                  "channels on every joint carry the bones' length changes; rest pose: median bone lengths); median "
+                  "keeps rigid bones at their median lengths (rotations only; joints off by the length changes)")
+      ->check(CLI::IsMember({"exact", "median"}))
+      ->each([options](const std::string&) { options->bvh_bones_given = true; });
   cmd->add_option("--dataset", selection.dataset,
                   ".npz inputs: image sizes from fixed cameras (h36m, humaneva15) or the file's video_metadata (custom)")
       ->check(CLI::IsMember({"h36m", "humaneva15", "custom"}));

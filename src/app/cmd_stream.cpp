@@ -1,9 +1,11 @@
 // `lift3d stream [CHECKPOINT]`: live lifting. Keypoint frames in (JSON lines on stdin, or an
 // OpenPose --write_json directory followed as it fills), one 3D record per frame out on stdout,
-// flushed at once (camera frame, metres, as infer).
+// flushed at once (camera or world frame, metres, as infer). SIGINT/SIGTERM end it as end of input
+// does: the frames still waiting are lifted and written first.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -34,7 +36,30 @@ struct StreamOptions {
   std::string size_from;
   std::string on_bad_line = "skip";
   std::string output_format = "json";
+  std::string coordinates = "auto";
 };
+
+// Ctrl-C (SIGINT) and SIGTERM ask the stream to stop; a second one ends the process at once.
+std::atomic<int> g_stop_signal{0};
+
+extern "C" void request_stop(int signal_number) {
+  g_stop_signal.store(signal_number);
+  ::signal(signal_number, SIG_DFL);
+}
+
+// SA_RESTART: a write to stdout in progress goes on; the reading side asks about a stop every
+// 100 ms while it waits.
+void stop_on_termination_signals() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  for (const int signal_number : {SIGINT, SIGTERM}) ::sigaction(signal_number, &action, nullptr);
+}
+
+// Ctrl-C ends with 130 (128 + SIGINT, as shells report an interrupted command); SIGTERM, the way a
+// service manager or a script stops a follower, is the planned end of a --follow stream: 0.
+int exit_code_after_stop(int signal_number) { return signal_number == SIGINT ? 130 : kSuccess; }
 
 // stdout unbuffered in effect: every record is written and flushed as one piece.
 void write_to_stdout(const std::string& record) {
@@ -87,17 +112,28 @@ int run_stream(StreamOptions& options) {
                                                      : pipeline::StreamOutputFormat::Json;
   if (request.idle_timeout_seconds > 0 && request.follow_dir.empty())
     throw UsageError("--idle-timeout goes with --follow DIR (stdin ends with its writer)");
+  request.coordinates = options.coordinates == "pixels"       ? core::CoordinateChoice::Pixels
+                        : options.coordinates == "normalized" ? core::CoordinateChoice::Normalized
+                                                              : core::CoordinateChoice::Auto;
   request.write = write_to_stdout;
   request.record_times = options.timing;
+  request.stop_requested = [] { return g_stop_signal.load() != 0; };
   std::signal(SIGPIPE, SIG_IGN);  // a reader that goes away is a write error, reported, not a silent death
+  stop_on_termination_signals();
   const pipeline::StreamSummary summary = pipeline::run_stream(request);
   if (options.timing) log_timing(summary, request.threads);
   logger().debug("stream: {} line(s), {} frame(s) in, {} lifted, {} track(s)", summary.lines, summary.frames_in,
                  summary.frames_out, summary.tracks);
-  if (summary.bad_lines == 0) return kSuccess;
-  logger().warn("{} of {} input {} skipped; the others were lifted", summary.bad_lines, summary.lines,
-                request.follow_dir.empty() ? "lines" : "files");
-  return kSomeFailed;
+  const int stop_signal = g_stop_signal.load();
+  if (summary.stopped)
+    logger().info("stream: stopped by {}: the {} frame(s) given were lifted and written, the last ones with the "
+                  "future edge-padded as at the end of input",
+                  stop_signal == SIGINT ? "SIGINT" : "SIGTERM", summary.frames_out);
+  if (summary.bad_lines > 0)
+    logger().warn("{} of {} input {} skipped; the others were lifted", summary.bad_lines, summary.lines,
+                  request.follow_dir.empty() ? "lines" : "files");
+  if (summary.stopped && stop_signal == SIGINT) return exit_code_after_stop(stop_signal);
+  return summary.bad_lines == 0 ? kSuccess : kSomeFailed;
 }
 
 }  // namespace
@@ -123,6 +159,15 @@ void add_stream_command(CLI::App& cli, int& exit_code) {
       ->type_name("FILE");
   cmd->add_option("--width", request.width, "Image width in pixels (with --height)")->check(whole_number(1, 1'000'000));
   cmd->add_option("--height", request.height, "Image height in pixels (with --width)")->check(whole_number(1, 1'000'000));
+  cmd->add_option("--coordinates", options->coordinates,
+                  "x, y are pixels, normalized ([0, 1] or [-1, 1] of the image, y down), or auto (default): told "
+                  "apart from the values of the first frame that has any, then held for the whole stream")
+      ->check(CLI::IsMember({"pixels", "normalized", "auto"}));
+  cmd->add_option("--frame", request.frame,
+                  "camera (default): as the model predicts (x right, y down, z forward); world: rotated as infer's "
+                  "world frame, z up, each track's heights from its lowest joint so far (equal to infer --frame "
+                  "world from the frame holding the sequence's lowest joint on)")
+      ->check(CLI::IsMember({"camera", "world"}));
   cmd->add_option("--layout", request.layout, "The model's 2D input layout (default coco)")
       ->check(CLI::IsMember({"coco", "h36m"}));
   cmd->add_option("--input-layout", request.source_layout,

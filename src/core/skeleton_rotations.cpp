@@ -170,16 +170,24 @@ void set_rest_pose(const PoseSequence& positions, const SkeletonRig& rig, Skelet
       motion.end_sites[j] = motion.rest_offsets[j].normalized() * kEndSiteLength;
 }
 
-void solve_frame(const PoseSequence& positions, const SkeletonRig& rig, int frame, std::vector<Matrix3d>& previous,
-                 SkeletonMotion& motion) {
+// One frame's rotations. Median: each joint is placed from its parent and rest offset, and aims at
+// its child's given position. Exact: each joint is placed at its given position, and its offset
+// from its parent on this frame is recorded in the parent's frame.
+void solve_frame(const PoseSequence& positions, const SkeletonRig& rig, int frame, BoneLengths lengths,
+                 std::vector<Matrix3d>& previous, SkeletonMotion& motion) {
   const std::size_t joints = rig.parents.size();
   std::vector<Vector3d> placed(joints);
   std::vector<Matrix3d> global(joints);
   for (std::size_t j = 0; j < joints; ++j) {
     const int parent = rig.parents[j];
     const Matrix3d parent_global = parent < 0 ? Matrix3d::Identity() : global[parent];
-    placed[j] = parent < 0 ? point(positions, frame, static_cast<int>(j))
-                           : Vector3d(placed[parent] + parent_global * motion.rest_offsets[j]);
+    if (parent < 0 || lengths == BoneLengths::Exact)
+      placed[j] = point(positions, frame, static_cast<int>(j));
+    else
+      placed[j] = placed[parent] + parent_global * motion.rest_offsets[j];
+    if (lengths == BoneLengths::Exact)
+      motion.frame_offsets.push_back(parent < 0 ? Vector3d::Zero()
+                                                : Vector3d(parent_global.transpose() * (placed[j] - placed[parent])));
     const JointRig& rig_joint = rig.joints[j];
     if (rig_joint.branching())
       global[j] = branching_frame(rig_joint, placed[j], positions, frame, previous[j]);
@@ -256,7 +264,7 @@ SkeletonRig human36m_rig(const std::vector<std::string>& joint_names, const std:
   return rig;
 }
 
-SkeletonMotion solve_skeleton_motion(const PoseSequence& positions, const SkeletonRig& rig) {
+SkeletonMotion solve_skeleton_motion(const PoseSequence& positions, const SkeletonRig& rig, BoneLengths lengths) {
   check_positions(positions, rig);
   SkeletonMotion motion;
   motion.parents = rig.parents;
@@ -265,7 +273,9 @@ SkeletonMotion solve_skeleton_motion(const PoseSequence& positions, const Skelet
   set_rest_pose(positions, rig, motion);
   motion.local_rotations.reserve(static_cast<std::size_t>(positions.frames) * rig.parents.size());
   std::vector<Matrix3d> previous(rig.parents.size(), Matrix3d::Identity());
-  for (int f = 0; f < positions.frames; ++f) solve_frame(positions, rig, f, previous, motion);
+  if (lengths == BoneLengths::Exact)
+    motion.frame_offsets.reserve(static_cast<std::size_t>(positions.frames) * rig.parents.size());
+  for (int f = 0; f < positions.frames; ++f) solve_frame(positions, rig, f, lengths, previous, motion);
   return motion;
 }
 
@@ -281,7 +291,7 @@ PoseSequence forward_kinematics(const SkeletonMotion& motion) {
         placed[j] = motion.root_positions[f];
         global[j] = motion.local(f, j);
       } else {
-        placed[j] = placed[parent] + global[parent] * motion.rest_offsets[j];
+        placed[j] = placed[parent] + global[parent] * motion.offset(f, j);
         global[j] = global[parent] * motion.local(f, j);
       }
       for (int k = 0; k < 3; ++k) positions.at(f, j, k) = static_cast<float>(placed[j][k]);

@@ -7,10 +7,14 @@
 // -Y/+Y, arms along +X/-X). A joint's global rotation G maps its rest frame onto the frame its bone
 // has in one frame of the sequence; its local rotation is G_parent^T G.
 //
-// The bones keep one length (the sequence's median), so the skeleton follows the positions as
-// closely as a rigid skeleton can: every bone points exactly from where its joint was placed
-// towards the position its child joint had; only joints branching into several bones (pelvis,
-// thorax) carry their children at fixed angles (the median angles of the sequence).
+// The rest pose has the sequence's median bone lengths. How the bones move (BoneLengths):
+// - Median: the bones keep that one length, so the skeleton follows the positions as closely as a
+//   rigid skeleton can: every bone points exactly from where its joint was placed towards the
+//   position its child joint had; only joints branching into several bones (pelvis, thorax) carry
+//   their children at fixed angles (the median angles of the sequence).
+// - Exact: every joint is placed at its given position on every frame: each joint's offset from
+//   its parent is given per frame (in the parent's frame), so a bone's length change shows as a
+//   change of its offset along the bone, and a branching joint's children sit where they were.
 //
 // Positions alone do not fix a bone's twist about its own axis. It is taken from the limb planes:
 // a thigh or upper arm turns so that the knee or elbow bends about the hinge axis it has at rest,
@@ -51,7 +55,9 @@ struct SkeletonRig {
 // missing joints when `joint_names`/`parents` are not that skeleton.
 SkeletonRig human36m_rig(const std::vector<std::string>& joint_names, const std::vector<int>& parents);
 
-// A rigid skeleton's motion: rest offsets and per-frame rotations.
+enum class BoneLengths { Median, Exact };
+
+// A skeleton's motion: rest offsets, per-frame rotations and (Exact) per-frame offsets.
 struct SkeletonMotion {
   std::vector<int> parents;
   // Rest offset of each joint from its parent (root: zero), metres, in the parent's rest frame.
@@ -62,17 +68,26 @@ struct SkeletonMotion {
   int frames = 0;
   std::vector<Eigen::Vector3d> root_positions;    // per frame
   std::vector<Eigen::Matrix3d> local_rotations;   // frames x joints, row-major by frame
+  // Exact: frames x joints, each joint's offset from its parent on that frame, metres, in the
+  // parent's frame (root: zero); empty for Median (every frame has the rest offsets).
+  std::vector<Eigen::Vector3d> frame_offsets;
   const Eigen::Matrix3d& local(int frame, int joint) const {
     return local_rotations[static_cast<std::size_t>(frame) * parents.size() + joint];
   }
+  const Eigen::Vector3d& offset(int frame, int joint) const {
+    return frame_offsets.empty() ? rest_offsets[joint]
+                                 : frame_offsets[static_cast<std::size_t>(frame) * parents.size() + joint];
+  }
 };
 
-// The rigid skeleton that follows `positions` (frames x rig joints x 3, metres, Y-up frame above).
-// Throws InputError for no frames, a joint count that differs from the rig, or non-finite values.
-SkeletonMotion solve_skeleton_motion(const PoseSequence& positions, const SkeletonRig& rig);
+// The skeleton that follows `positions` (frames x rig joints x 3, metres, Y-up frame above), its
+// bones at their median lengths or at the given positions (BoneLengths). Throws InputError for no
+// frames, a joint count that differs from the rig, or non-finite values.
+SkeletonMotion solve_skeleton_motion(const PoseSequence& positions, const SkeletonRig& rig,
+                                     BoneLengths lengths = BoneLengths::Median);
 
 // Joint positions of a motion (frames x joints x 3, metres): root position, then each joint at
-// its parent plus the parent's global rotation applied to its rest offset.
+// its parent plus the parent's global rotation applied to its offset on that frame.
 PoseSequence forward_kinematics(const SkeletonMotion& motion);
 
 // Euler angles in degrees (z, x, y) with R = Rz(z) Rx(x) Ry(y) (BVH channels "Zrotation Xrotation

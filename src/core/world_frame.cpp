@@ -23,13 +23,32 @@ float rebase_height_to_floor(PoseSequence& joints_in_world) {
   return floor;
 }
 
-PoseSequence reference_world_from_camera(const PoseSequence& joints_in_camera, const std::array<float, 4>& orientation) {
+namespace {
+
+Camera render_camera_of(const std::array<float, 4>& orientation) {
   Camera render_camera;  // rotation only: the reference passes t = 0
   render_camera.has_extrinsics = true;
   render_camera.orientation = orientation;
-  PoseSequence world = camera_to_world(joints_in_camera, render_camera);
+  return render_camera;
+}
+
+}  // namespace
+
+PoseSequence reference_world_from_camera(const PoseSequence& joints_in_camera, const std::array<float, 4>& orientation) {
+  PoseSequence world = camera_to_world(joints_in_camera, render_camera_of(orientation));
   rebase_height_to_floor(world);
   return world;
+}
+
+RunningWorldFrame::RunningWorldFrame(const std::array<float, 4>& orientation) : orientation_(orientation) {}
+
+void RunningWorldFrame::apply(std::vector<float>& positions) {
+  PoseSequence frame(1, static_cast<int>(positions.size() / 3));
+  frame.values = positions;
+  PoseSequence world = camera_to_world(frame, render_camera_of(orientation_));
+  for (int j = 0; j < world.joints; ++j) floor_ = std::min(floor_, world.at(0, j, 2));
+  for (int j = 0; j < world.joints; ++j) world.at(0, j, 2) -= floor_;
+  positions = std::move(world.values);
 }
 
 }  // namespace lift3d::core

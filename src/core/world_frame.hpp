@@ -7,6 +7,8 @@
 #pragma once
 
 #include <array>
+#include <limits>
+#include <vector>
 
 #include "lift3d/sequence.hpp"
 
@@ -24,5 +26,23 @@ float rebase_height_to_floor(PoseSequence& joints_in_world);
 // the reference's order of operations.
 PoseSequence reference_world_from_camera(const PoseSequence& joints_in_camera,
                                          const std::array<float, 4>& orientation = reference_render_orientation());
+
+// The world frame one frame at a time (a live stream cannot see the whole sequence's lowest joint):
+// each frame rotated as reference_world_from_camera rotates it, its heights rebased to the lowest
+// joint of this frame and the frames before it. The floor only goes down, so the ground never cuts
+// through the body. From the frame that holds the sequence's lowest joint on, every frame equals
+// reference_world_from_camera of the whole sequence; a frame before it stands lower by its floor minus
+// the sequence's.
+class RunningWorldFrame {
+ public:
+  explicit RunningWorldFrame(const std::array<float, 4>& orientation = reference_render_orientation());
+  // joints x 3 camera-frame positions (metres) to the world frame, in place.
+  void apply(std::vector<float>& positions);
+  float floor() const { return floor_; }  // the height subtracted from the last frame (world z)
+
+ private:
+  std::array<float, 4> orientation_;
+  float floor_ = std::numeric_limits<float>::infinity();
+};
 
 }  // namespace lift3d::core

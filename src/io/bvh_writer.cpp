@@ -39,6 +39,8 @@ void check_clip(const BvhClip& clip) {
   if (clip.root_positions.size() != static_cast<std::size_t>(clip.frames) ||
       clip.rotations_zxy_deg.size() != static_cast<std::size_t>(clip.frames) * clip.joints.size())
     throw InternalError("bvh: channel values do not match frames and joints");
+  if (clip.has_joint_offsets() && clip.joint_offsets.size() != clip.rotations_zxy_deg.size())
+    throw InternalError("bvh: joint offsets do not match frames and joints");
   for (const std::string& comment : clip.comments)
     if (comment.find_first_of("\r\n") != std::string::npos) throw InternalError("bvh: a comment spans lines");
 }
@@ -59,8 +61,9 @@ void append_joint(std::string& out, const BvhClip& clip, int joint, int depth, s
   out += indent + "  OFFSET";
   append_triple(out, bvh_joint.offset);
   out += '\n';
-  out += indent + (joint == 0 ? "  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation\n"
-                              : "  CHANNELS 3 Zrotation Xrotation Yrotation\n");
+  out += indent + (joint == 0 || clip.has_joint_offsets()
+                       ? "  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation\n"
+                       : "  CHANNELS 3 Zrotation Xrotation Yrotation\n");
   const std::vector<int> children = children_of(clip, joint);
   for (int child : children) append_joint(out, clip, child, depth + 1, channel_order);
   if (children.empty()) {
@@ -86,7 +89,10 @@ std::string bvh_text(const BvhClip& clip) {
   for (int f = 0; f < clip.frames; ++f) {
     std::string line;
     append_triple(line, clip.root_positions[f]);
-    for (int joint : channel_order) append_triple(line, clip.rotations_zxy_deg[f * joints + joint]);
+    for (int joint : channel_order) {
+      if (joint != 0 && clip.has_joint_offsets()) append_triple(line, clip.joint_offsets[f * joints + joint]);
+      append_triple(line, clip.rotations_zxy_deg[f * joints + joint]);
+    }
     out.append(line, 1, std::string::npos);  // without the leading space
     out += '\n';
   }

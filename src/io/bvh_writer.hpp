@@ -6,7 +6,10 @@
 // where readers that skip unknown lines, Blender's among them, pass over them), then ROOT/JOINT
 // blocks nested depth-first (children in index order); the root has the channels "Xposition
 // Yposition Zposition Zrotation Xrotation Yrotation", every other joint "Zrotation Xrotation
-// Yrotation" (rotation = Rz Rx Ry); a joint without children ends in an "End Site". MOTION then
+// Yrotation" (rotation = Rz Rx Ry), or, when the clip has per-frame joint offsets, the same six as
+// the root: there the position channels hold the joint's offset from its parent in the parent's
+// frame on that frame, in place of its OFFSET (which stays the rest pose), as BVH readers take
+// position channels on any joint. A joint without children ends in an "End Site". MOTION then
 // holds "Frames:", "Frame Time:" (seconds) and the values in the hierarchy's order, 6 decimals.
 #pragma once
 
@@ -30,6 +33,10 @@ struct BvhClip {
   int frames = 0;
   std::vector<std::array<double, 3>> root_positions;     // per frame
   std::vector<std::array<double, 3>> rotations_zxy_deg;  // frames x joints, (z, x, y) degrees
+  // Empty: non-root joints have rotation channels only. Otherwise frames x joints: each non-root
+  // joint's offset from its parent on that frame (the root's entries are not written).
+  std::vector<std::array<double, 3>> joint_offsets;
+  bool has_joint_offsets() const { return !joint_offsets.empty(); }
 };
 
 // Throws InternalError for a clip that does not fit its own sizes or an invalid hierarchy.

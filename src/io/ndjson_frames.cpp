@@ -1,5 +1,8 @@
 #include "io/ndjson_frames.hpp"
 
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -108,10 +111,35 @@ void read_keypoints(const nlohmann::json& object, const std::string& source, Ndj
 
 LineReader::LineReader(int fd, std::size_t max_bytes) : fd_(fd), max_bytes_(max_bytes), buffer_(kReadBlock) {}
 
+bool LineReader::wait_for_input() {
+  for (;;) {
+    if (stop_()) return false;
+    pollfd ready{fd_, POLLIN, 0};
+    const int got = ::poll(&ready, 1, kStopPollMs);
+    if (got > 0 || (got < 0 && errno != EINTR)) return true;  // readable, closed, or an error read() reports
+  }
+}
+
+void LineReader::begin_stop() {
+  stopping_ = true;
+  struct stat status {};
+  int pending = 0;
+  if (::fstat(fd_, &status) == 0 && (S_ISFIFO(status.st_mode) || S_ISSOCK(status.st_mode)) &&
+      ::ioctl(fd_, FIONREAD, &pending) == 0 && pending > 0)
+    drain_left_ = static_cast<std::size_t>(pending);
+}
+
 bool LineReader::fill() {
   if (eof_) return false;
+  if (stop_ && !stopping_ && !wait_for_input()) begin_stop();
   for (;;) {
-    const ssize_t got = ::read(fd_, buffer_.data(), buffer_.size());
+    if (stopping_ && drain_left_ == 0) {
+      eof_ = true;
+      return false;
+    }
+    const std::size_t want = stopping_ ? std::min(drain_left_, buffer_.size()) : buffer_.size();
+    const ssize_t got = ::read(fd_, buffer_.data(), want);
+    if (got > 0 && stopping_) drain_left_ -= static_cast<std::size_t>(got);
     if (got > 0) {
       begin_ = 0;
       end_ = static_cast<std::size_t>(got);

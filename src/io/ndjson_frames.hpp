@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,10 @@ namespace lift3d::io {
 // Lines of a file descriptor (a pipe, a terminal, a file), returned as soon as each is complete:
 // read() returns what is there, so a live writer's line is seen at once. '\r' before '\n' and a
 // last line without '\n' are accepted.
+//
+// With a stop test (set_stop): while waiting for input it is asked every kStopPollMs; once it says
+// stop, the reader takes what a pipe or socket already holds at that moment (the writer's lines
+// already sent), then ends as at end of input; a file or terminal ends at once.
 class LineReader {
  public:
   struct Line {
@@ -25,9 +30,17 @@ class LineReader {
   LineReader(int fd, std::size_t max_bytes);
   // The next line; nullopt at the end of the input. Throws InputError when reading fails.
   std::optional<Line> next();
+  void set_stop(std::function<bool()> stop) { stop_ = std::move(stop); }
+  bool stopped() const { return stopping_; }
+  static constexpr int kStopPollMs = 100;
 
  private:
   bool fill();  // false at the end of the input
+  bool wait_for_input();  // false when asked to stop
+  void begin_stop();
+  std::function<bool()> stop_;
+  bool stopping_ = false;
+  std::size_t drain_left_ = 0;  // after a stop: bytes the pipe held then, still to read
   int fd_;
   std::size_t max_bytes_;
   std::vector<char> buffer_;

@@ -21,11 +21,19 @@ struct NamedPoses {
   std::vector<std::string> keypoint_names;
 };
 
+// How a .bvh output's bones follow the lifted joints (pipeline/bvh_export.hpp).
+enum class BvhBones {
+  Exact,   // every joint at its lifted position: position channels on every joint carry each bone's
+           // length on each frame (rest pose: the median bone lengths)
+  Median,  // rigid bones at their median lengths: rotation channels only below the root
+};
+
 struct PoseOutputInfo {
   std::vector<std::string> joint_names;
   std::string frame = "camera";  // "camera" or "world"
   bool root_relative = true;     // false when a trajectory was added
   double fps = 0.0;              // 0 when unknown
+  BvhBones bvh_bones = BvhBones::Exact;
 };
 
 }  // namespace lift3d::io

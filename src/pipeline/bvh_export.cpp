@@ -35,6 +35,13 @@ std::string root_description(const io::PoseOutputInfo& info) {
   return "root position: the pelvis along the camera-frame trajectory";
 }
 
+std::string bones_description(const io::PoseOutputInfo& info) {
+  if (info.bvh_bones == io::BvhBones::Median)
+    return "bones: rigid, at their median lengths (rotation channels only below the root)";
+  return "bones: every joint at its lifted position; position channels below the root hold the joint's offset "
+         "from its parent on that frame, in the parent's frame (in place of OFFSET, which is the rest pose)";
+}
+
 std::vector<std::string> header_comments(const io::NamedPoses& poses, const io::PoseOutputInfo& info, double fps) {
   char rate[128];
   std::snprintf(rate, sizeof rate, "frame rate: %g fps%s", fps,
@@ -44,6 +51,7 @@ std::vector<std::string> header_comments(const io::NamedPoses& poses, const io::
           frame_description(info),
           root_description(info),
           "rest pose: T-pose with the sequence's median bone lengths; rotations in degrees, R = Rz Rx Ry",
+          bones_description(info),
           rate};
 }
 
@@ -53,11 +61,14 @@ io::BvhClip clip_of(const core::SkeletonMotion& motion, const std::vector<std::s
   for (std::size_t j = 0; j < names.size(); ++j)
     clip.joints.push_back({names[j], motion.parents[j], scaled(motion.rest_offsets[j]), scaled(motion.end_sites[j])});
   std::vector<Eigen::Vector3d> previous(names.size(), Eigen::Vector3d::Zero());
+  const bool per_frame_offsets = !motion.frame_offsets.empty();
   for (int f = 0; f < motion.frames; ++f) {
     clip.root_positions.push_back(scaled(motion.root_positions[f]));
     for (std::size_t j = 0; j < names.size(); ++j) {
-      previous[j] = core::euler_zxy_degrees(motion.local(f, static_cast<int>(j)), &previous[j]);
+      const int joint = static_cast<int>(j);
+      previous[j] = core::euler_zxy_degrees(motion.local(f, joint), &previous[j]);
       clip.rotations_zxy_deg.push_back({previous[j].x(), previous[j].y(), previous[j].z()});
+      if (per_frame_offsets) clip.joint_offsets.push_back(scaled(motion.offset(f, joint)));
     }
   }
   return clip;
@@ -94,7 +105,9 @@ BvhExport bvh_export(const io::NamedPoses& poses, const io::PoseOutputInfo& info
   const Skeleton& h36m = human36m_output(poses, info);
   const Eigen::Matrix3d axes = bvh_axes_from(info.frame);
   const core::SkeletonRig rig = core::human36m_rig(h36m.joint_names, h36m.parents);
-  const core::SkeletonMotion motion = core::solve_skeleton_motion(core::rotate_points(poses.poses, axes), rig);
+  const core::BoneLengths lengths =
+      info.bvh_bones == io::BvhBones::Exact ? core::BoneLengths::Exact : core::BoneLengths::Median;
+  const core::SkeletonMotion motion = core::solve_skeleton_motion(core::rotate_points(poses.poses, axes), rig, lengths);
   BvhExport result;
   const double fps = info.fps > 0 ? info.fps : kBvhDefaultFps;
   result.clip = clip_of(motion, h36m.joint_names);
@@ -119,9 +132,14 @@ void write_bvh_output(const std::string& path, const std::vector<io::NamedPoses>
   if (!(info.fps > 0))
     logger().warn("{}: the input does not give a frame rate; the BVH plays at {:g} fps", path, kBvhDefaultFps);
   io::write_bvh_file(path, result.clip);
-  logger().info("{}: BVH of {} frames, centimetres, Y up; bones held at their median lengths put the joints "
-                "{:.1f} mm (at most {:.1f} mm) from the lifted ones",
-                path, result.clip.frames, result.mean_distance_m * 1000.0, result.max_distance_m * 1000.0);
+  if (info.bvh_bones == io::BvhBones::Exact)
+    logger().info("{}: BVH of {} frames, centimetres, Y up; every joint at its lifted position (at most {:.3f} mm "
+                  "off), bones stretching through position channels on every joint; rest pose: median bone lengths",
+                  path, result.clip.frames, result.max_distance_m * 1000.0);
+  else
+    logger().info("{}: BVH of {} frames, centimetres, Y up; bones held at their median lengths put the joints "
+                  "{:.1f} mm (at most {:.1f} mm) from the lifted ones (--bvh-bones exact keeps them there)",
+                  path, result.clip.frames, result.mean_distance_m * 1000.0, result.max_distance_m * 1000.0);
 }
 
 }  // namespace lift3d::pipeline

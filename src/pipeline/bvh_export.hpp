@@ -1,5 +1,5 @@
 // A lifted sequence as a BVH animation: the poses turned into BVH axes (Y up) and centimetres, the
-// rigid skeleton's rotations solved (core/skeleton_rotations.hpp), and the clip written
+// skeleton's rotations solved (core/skeleton_rotations.hpp), and the clip written
 // (io/bvh_writer.hpp).
 //
 // Axes: BVH x = lift3d x; from the camera frame (x right, y down, z forward) BVH y = -y, z = -z
@@ -34,11 +34,12 @@ struct BvhExport {
 // for another frame name.
 Eigen::Matrix3d bvh_axes_from(const std::string& frame);
 
-// Throws UsageError when the poses are not of the Human3.6M 17-joint skeleton.
+// Bones as info.bvh_bones says. Throws UsageError when the poses are not of the Human3.6M 17-joint
+// skeleton.
 BvhExport bvh_export(const io::NamedPoses& poses, const io::PoseOutputInfo& info);
 
-// Writes one sequence as BVH (UsageError for several); notes how far the rigid skeleton is from the
-// lifted joints, and warns when the frame rate is assumed.
+// Writes one sequence as BVH (UsageError for several); notes how far the file's joints are from the
+// lifted ones, and warns when the frame rate is assumed.
 void write_bvh_output(const std::string& path, const std::vector<io::NamedPoses>& sequences,
                       const io::PoseOutputInfo& info);
 

@@ -52,6 +52,10 @@ void check_request(const InferenceRequest& request) {
     if (!std::filesystem::is_directory(request.output_dir, error))
       throw UsageError(request.output_dir + ": --output-dir is not an existing directory");
   }
+  const bool writes_bvh = request.output.empty() ? request.output_format == "bvh"
+                                                 : io::pose_file_format(request.output) == io::PoseFileFormat::Bvh;
+  if (request.bvh_bones && !writes_bvh)
+    throw UsageError("--bvh-bones applies to .bvh outputs only (--output FILE.bvh, or --output-dir with --format bvh)");
 }
 
 // Errors raised while lifting know no file: re-throws `e` with the input in front, as the same
@@ -171,6 +175,7 @@ io::PoseOutputInfo output_info(const InferenceRequest& request, const LoadedMode
   info.frame = request.frame;
   info.root_relative = !(model.lifter.trajectory && request.add_trajectory) && request.frame == "camera";
   info.fps = task.jobs.empty() ? 0.0 : task.jobs.front().fps;
+  info.bvh_bones = request.bvh_bones.value_or(io::BvhBones::Exact);
   return info;
 }
 

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "io/pose_output.hpp"
 #include "pipeline/inference_jobs.hpp"
 #include "pipeline/model_state_dict.hpp"
 
@@ -19,6 +21,8 @@ struct InferenceRequest {
   std::string output_dir;     // any number of inputs: one file per input in this directory
   std::string output_format;  // extension for output_dir; empty: npy, or npz for several sequences
   std::string frame = "camera";  // "camera" or "world" (world_frame.hpp)
+  // .bvh outputs (bvh_export.hpp); unset: exact. Given for another output format: UsageError.
+  std::optional<io::BvhBones> bvh_bones;
   SelectionOptions selection;
   bool flip_tta = true;
   bool add_trajectory = true;  // add the trajectory model's root position when the checkpoint has one

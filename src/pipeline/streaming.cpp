@@ -20,7 +20,9 @@
 #include "io/pose_stream.hpp"
 #include "lift3d/error.hpp"
 #include "pipeline/checkpoint_model.hpp"
+#include "core/world_frame.hpp"
 #include "pipeline/default_model.hpp"
+#include "pipeline/stream_coordinates.hpp"
 #include "pipeline/thread_plan.hpp"
 #include "pipeline/track_lifter.hpp"
 
@@ -31,6 +33,7 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 constexpr const char* kStdinName = "<stdin>";
+constexpr int kStopSliceMs = 100;  // how often a wait for input asks whether to stop
 
 // Layouts a frame's keypoint count tells (the detectors' layouts infer reads).
 const std::vector<std::pair<int, std::string>>& layouts_by_count() {
@@ -71,6 +74,7 @@ void check_request(const StreamRequest& request) {
                      "--height, or --size-from a frame image or the video), pixels");
   if (!is_known_layout(request.layout)) throw UsageError("unknown --layout " + request.layout);
   if (request.max_delay && *request.max_delay < 0) throw UsageError("--max-delay must be 0 or more frames");
+  if (request.frame != "camera" && request.frame != "world") throw UsageError("unknown --frame " + request.frame);
 }
 
 LoadedStream load_stream(const StreamRequest& request) {
@@ -124,7 +128,8 @@ void note_delay(const StreamRequest& request, const LoadedStream& loaded) {
 class Session {
  public:
   Session(const StreamRequest& request, const StreamModel& shared, StreamSummary& summary)
-      : request_(request), shared_(shared), summary_(summary) {}
+      : request_(request), shared_(shared), summary_(summary),
+        coordinates_(request.coordinates, request.width, request.height) {}
 
   // One frame of one person (keypoints joints x 3 in `source_layout`). Throws InputError (naming
   // `where`) for a frame refused; the stream then goes on as if the line had not come.
@@ -135,6 +140,7 @@ class Session {
     keypoints.joints = joints;
     keypoints.features = 3;
     keypoints.values = values;
+    coordinates_.to_pixels(keypoints, where);
     if (source_layout != shared_.layout) keypoints = map_keypoint_layout(keypoints, source_layout, shared_.layout);
     auto found = tracks_.find(track);
     if (found != tracks_.end() && number <= found->second.lifter.last_frame())
@@ -166,6 +172,7 @@ class Session {
     TrackLifter lifter;
     int index;
     bool warned_skip = false;
+    core::RunningWorldFrame world{};  // its own floor: a track is its own sequence
   };
 
   static std::string track_label(const std::string& track) { return track.empty() ? "the stream" : "track " + track; }
@@ -198,10 +205,11 @@ class Session {
     }
   }
 
-  void write(const std::string& track, const Track& state, const std::vector<LiftedFrame>& frames) {
+  void write(const std::string& track, Track& state, std::vector<LiftedFrame> frames) {
     if (frames.empty()) return;
     record_.clear();
-    for (const LiftedFrame& lifted : frames) {
+    for (LiftedFrame& lifted : frames) {
+      if (request_.frame == "world") state.world.apply(lifted.positions);
       io::StreamedPose pose;
       pose.frame = lifted.frame;
       pose.track = track;
@@ -222,6 +230,7 @@ class Session {
   const StreamRequest& request_;
   const StreamModel& shared_;
   StreamSummary& summary_;
+  StreamCoordinates coordinates_;
   std::map<std::string, Track> tracks_;
   std::map<std::string, int> indices_;  // track numbers for the binary form, kept across a track's restarts
   long long newest_frame_ = -1;
@@ -257,6 +266,7 @@ bool keep_going_after(const StreamRequest& request, const Error& error, StreamSu
 // Lines of newline-delimited JSON from the input descriptor. Returns the error that stopped it.
 std::optional<InputError> read_lines(const StreamRequest& request, Session& session, StreamSummary& summary) {
   io::LineReader reader(request.input_fd, request.max_line_bytes);
+  if (request.stop_requested) reader.set_stop(request.stop_requested);
   while (std::optional<io::LineReader::Line> line = reader.next()) {
     const Clock::time_point start = Clock::now();
     const double cpu_start = thread_cpu_ms();
@@ -275,6 +285,7 @@ std::optional<InputError> read_lines(const StreamRequest& request, Session& sess
       if (!keep_going_after(request, error, summary)) return InputError(error.what());
     }
   }
+  summary.stopped = reader.stopped();
   return std::nullopt;
 }
 
@@ -374,10 +385,18 @@ std::optional<InputError> follow_directory(const StreamRequest& request, Session
       ++summary.lines;
       last_number = number;
     }
+    if (summary.stopped) break;  // the files there when the stop came are read
     const double idle = std::chrono::duration<double>(Clock::now() - last_file).count();
     if (request.idle_timeout_seconds > 0 && idle >= request.idle_timeout_seconds) break;
-    const int wait_ms =
+    int wait_ms =
         request.idle_timeout_seconds > 0 ? static_cast<int>((request.idle_timeout_seconds - idle) * 1000) + 1 : -1;
+    if (request.stop_requested) {  // wait in slices, so a stop is seen within one
+      wait_ms = wait_ms < 0 ? kStopSliceMs : std::min(wait_ms, kStopSliceMs);
+      if (request.stop_requested()) {
+        summary.stopped = true;
+        wait_ms = 0;  // one last look: the files completed up to now
+      }
+    }
     arrived = watch.wait(wait_ms);
   }
   for (const auto& [path, message] : unfinished) {
@@ -394,6 +413,9 @@ StreamSummary run_stream(const StreamRequest& request) {
   loaded.shared.lifter = &loaded.model.lifter;
   apply_thread_plan(ThreadPlan{1, 1, std::max(1, request.threads)});
   note_delay(request, loaded);
+  if (request.frame == "world")
+    logger().info("stream: world frame (z up, rotated as infer --frame world); heights from each track's lowest "
+                  "joint so far: equal to infer from the frame holding the track's lowest joint on, lower before it (by how far the floor then drops)");
   StreamSummary summary;
   summary.delay_frames = stream_delay_frames(loaded.shared);
   Session session(request, loaded.shared, summary);

@@ -14,6 +14,10 @@
 //   (and the run ends with exit code 4), OnBadLine::Stop ends the input there (waiting frames are
 //   lifted) and fails with that message.
 // - End of input lifts every waiting frame of every track (edge padding, as infer at a sequence end).
+//   So does a stop (stop_requested, from SIGINT/SIGTERM): stdin takes the lines a pipe already holds,
+//   --follow the files already in the directory, then the stream ends as at end of input.
+// - Coordinates: pixels or normalised, decided on the first frame that shows any (stream_coordinates.hpp).
+// - World frame: each track rebased to its lowest joint so far (core::RunningWorldFrame).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "core/input_coordinates.hpp"
 #include "pipeline/model_state_dict.hpp"
 
 namespace lift3d::pipeline {
@@ -38,6 +43,8 @@ struct StreamRequest {
   std::string layout = "coco";   // the model's input layout
   std::string source_layout;     // the input's joint layout when the count cannot tell it
   int width = 0, height = 0;     // image size, pixels
+  core::CoordinateChoice coordinates = core::CoordinateChoice::Auto;
+  std::string frame = "camera";  // output frame: "camera" or "world" (core::RunningWorldFrame)
   float min_score = 0.0f;
   bool flip_tta = true;
   bool add_trajectory = true;
@@ -53,6 +60,8 @@ struct StreamRequest {
   bool record_times = false;
   // Receives each output record (a line, or a binary record); must write it out at once.
   std::function<void(const std::string&)> write;
+  // Asked while waiting for input (and between files); true ends the stream as end of input does.
+  std::function<bool()> stop_requested;
 };
 
 struct StreamSummary {
@@ -62,6 +71,7 @@ struct StreamSummary {
   long long bad_lines = 0;     // lines (or files) skipped
   int tracks = 0;              // tracks seen
   int delay_frames = 0;        // the model's delay (frames)
+  bool stopped = false;        // ended by stop_requested
   // Per accepted frame (or --follow file): from the line read to its outputs written, wall-clock
   // time and this thread's CPU time (which other processes on the machine do not inflate).
   std::vector<float> compute_ms;

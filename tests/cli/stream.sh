@@ -1,7 +1,8 @@
 # lift3d stream: a real sequence piped as JSON lines gives what infer gives on the whole file (to
 # float32 round-off) for a symmetric model, a causal one and one with a trajectory model, with
 # flip TTA; several tracks; bad lines; --max-delay; --follow on a directory filled while it runs;
-# frames come out as soon as they are due.
+# frames come out as soon as they are due; --frame world (by its running-floor rule); normalised
+# --coordinates; SIGINT (--follow) and SIGTERM (stdin) flush every frame given.
 source "$(dirname "$0")/lib.sh" "$@"
 M=$FIXTURES/model
 SAMPLE=$SOURCE/data/samples/cmu_02_06_coco.json
@@ -223,6 +224,68 @@ $PYTHON "$SOURCE/tools/stream_latency.py" "$LIFT3D" "$WORK/frames.ndjson" --fram
 $PYTHON "$SOURCE/tools/stream_latency.py" "$LIFT3D" "$WORK/frames.ndjson" --frames 120 --lockstep --delay 5 -- \
   --max-delay 5 --image-size 1000x1002 >"$WORK/lat" 2>&1 || fail "--max-delay 5: a due frame did not come: $(cat "$WORK/lat")"
 
+# --frame world: rotated as infer --frame world, heights from the lowest joint so far. From the
+# frame holding the sequence's lowest joint on, equal to infer --frame world within 1e-5 m; before
+# it, x and y equal and every joint lower by the same amount, the floor still to come (infer's
+# lowest joint of the frames so far).
+# world_check OUT.ndjson INFER.npy [MUST_WAIT]: the rule, every frame; MUST_WAIT: the lowest joint
+# comes after the first frame (so the frames before it are checked against the rule).
+world_check() {
+  $PYTHON - "$@" <<'PY'
+import json, sys
+import numpy as np
+got = np.array([json.loads(l)["joints"] for l in open(sys.argv[1])], dtype=np.float64)
+ref = np.load(sys.argv[2]).astype(np.float64)
+assert got.shape == ref.shape == (500, 17, 3), (got.shape, ref.shape)
+lowest = int(np.unravel_index(ref[..., 2].argmin(), ref[..., 2].shape)[0])
+assert lowest > 0 or len(sys.argv) < 4, "the sample's lowest joint is in its first frame: the rule is not exercised"
+assert np.abs(got[lowest:] - ref[lowest:]).max() <= 1e-5, np.abs(got[lowest:] - ref[lowest:]).max()
+assert np.abs(got[..., :2] - ref[..., :2]).max() <= 1e-5
+floor_so_far = np.minimum.accumulate(ref[..., 2].min(axis=1))  # in infer's heights
+assert np.abs(got[..., 2] - (ref[..., 2] - floor_so_far[:, None])).max() <= 1e-5
+assert got[..., 2].min(axis=1).min() >= -1e-6  # no frame below its ground
+print(f"world: equal from frame {lowest} on; before it lower by up to {floor_so_far.max() * 1000:.1f} mm")
+PY
+}
+expect_exit 0 "$LIFT3D" infer --input "$SAMPLE" --frame world --output "$WORK/world.npy"
+$TO "$LIFT3D" stream --image-size 1000x1002 --frame world <"$WORK/frames.ndjson" >"$WORK/world.ndjson" 2>"$WORK/err" ||
+  fail "stream --frame world failed: $(cat "$WORK/err")"
+grep -qF "stream: world frame (z up, rotated as infer --frame world)" "$WORK/err" || fail "no world note: $(cat "$WORK/err")"
+world_check "$WORK/world.ndjson" "$WORK/world.npy" must_wait || fail "--frame world: not infer's world frame by the rule"
+# With a trajectory model (the root moves, as infer --frame world has it).
+expect_exit 0 "$LIFT3D" infer "$M/arc333_zip.bin" --input "$SAMPLE" --frame world --output "$WORK/world_traj.npy"
+$TO "$LIFT3D" stream "$M/arc333_zip.bin" --image-size 1000x1002 --frame world <"$WORK/frames.ndjson" \
+  >"$WORK/world_traj.ndjson" 2>"$WORK/err" || fail "stream --frame world (trajectory) failed: $(cat "$WORK/err")"
+world_check "$WORK/world_traj.ndjson" "$WORK/world_traj.npy" || fail "--frame world (trajectory): not infer's by the rule"
+
+# --coordinates: normalised frames ([0, 1] and [-1, 1]) give infer's camera-frame output; auto says
+# so from the first frame; a later frame in pixels does not fit and is a bad line (exit 4).
+$PYTHON - "$SAMPLE" "$WORK" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+w, h = doc["image_width"] if "image_width" in doc else 1000, doc.get("image_height", 1002)
+with open(sys.argv[2] + "/unit.ndjson", "w") as unit, open(sys.argv[2] + "/signed.ndjson", "w") as signed:
+    for t, k in enumerate(doc["keypoints"]):
+        unit.write(json.dumps({"frame": t, "keypoints": [[x / 1000, y / 1002, s] for x, y, s in k]}) + "\n")
+        signed.write(json.dumps({"frame": t, "keypoints": [[x / 500 - 1, y / 501 - 1, s] for x, y, s in k]}) + "\n")
+with open(sys.argv[2] + "/mixed.ndjson", "w") as mixed:
+    for t, k in enumerate(doc["keypoints"][:100]):
+        scale = (1.0, 1.0) if t == 50 else (1000.0, 1002.0)  # frame 50 left in pixels
+        mixed.write(json.dumps({"frame": t, "keypoints": [[x / scale[0], y / scale[1], s] for x, y, s in k]}) + "\n")
+PY
+for kind in unit signed; do
+  $TO "$LIFT3D" stream --image-size 1000x1002 <"$WORK/$kind.ndjson" >"$WORK/$kind.out" 2>"$WORK/err" ||
+    fail "stream ($kind normalised, auto) failed: $(cat "$WORK/err")"
+  compare "$WORK/$kind.out" "$WORK/default.npy" || fail "$kind normalised: stream differs from infer"
+done
+grep -qF "<stdin>: line 1: coordinates are normalised [-1, 1]" "$WORK/err" || fail "no coordinates note: $(cat "$WORK/err")"
+$TO "$LIFT3D" stream --image-size 1000x1002 --coordinates normalized <"$WORK/unit.ndjson" >"$WORK/unit2.out" 2>"$WORK/err" ||
+  fail "stream --coordinates normalized failed: $(cat "$WORK/err")"
+compare "$WORK/unit2.out" "$WORK/default.npy" || fail "--coordinates normalized: stream differs from infer"
+expect_exit 4 $TO "$LIFT3D" stream --image-size 1000x1002 <"$WORK/mixed.ndjson"
+grep -qF "<stdin>: line 51: x, y within" "$WORK/err" || fail "pixel frame in a normalised stream not refused: $(cat "$WORK/err")"
+[[ $(wc -l <"$WORK/out") == 99 ]] || fail "mixed: want 99 frames out, got $(wc -l <"$WORK/out")"
+
 # --follow: an OpenPose --write_json folder (COCO-18 files) filled by a background writer, a file
 # every 20 ms; ends 4 s after the last file. Equal to infer on the finished folder.
 mkdir -p "$WORK/live"
@@ -283,5 +346,39 @@ assert distance.mean() < 0.01, distance.mean()
 thigh = np.linalg.norm(got[:, 1] - got[:, 2], axis=-1)  # right hip - right knee
 assert 0.3 < np.median(thigh) < 0.6, np.median(thigh)
 PY
+
+# Ctrl-C on --follow: the files already in the folder are lifted, the frames still waiting flushed
+# (edge-padded as at the end of input: infer on the folder), then exit 130.
+mkdir -p "$WORK/sig"
+cp "$WORK"/live/clip_0000000000{0..5}*_keypoints.json "$WORK/sig/"
+"$LIFT3D" stream --follow "$WORK/sig" --image-size 1000x1002 >"$WORK/sig.ndjson" 2>"$WORK/sig.err" &
+streamer=$!
+sleep 1
+cp "$WORK"/live/clip_0000000000{6..7}*_keypoints.json "$WORK/sig/"  # 20 more while it runs
+sleep 1
+kill -INT $streamer
+wait $streamer
+code=$?
+[[ $code == 130 ]] || fail "--follow after SIGINT: exit $code, want 130: $(cat "$WORK/sig.err")"
+grep -qF "stream: stopped by SIGINT: the 80 frame(s) given were lifted and written" "$WORK/sig.err" ||
+  fail "no stop note: $(cat "$WORK/sig.err")"
+expect_exit 0 "$LIFT3D" infer --input "$WORK/sig" --image-size 1000x1002 --output "$WORK/sig.npy"
+compare "$WORK/sig.ndjson" "$WORK/sig.npy" || fail "--follow after SIGINT: not every frame given came out as infer"
+
+# SIGTERM on stdin (a pipe whose writer stays open): the lines sent are lifted, even those still
+# in the pipe when the signal came, then exit 0.
+mkfifo "$WORK/pipe"
+"$LIFT3D" stream --image-size 1000x1002 <"$WORK/pipe" >"$WORK/term.ndjson" 2>"$WORK/term.err" &
+streamer=$!
+exec 3>"$WORK/pipe"
+head -n 200 "$WORK/frames.ndjson" >&3
+kill -TERM $streamer
+wait $streamer
+code=$?
+exec 3>&-
+[[ $code == 0 ]] || fail "stdin after SIGTERM: exit $code, want 0: $(cat "$WORK/term.err")"
+grep -qF "stream: stopped by SIGTERM: the 200 frame(s) given" "$WORK/term.err" || fail "no stop note: $(cat "$WORK/term.err")"
+expect_exit 0 "$LIFT3D" infer --input "$WORK/first.json" --output "$WORK/first.npy"
+compare "$WORK/term.ndjson" "$WORK/first.npy" || fail "stdin after SIGTERM: not every frame sent came out as infer"
 
 finish

@@ -1,6 +1,6 @@
 // The BVH export checked by a real importer: Blender (headless) imports the file lift3d writes for a
-// lifted sequence, and the world position of every bone on every frame equals where lift3d placed
-// that joint within 1 mm. Skipped, saying so, only when blender is not installed (CI installs it:
+// lifted sequence, and the world position of every bone on every frame is within 1 mm of the lifted
+// joint (exact bones, the default) or of where lift3d's rigid skeleton put it (median bones). Skipped, saying so, only when blender is not installed (CI installs it:
 // scripts/setup.sh --viewers).
 #include <gtest/gtest.h>
 
@@ -52,8 +52,9 @@ PoseSequence lifted_sample(const fs::path& dir) {
   return poses;
 }
 
-io::PoseOutputInfo h36m_info(const std::string& frame, bool root_relative) {
+io::PoseOutputInfo h36m_info(const std::string& frame, bool root_relative, io::BvhBones bones) {
   io::PoseOutputInfo info;
+  info.bvh_bones = bones;
   info.joint_names = skeleton("h36m").joint_names;
   info.frame = frame;
   info.root_relative = root_relative;
@@ -70,10 +71,9 @@ nlohmann::json blender_positions(const fs::path& bvh, const fs::path& out) {
   return nlohmann::json::parse(in);
 }
 
-// Blender's bone heads (file axes, centimetres) against the positions the export says its joints
-// have (lift3d's frame, metres), every joint of every frame.
-void expect_blender_matches(const BvhExport& exported, const io::PoseOutputInfo& info, const nlohmann::json& blender) {
-  const PoseSequence& placed = exported.skeleton_positions;
+// Blender's bone heads (file axes, centimetres) against `placed` (lift3d's frame, metres), every
+// joint of every frame.
+void expect_blender_matches(const PoseSequence& placed, const io::PoseOutputInfo& info, const nlohmann::json& blender) {
   ASSERT_EQ(blender["frames"].get<int>(), placed.frames);
   EXPECT_NEAR(blender["fps"].get<double>(), info.fps, 1e-6);
   const Eigen::Matrix3d axes = bvh_axes_from(info.frame) * kBvhUnitsPerMetre;
@@ -125,32 +125,67 @@ class BvhInBlender : public ::testing::Test {
   }
 };
 
+// Exact bones: the file's joints are the lifted ones (to the 6 decimals of its centimetres).
+void expect_lifted_joints(const BvhExport& exported, const PoseSequence& lifted) {
+  EXPECT_LT(exported.max_distance_m, 1e-5);
+  for (std::size_t k = 0; k < lifted.values.size(); ++k)
+    ASSERT_NEAR(exported.skeleton_positions.values[k], lifted.values[k], 1e-5) << k;
+}
+
 // Camera frame with a root trajectory: the sample walks 1.5 m sideways and 0.5 m away.
-TEST_F(BvhInBlender, CameraFrameWithTrajectoryMatchesEveryFrame) {
-  TempDir dir;
+io::NamedPoses walking_sample(const fs::path& dir) {
   io::NamedPoses named;
   named.name = "cmu_02_06";
-  named.poses = lifted_sample(dir.path);
+  named.poses = lifted_sample(dir);
   for (int f = 0; f < named.poses.frames; ++f)
     for (int j = 0; j < named.poses.joints; ++j) {
       named.poses.at(f, j, 0) += 1.5f * f / named.poses.frames;
       named.poses.at(f, j, 2) += 4.0f + 0.5f * f / named.poses.frames;
     }
-  const io::PoseOutputInfo info = h36m_info("camera", false);
-  const BvhExport exported = bvh_export(named, info);
-  io::write_bvh_file((dir.path / "clip.bvh").string(), exported.clip);
-  expect_blender_matches(exported, info, blender_positions(dir.path / "clip.bvh", dir.path / "clip.json"));
-  expect_rigid_skeleton_of(exported, named.poses);
+  return named;
 }
 
-TEST_F(BvhInBlender, WorldFrameMatchesEveryFrame) {
+TEST_F(BvhInBlender, ExactBonesCameraFrameWithTrajectoryPutsEveryLiftedJoint) {
+  TempDir dir;
+  const io::NamedPoses named = walking_sample(dir.path);
+  const io::PoseOutputInfo info = h36m_info("camera", false, io::BvhBones::Exact);
+  const BvhExport exported = bvh_export(named, info);
+  expect_lifted_joints(exported, named.poses);
+  io::write_bvh_file((dir.path / "clip.bvh").string(), exported.clip);
+  expect_blender_matches(named.poses, info, blender_positions(dir.path / "clip.bvh", dir.path / "clip.json"));
+}
+
+TEST_F(BvhInBlender, ExactBonesWorldFramePutsEveryLiftedJoint) {
   TempDir dir;
   io::NamedPoses named;
   named.poses = core::reference_world_from_camera(lifted_sample(dir.path));
-  const io::PoseOutputInfo info = h36m_info("world", false);
+  const io::PoseOutputInfo info = h36m_info("world", false, io::BvhBones::Exact);
+  const BvhExport exported = bvh_export(named, info);
+  expect_lifted_joints(exported, named.poses);
+  write_bvh_output((dir.path / "world.bvh").string(), {named}, info);
+  expect_blender_matches(named.poses, info, blender_positions(dir.path / "world.bvh", dir.path / "world.json"));
+}
+
+TEST_F(BvhInBlender, MedianBonesCameraFrameWithTrajectoryMatchesTheRigidSkeleton) {
+  TempDir dir;
+  const io::NamedPoses named = walking_sample(dir.path);
+  const io::PoseOutputInfo info = h36m_info("camera", false, io::BvhBones::Median);
+  const BvhExport exported = bvh_export(named, info);
+  io::write_bvh_file((dir.path / "clip.bvh").string(), exported.clip);
+  expect_blender_matches(exported.skeleton_positions, info,
+                         blender_positions(dir.path / "clip.bvh", dir.path / "clip.json"));
+  expect_rigid_skeleton_of(exported, named.poses);
+}
+
+TEST_F(BvhInBlender, MedianBonesWorldFrameMatchesTheRigidSkeleton) {
+  TempDir dir;
+  io::NamedPoses named;
+  named.poses = core::reference_world_from_camera(lifted_sample(dir.path));
+  const io::PoseOutputInfo info = h36m_info("world", false, io::BvhBones::Median);
   const BvhExport exported = bvh_export(named, info);
   write_bvh_output((dir.path / "world.bvh").string(), {named}, info);
-  expect_blender_matches(exported, info, blender_positions(dir.path / "world.bvh", dir.path / "world.json"));
+  expect_blender_matches(exported.skeleton_positions, info,
+                         blender_positions(dir.path / "world.bvh", dir.path / "world.json"));
   expect_rigid_skeleton_of(exported, named.poses);
 }
 

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "io/ndjson_frames.hpp"
 #include "lift3d/error.hpp"
@@ -89,6 +92,44 @@ TEST(LineReader, ExactlyTheBoundIsAccepted) {
   EXPECT_FALSE(at_bound->too_long);
   EXPECT_EQ(at_bound->text.size(), 64u);
   EXPECT_TRUE(reader.next()->too_long);
+}
+
+// A stop while the writer stays open: the lines the pipe holds are read, then the end.
+TEST(LineReader, StopReadsWhatThePipeHoldsThenEnds) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const std::string text = "one\ntwo\nthree\n";
+  ASSERT_EQ(write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  LineReader reader(fds[0], 64);
+  reader.set_stop([] { return true; });
+  std::vector<std::string> lines;
+  while (auto line = reader.next()) lines.push_back(line->text);
+  EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "three"}));
+  EXPECT_TRUE(reader.stopped());
+  close(fds[1]);
+  close(fds[0]);
+}
+
+// Waiting on a silent writer: a stop asked later is seen within a poll slice.
+TEST(LineReader, StopEndsAWaitOnASilentWriter) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::atomic<bool> stop{false};
+  LineReader reader(fds[0], 64);
+  reader.set_stop([&stop] { return stop.load(); });
+  std::thread stopper([&stop] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    stop = true;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(reader.next().has_value());
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stopper.join();
+  EXPECT_TRUE(reader.stopped());
+  EXPECT_GE(waited, 0.14);
+  EXPECT_LT(waited, 5.0);  // a stop slice is 0.1 s; generous for a loaded machine
+  close(fds[1]);
+  close(fds[0]);
 }
 
 TEST(FrameLine, NestedTriples) {

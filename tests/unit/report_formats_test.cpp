@@ -41,6 +41,23 @@ TEST(BvhWriter, NestsDepthFirstAndWritesChannelsInThatOrder) {
                               "6.000000 0.000000 11.000000 12.000000 7.000000 8.000000 9.000000\n"));
 }
 
+// Per-frame joint offsets: every joint gets the six channels, its offset before its rotation; the
+// root's position stays root_positions.
+TEST(BvhWriter, JointOffsetsGivePositionChannelsOnEveryJoint) {
+  BvhClip clip = small_clip();
+  clip.joint_offsets = {{99, 99, 99}, {1.5, 0, 0}, {-1, 0.25, 0}, {0, 3.5, 0}};
+  const std::string text = bvh_text(clip);
+  EXPECT_THAT(text, HasSubstr("  JOINT a\n  {\n    OFFSET 1.000000 0.000000 0.000000\n"
+                              "    CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation\n"));
+  EXPECT_THAT(text, Not(HasSubstr("CHANNELS 3")));
+  EXPECT_THAT(text, HasSubstr("\n10.000000 20.000000 30.000000 1.000000 2.000000 3.000000 "
+                              "1.500000 0.000000 0.000000 4.000000 5.000000 6.000000 "
+                              "0.000000 3.500000 0.000000 0.000000 11.000000 12.000000 "
+                              "-1.000000 0.250000 0.000000 7.000000 8.000000 9.000000\n"));
+  clip.joint_offsets.pop_back();
+  EXPECT_THROW(bvh_text(clip), InternalError);
+}
+
 TEST(BvhWriter, RefusesClipsThatDoNotFitTheirSizes) {
   BvhClip clip = small_clip();
   clip.rotations_zxy_deg.pop_back();

@@ -135,6 +135,33 @@ TEST(SkeletonRotations, VaryingBonesKeepTheirDirectionsAndTakeMedianLengths) {
   (void)hip;
 }
 
+// Exact bone lengths: the same jittered poses come back joint for joint; the rest pose is still the
+// median skeleton, and a single bone's offset on a frame lies along its rest direction (its length
+// change), so the rotations are those of the median solve's bone directions.
+TEST(SkeletonRotations, ExactLengthsPlaceEveryJointWhereItWas) {
+  PoseSequence positions = forward_kinematics(random_rigid_motion(31, 3));
+  std::mt19937 random(5);
+  std::uniform_real_distribution<double> jitter(-0.01, 0.01);
+  for (float& value : positions.values) value += static_cast<float>(jitter(random));
+  const SkeletonMotion median = solve_skeleton_motion(positions, rig());
+  const SkeletonMotion exact = solve_skeleton_motion(positions, rig(), BoneLengths::Exact);
+  EXPECT_GT(max_distance(forward_kinematics(median), positions), 0.01);  // the jitter shows in the rigid skeleton
+  EXPECT_LT(max_distance(forward_kinematics(exact), positions), 1e-6);
+  ASSERT_EQ(exact.frame_offsets.size(), static_cast<std::size_t>(31 * 17));
+  for (int j = 0; j < 17; ++j) {
+    EXPECT_LT((exact.rest_offsets[j] - median.rest_offsets[j]).norm(), 1e-12) << j;
+    EXPECT_NEAR(exact.bone_lengths[j], median.bone_lengths[j], 1e-12) << j;
+  }
+  const int knee = index_of("left_knee"), ankle = index_of("left_ankle");
+  for (int f = 0; f < positions.frames; ++f) {
+    const Vector3d offset = exact.offset(f, ankle);
+    EXPECT_NEAR(offset.norm(), (at(positions, f, ankle) - at(positions, f, knee)).norm(), 1e-6) << f;
+    EXPECT_LT((offset.normalized() - exact.rest_offsets[ankle].normalized()).norm(), 1e-9) << f;
+    EXPECT_LT((exact.offset(f, 0)).norm(), 1e-12);
+  }
+  EXPECT_TRUE(median.frame_offsets.empty());
+}
+
 // A straight arm has no bend plane: frame to frame its twist follows the swing from the thorax,
 // so its global rotation turns only as much as the arm swings (0.05 rad a frame), never spins.
 TEST(SkeletonRotations, StraightLimbDoesNotSpin) {

@@ -113,5 +113,48 @@ TEST(WorldFrame, ZIsUpForAnUprightPersonInCameraSpace) {
   EXPECT_GT(world.at(0, 1, 2), world.at(0, 0, 2) + 1.0f);
 }
 
+// Frame by frame (a live stream): the same rotation; heights from the lowest joint so far. From the
+// frame holding the sequence's lowest joint on, equal to the whole-sequence world frame; before it,
+// every joint of a frame lower by the same amount (its floor minus the sequence's).
+TEST(WorldFrame, RunningFloorEqualsTheWholeSequenceFromItsLowestFrameOn) {
+  PoseSequence camera(6, 3);
+  for (int f = 0; f < camera.frames; ++f)
+    for (int j = 0; j < camera.joints; ++j) {
+      camera.at(f, j, 0) = 0.1f * j - 0.05f * f;
+      camera.at(f, j, 1) = 0.8f * (j - 1) + (f == 3 ? 0.3f : 0.02f * f);  // y down: frame 3 reaches lowest
+      camera.at(f, j, 2) = 4.0f + 0.01f * f;
+    }
+  const PoseSequence whole = reference_world_from_camera(camera);
+  RunningWorldFrame running;
+  float floor_so_far = INFINITY;  // in the whole sequence's heights
+  int lowest_frame = 0;
+  float lowest = INFINITY;
+  for (int f = 0; f < camera.frames; ++f)
+    for (int j = 0; j < camera.joints; ++j)
+      if (whole.at(f, j, 2) < lowest) {
+        lowest = whole.at(f, j, 2);
+        lowest_frame = f;
+      }
+  ASSERT_EQ(lowest_frame, 3);
+  float previous_floor = INFINITY;
+  for (int f = 0; f < camera.frames; ++f) {
+    std::vector<float> frame(camera.values.begin() + f * 9, camera.values.begin() + (f + 1) * 9);
+    running.apply(frame);
+    EXPECT_LE(running.floor(), previous_floor);
+    previous_floor = running.floor();
+    for (int j = 0; j < camera.joints; ++j) floor_so_far = std::min(floor_so_far, whole.at(f, j, 2));
+    float lowest_here = INFINITY;
+    for (int j = 0; j < camera.joints; ++j) {
+      EXPECT_NEAR(frame[j * 3 + 0], whole.at(f, j, 0), kTolerance);
+      EXPECT_NEAR(frame[j * 3 + 1], whole.at(f, j, 1), kTolerance);
+      EXPECT_NEAR(frame[j * 3 + 2], whole.at(f, j, 2) - floor_so_far, kTolerance) << f << " " << j;
+      if (f >= lowest_frame) EXPECT_NEAR(frame[j * 3 + 2], whole.at(f, j, 2), kTolerance);
+      lowest_here = std::min(lowest_here, frame[j * 3 + 2]);
+    }
+    EXPECT_GE(lowest_here, -kTolerance) << "frame " << f << " below its ground";
+  }
+  EXPECT_GT(floor_so_far, -kTolerance);  // the sequence's own floor is 0 in its heights
+}
+
 }  // namespace
 }  // namespace lift3d::core
