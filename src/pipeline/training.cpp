@@ -278,6 +278,11 @@ void check_semi_supervised(const TrainingRequest& request, core::Dataset dataset
     throw UsageError("--subjects-unlabeled: semi-supervised training needs camera intrinsics, which only h36m has "
                      "(run.py refuses it too)");
   if (request.warmup < 0) throw UsageError("--warmup must be at least 0");
+  // The reprojection is compared keypoint by keypoint with the skeleton's joints: a file in another
+  // layout of the same size (COCO's 17 keypoints) would pass run.py's shape check and train on nonsense.
+  if (!keypoints.layout_name.empty() && keypoints.layout_name != skel.name)
+    throw UsageError("--subjects-unlabeled: the reprojected " + skel.name + " joints are compared one for one with the "
+                     "2D keypoints, but " + keypoints.path + " holds the '" + keypoints.layout_name + "' layout");
   const int keypoint_count = keypoints.sequences.empty() || keypoints.sequences.front().cameras.empty()
                                  ? 0
                                  : keypoints.sequences.front().cameras.front().joints;

@@ -69,6 +69,12 @@ expect_exit 2 "$LIFT3D" train "${DATA[@]}" --no-proj --checkpoint ''
 expect_one_line_error '--no-proj' '--subjects-unlabeled'
 expect_exit 2 "$LIFT3D" train "${DATA[@]}" --subjects-train S1 --subjects-test S11 --subjects-unlabeled S7 --checkpoint ''
 expect_one_line_error "no subject 'S7'" 'data_2d_h36m_tiny.npz'
+expect_exit 2 "$LIFT3D" train --dataset h36m --data-3d "$E/data_3d_h36m_tiny.npz" --data-2d "$E/data_2d_h36m_tiny_coco.npz" \
+  --subjects-train S1 --subjects-test S11 --subjects-unlabeled S9 --checkpoint ''
+expect_one_line_error "'coco' layout" 'one for one'
+expect_exit 2 "$LIFT3D" train --dataset humaneva15 --data-3d "$E/data_3d_humaneva15_tiny.npz" \
+  --data-2d "$E/data_2d_humaneva15_tiny.npz" --subjects-unlabeled Train/S2 --checkpoint ''
+expect_one_line_error '--subjects-unlabeled' 'only h36m'
 expect_exit 1 "$LIFT3D" train "${DATA[@]}" "${RUN_PY[@]}" --epochs 3 --checkpoint '' --resume "$FIXTURES/training/run_py/epoch_2.bin" --quiet
 expect_one_line_error 'epoch_2.bin' 'no model_traj'
 finish
