@@ -37,6 +37,14 @@ A few steps only: semi-supervised training on a tiny dataset amplifies round-off
 near-zero gradients into full-size steps), so run.py's 1- and 2-thread runs drift apart after some tens
 of steps; the variants stay below that.
 
+Also writes endless_stream.npz: the unlabelled batches run.py's loop sees, from the reference's own
+ChunkedGenerator (common/generators.py of the checkout, imported, not copied): a labelled generator of 4
+batches per epoch zipped with an endless unlabelled one of 7 batches per permutation, the last of 2 (videos of 5, 3 and
+5 frames, 2 joints, flips, pad 1, seed 4321) over 5 epochs, so the stream runs on across epoch ends and
+draws new permutations inside epochs. Stored: sizes (int64, the 20 batch sizes), inputs_2d (examples,
+3, 2, 2) and cameras (examples, 9) of all batches in order, and the generator's MT19937 key and pos
+afterwards.
+
 Writes tests/fixtures/training/run_py_semi/: init.bin; <variant>_epochs.txt (run.py's epoch lines);
 <variant>_final.bin (torch.save of {'model_pos', 'model_traj'} from run.py's last checkpoint of the
 variant); semi_epoch_2.bin as run.py saved it (the resumed variant starts from it). Nothing of
@@ -66,9 +74,38 @@ VARIANTS = {
 }
 
 
+def write_endless_stream(checkout):
+    sys.path.insert(0, str(checkout))
+    from common.generators import ChunkedGenerator
+    lengths = [5, 3, 5]
+    poses_2d, cameras = [], []
+    for v, n in enumerate(lengths):
+        t = np.arange(n, dtype=np.float64)[:, None]
+        joints = np.stack([np.concatenate([1 + 100 * v + t + 1000 * j, -(2 + 100 * v + t + 1000 * j)], axis=1)
+                           for j in range(2)], axis=1)
+        poses_2d.append(joints.astype(np.float32))
+        cameras.append(np.array([v + 1, 0, 10 + v, 0, 0, 0, 0, 20 + v, 0], dtype=np.float32))
+    labelled = ChunkedGenerator(4, None, [np.zeros((7, 2, 3), np.float32)], [np.zeros((7, 2, 2), np.float32)], 1,
+                                pad=1, shuffle=True, augment=True, kps_left=[0], kps_right=[1], joints_left=[0],
+                                joints_right=[1])
+    semi = ChunkedGenerator(4, cameras, None, poses_2d, 1, pad=1, shuffle=True, random_seed=4321, augment=True,
+                            kps_left=[0], kps_right=[1], joints_left=[0], joints_right=[1], endless=True)
+    sizes, inputs, cams = [], [], []
+    for _ in range(5):
+        for _, (cam, _, batch_2d) in zip(labelled.next_epoch(), semi.next_epoch()):
+            sizes.append(len(batch_2d))
+            inputs.append(batch_2d.astype(np.float32).copy())
+            cams.append(cam.astype(np.float32).copy())
+    state = semi.random_state().get_state()
+    np.savez(OUT / 'endless_stream.npz', sizes=np.array(sizes, dtype=np.int64), inputs_2d=np.concatenate(inputs),
+             cameras=np.concatenate(cams), key=state[1].astype(np.int64), pos=np.array(state[2], dtype=np.int64))
+    print('endless stream: batch sizes', sizes)
+
+
 def main():
     checkout = pathlib.Path(sys.argv[1])
     OUT.mkdir(parents=True, exist_ok=True)
+    write_endless_stream(checkout)
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp) / 'vp3d'
         shutil.copytree(checkout, work, ignore=shutil.ignore_patterns('.git'))
