@@ -180,9 +180,10 @@ void load_optimizer(const io::TorchCheckpoint& checkpoint, const io::Value& opti
 // A pickled numpy.random.RandomState: NumPy >= 1.17 keeps get_state(legacy=False), a dict
 // {'bit_generator': 'MT19937', 'state': {'key', 'pos'}, 'has_gauss', 'gauss'}; older NumPy the tuple
 // ('MT19937', key, pos, has_gauss, cached_gaussian).
-void load_random_state(const std::string& path, const io::Value* value, training::NumpyRandomState& random) {
+void load_random_state(const std::string& path, const std::string& key_name, const io::Value* value,
+                       training::NumpyRandomState& random) {
   if (!value || !value->is(io::Value::Kind::Opaque) || !value->state)
-    refuse(path, "random_state is not a pickled numpy RandomState");
+    refuse(path, key_name + " is not a pickled numpy RandomState");
   const io::Value& state = *value->state;
   const io::Value *key = nullptr, *pos = nullptr, *has_gauss = nullptr, *gauss = nullptr;
   if (state.is(io::Value::Kind::Dict)) {
@@ -200,11 +201,11 @@ void load_random_state(const std::string& path, const io::Value* value, training
     gauss = state.items[4];
   }
   if (!key || !key->is(io::Value::Kind::Array) || key->array.numel() != training::NumpyRandomState::kStateWords)
-    refuse(path, "random_state: no MT19937 key of 624 words");
+    refuse(path, key_name + ": no MT19937 key of 624 words");
   const std::vector<std::int64_t> words = key->array.to_int64();
   std::array<std::uint32_t, training::NumpyRandomState::kStateWords> mt{};
   for (int i = 0; i < training::NumpyRandomState::kStateWords; ++i) mt[i] = static_cast<std::uint32_t>(words[i]);
-  random.set_state(mt, static_cast<int>(number(pos, path, "random_state pos")),
+  random.set_state(mt, static_cast<int>(number(pos, path, key_name + " pos")),
                    has_gauss && number(has_gauss, path, "has_gauss") != 0, gauss ? number(gauss, path, "gauss") : 0.0);
 }
 
@@ -237,7 +238,7 @@ ResumedTraining read_training_checkpoint(const std::string& path, training::Trai
     const io::Value* random_semi = root.find("random_state_semi");
     if (!random_semi || random_semi->is(io::Value::Kind::None))
       refuse(path, "no random_state_semi to resume semi-supervised training with");
-    load_random_state(path, random_semi, *semi->shuffle);
+    load_random_state(path, "random_state_semi", random_semi, *semi->shuffle);
   }
   ResumedTraining resumed;
   resumed.epoch = static_cast<int>(number(root.find("epoch"), path, "epoch"));
@@ -246,7 +247,7 @@ ResumedTraining read_training_checkpoint(const std::string& path, training::Trai
   if (optimizer && !optimizer->is(io::Value::Kind::None)) {
     if (!optimizer->is(io::Value::Kind::Dict)) refuse(path, "optimizer is " + optimizer->describe());
     load_optimizer(checkpoint, *optimizer, model, adam, semi);
-    load_random_state(path, root.find("random_state"), shuffle);
+    load_random_state(path, "random_state", root.find("random_state"), shuffle);
     resumed.optimizer = true;
   }
   return resumed;
