@@ -22,6 +22,8 @@ with these variants:
   noproj:   -e 2 --no-proj --warmup 0 -b 100 (one step per epoch: without the reprojection the
             trajectory model's gradient comes from the labelled half of the batch only, and BatchNorm
             all but cancels it in the inner layers, so round-off grows fastest there)
+  causal:   -e 2 --causal --warmup 0 -b 100 (windows end at the predicted frame; the reprojection
+            target is the window's centre frame, pad frames before it, as run.py takes it)
 With -b 50, S1's 88 labelled examples (flips included) make 2 batches per epoch (50, 38) and S9's 1144
 unlabelled ones 23, so the endless unlabelled stream continues its permutation across epoch ends.
 
@@ -71,6 +73,7 @@ VARIANTS = {
     'semi': (['-e', '3'], 'init.bin', 3),
     'linear': (['-e', '2', '--linear-projection', '--no-bone-length', '--warmup', '0'], 'init.bin', 2),
     'noproj': (['-e', '2', '--no-proj', '--warmup', '0', '-b', '100'], 'init.bin', 2),
+    'causal': (['-e', '2', '--causal', '--warmup', '0', '-b', '100'], 'init.bin', 2),
 }
 
 
@@ -152,6 +155,7 @@ def main():
         run('resumed', ['-e', '3'], 'semi_epoch_2.bin', 3)
         run('linear', *VARIANTS['linear'])
         run('noproj', *VARIANTS['noproj'])
+        run('causal', *VARIANTS['causal'])
         (OUT / 'jitter.txt').write_text('\n'.join(jitter) + '\n')
         print('\n'.join(jitter))
 
