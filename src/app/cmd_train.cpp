@@ -1,5 +1,5 @@
-// `lift3d train --dataset h36m --data-3d FILE --data-2d FILE ...`: supervised training as the
-// reference's run.py does it (without --subjects-unlabeled), with run.py's long option names.
+// `lift3d train --dataset h36m --data-3d FILE --data-2d FILE ...`: training as the reference's run.py
+// does it, supervised or (with --subjects-unlabeled) semi-supervised, with run.py's long option names.
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -8,6 +8,7 @@
 #include "app/option_checks.hpp"
 #include "base/log.hpp"
 #include "core/model_config.hpp"
+#include "lift3d/error.hpp"
 #include "pipeline/training.hpp"
 
 namespace lift3d::app {
@@ -15,11 +16,14 @@ namespace {
 
 struct TrainOptions {
   pipeline::TrainingRequest request;
-  std::string subjects_train, subjects_test, actions;
+  std::string subjects_train, subjects_test, subjects_unlabeled, actions;
   std::string architecture = "3,3,3";
   bool no_augmentation = false;
   bool no_eval = false;
   bool no_time = false;
+  bool no_projection = false, no_bone_length = false;
+  // Options of semi-supervision given without --subjects-unlabeled (run.py ignores them; lift3d refuses).
+  std::vector<std::string> semi_only_given;
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -35,6 +39,11 @@ int run_train(TrainOptions& options) {
   pipeline::TrainingRequest& request = options.request;
   request.subjects_train = split_list(options.subjects_train);
   request.subjects_test = split_list(options.subjects_test);
+  request.subjects_unlabeled = split_list(options.subjects_unlabeled);
+  if (request.subjects_unlabeled.empty() && !options.semi_only_given.empty())
+    throw UsageError(options.semi_only_given.front() + ": only for semi-supervised training (--subjects-unlabeled)");
+  request.projection_loss = !options.no_projection;
+  request.bone_length_loss = !options.no_bone_length;
   request.actions = split_list(options.actions);
   request.architecture = core::parse_filter_widths(options.architecture);
   request.augment = !options.no_augmentation;
@@ -50,7 +59,7 @@ int run_train(TrainOptions& options) {
 void add_train_command(CLI::App& cli, int& exit_code) {
   auto options = std::make_shared<TrainOptions>();
   pipeline::TrainingRequest& request = options->request;
-  CLI::App* cmd = cli.add_subcommand("train", "Train a pose model on Human3.6M or HumanEva-I as run.py does (supervised)");
+  CLI::App* cmd = cli.add_subcommand("train", "Train a pose model on Human3.6M or HumanEva-I as run.py does (supervised or semi-supervised)");
   cmd->add_option("--dataset", request.dataset, "h36m or humaneva15")
       ->capture_default_str()
       ->check(CLI::IsMember({"h36m", "humaneva15"}));
@@ -91,7 +100,22 @@ void add_train_command(CLI::App& cli, int& exit_code) {
                   "Continue from this checkpoint (lift3d's or run.py's): model_pos, epoch, lr, optimizer and shuffling state");
   cmd->add_option("--seed", request.seed, "Seed of the initial weights and of the dropout masks")->capture_default_str();
   cmd->add_flag("--no-time", options->no_time, "Leave the time out of the epoch lines (reproducible output)");
-  cmd->callback([options, &exit_code] { exit_code = run_train(*options); });
+  cmd->add_option("--subjects-unlabeled", options->subjects_unlabeled,
+                  "Comma-separated unlabelled subjects (2D only): semi-supervised training, h36m only");
+  CLI::Option* warmup = cmd->add_option("--warmup", request.warmup, "Semi-supervised: epochs on labelled data only first")
+                            ->capture_default_str()
+                            ->check(whole_number(0, 1000000));
+  CLI::Option* linear = cmd->add_flag("--linear-projection", request.linear_projection,
+                                      "Semi-supervised: project without the lens distortion");
+  CLI::Option* no_proj = cmd->add_flag("--no-proj", options->no_projection,
+                                       "Semi-supervised: do not train on the 2D reprojection loss");
+  CLI::Option* no_bone = cmd->add_flag("--no-bone-length", options->no_bone_length,
+                                       "Semi-supervised: leave out the bone-length term");
+  cmd->callback([options, &exit_code, warmup, linear, no_proj, no_bone] {
+    for (CLI::Option* option : {warmup, linear, no_proj, no_bone})
+      if (option->count() > 0) options->semi_only_given.push_back(option->get_name());
+    exit_code = run_train(*options);
+  });
 }
 
 }  // namespace lift3d::app

@@ -5,16 +5,19 @@
 #include <filesystem>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "base/joint_sets.hpp"
 #include "base/log.hpp"
 #include "base/text.hpp"
+#include "core/camera.hpp"
 #include "core/ground_truth.hpp"
 #include "core/lifter.hpp"
 #include "core/normalization.hpp"
 #include "core/training/adam.hpp"
 #include "core/training/chunked_batches.hpp"
 #include "core/training/losses.hpp"
+#include "core/training/semi_losses.hpp"
 #include "core/training/training_model.hpp"
 #include "core/training/training_weights.hpp"
 #include "io/videopose_2d.hpp"
@@ -30,11 +33,13 @@ namespace training = core::training;
 
 constexpr double kInitialMomentum = 0.1, kFinalMomentum = 0.001;  // run.py's BatchNorm schedule
 constexpr std::uint32_t kShuffleSeed = 1234;                      // ChunkedGenerator's default seed
+constexpr std::uint32_t kUnlabeledShuffleSeed = 4321;             // run.py's seed for the unlabelled generator
 
 // What run.py's fetch() returns for some subjects: one entry per camera view.
 struct Videos {
   std::vector<KeypointSequence> keypoints;  // normalised screen coordinates
-  std::vector<PoseSequence> poses;          // camera space, metres, joint 0 absolute
+  std::vector<PoseSequence> poses;          // camera space, metres, joint 0 absolute; empty when unlabelled
+  std::vector<training::Intrinsics> cameras;  // semi-supervised runs only
   long long frames() const {
     long long total = 0;
     for (const KeypointSequence& k : keypoints) total += k.frames;
@@ -60,9 +65,11 @@ bool starts_with_any(const std::string& action, const std::vector<std::string>& 
 }
 
 // run.py's fetch(): subjects in the given order, each subject's actions in the 2D file's order
-// (filtered by prefix), cameras in index order; 2D normalised with the camera's image size.
+// (filtered by prefix), cameras in index order; 2D normalised with the camera's image size. With
+// `with_cameras`, each view's intrinsics as well (semi-supervised runs project with them).
 Videos fetch(const std::vector<std::string>& subjects, const std::vector<std::string>& actions,
-             const io::VideoPose2DFile& keypoints, const core::GroundTruth& truth, const std::string& role) {
+             const io::VideoPose2DFile& keypoints, const core::GroundTruth& truth, const std::string& role,
+             bool with_cameras) {
   Videos videos;
   const std::vector<std::string> known = truth.subjects();
   for (const std::string& subject : subjects) {
@@ -79,6 +86,7 @@ Videos fetch(const std::vector<std::string>& subjects, const std::vector<std::st
         const core::Camera& camera = found->views.at(c).camera;
         videos.keypoints.push_back(core::normalize_screen_coordinates(sequence.cameras[c], camera.res_w, camera.res_h));
         videos.poses.push_back(found->views[c].positions);
+        if (with_cameras) videos.cameras.push_back(camera.normalized_intrinsics());
       }
     }
   }
@@ -88,42 +96,218 @@ Videos fetch(const std::vector<std::string>& subjects, const std::vector<std::st
   return videos;
 }
 
-// The loss run.py computes in evaluation mode over unchunked videos: per video the float32 MPJPE
-// against the root-zeroed ground truth, weighted by its frame count.
-double evaluation_loss(const core::TemporalModel& model, const Videos& videos) {
-  core::LiftOptions options;
-  options.flip_tta = false;
+// run.py's fetch(..., parse_3d_poses=False) for the unlabelled subjects: their 2D videos (trimmed to
+// the mocap length where the 3D file has the sequence, as every subject's) and their cameras from the
+// dataset's tables, 3D or not.
+Videos fetch_unlabeled(const std::vector<std::string>& subjects, const std::vector<std::string>& actions,
+                       const io::VideoPose2DFile& keypoints, const std::string& dataset) {
+  Videos videos;
+  for (const std::string& subject : subjects) {
+    const bool in_file = std::any_of(keypoints.sequences.begin(), keypoints.sequences.end(),
+                                     [&](const io::VideoPose2DSequence& s) { return s.subject == subject; });
+    if (!in_file) throw UsageError("--subjects-unlabeled: no subject '" + subject + "' in " + keypoints.path);
+    const std::vector<core::Camera> cameras = core::cameras(dataset, subject);
+    for (const io::VideoPose2DSequence& sequence : keypoints.sequences) {
+      if (sequence.subject != subject || !starts_with_any(sequence.action, actions)) continue;
+      if (sequence.cameras.size() != cameras.size())
+        throw InputError(keypoints.path + ": " + subject + "/" + sequence.action + " has " +
+                         std::to_string(sequence.cameras.size()) + " camera views, the " + dataset + " tables " +
+                         std::to_string(cameras.size()));
+      for (std::size_t c = 0; c < sequence.cameras.size(); ++c) {
+        videos.keypoints.push_back(
+            core::normalize_screen_coordinates(sequence.cameras[c], cameras[c].res_w, cameras[c].res_h));
+        videos.cameras.push_back(cameras[c].normalized_intrinsics());
+      }
+    }
+  }
+  if (videos.keypoints.empty())
+    throw UsageError("no unlabelled videos: no action of " + join(subjects) + " matches --actions '" +
+                     join(actions, ",") + "'");
+  return videos;
+}
+
+// --- Evaluation-mode losses (run.py's end-of-epoch evaluation over unchunked videos) ------------------
+
+// Per video the float32 mean distance, as PyTorch's mpjpe on the whole video.
+float mean_distance(const PoseSequence& predicted, const PoseSequence& target) {
+  double distances = 0;
+  for (int t = 0; t < target.frames; ++t)
+    for (int j = 0; j < target.joints; ++j) {
+      float squared = 0;
+      for (int d = 0; d < 3; ++d) {
+        const float delta = predicted.at(t, j, d) - target.at(t, j, d);
+        squared += delta * delta;
+      }
+      distances += std::sqrt(squared);
+    }
+  return static_cast<float>(distances / (static_cast<double>(target.frames) * target.joints));
+}
+
+// The trajectory model's target: joint 0 before the root is zeroed.
+PoseSequence root_of(const PoseSequence& poses) {
+  PoseSequence root(poses.frames, 1);
+  for (int t = 0; t < poses.frames; ++t)
+    for (int d = 0; d < 3; ++d) root.at(t, 0, d) = poses.at(t, 0, d);
+  return root;
+}
+
+// run.py's 2D loss in evaluation: project_to_2d (always with distortion) of pose + trajectory, against
+// inputs_2d[:, pad:-pad, :, :2] of the edge-padded video, i.e. frame t - causal shift (clamped).
+float reprojection_loss(const PoseSequence& pose, const PoseSequence& trajectory, const training::Intrinsics& camera,
+                        const KeypointSequence& keypoints, int causal_shift) {
+  using training::Matrix;
+  const Eigen::Index frames = pose.frames;
+  const Matrix pose_m = Eigen::Map<const Matrix>(pose.values.data(), 3 * pose.joints, frames);
+  const Matrix traj_m = Eigen::Map<const Matrix>(trajectory.values.data(), 3, frames);
+  Matrix cameras(9, frames);
+  for (Eigen::Index t = 0; t < frames; ++t)
+    for (int i = 0; i < 9; ++i) cameras(i, t) = camera[i];
+  Matrix target(2 * keypoints.joints, frames);
+  for (Eigen::Index t = 0; t < frames; ++t) {
+    const int source = std::clamp(static_cast<int>(t) - causal_shift, 0, keypoints.frames - 1);
+    for (int j = 0; j < keypoints.joints; ++j)
+      for (int d = 0; d < 2; ++d) target(2 * j + d, t) = keypoints.at(source, j, d);
+  }
+  return static_cast<float>(training::reprojection_mpjpe(pose_m, traj_m, cameras, target, false).loss);
+}
+
+// Frame-weighted mean of per-video losses.
+struct FrameWeighted {
   double sum = 0;
   long long frames = 0;
-  for (std::size_t v = 0; v < videos.keypoints.size(); ++v) {
-    const PoseSequence predicted = core::run_model(model, videos.keypoints[v], nullptr, options);
-    const PoseSequence target = core::evaluation_target(videos.poses[v]);
-    double distances = 0;
-    for (int t = 0; t < target.frames; ++t)
-      for (int j = 0; j < target.joints; ++j) {
-        float squared = 0;
-        for (int d = 0; d < 3; ++d) {
-          const float delta = predicted.at(t, j, d) - target.at(t, j, d);
-          squared += delta * delta;
-        }
-        distances += std::sqrt(squared);
-      }
-    const float loss = static_cast<float>(distances / (static_cast<double>(target.frames) * target.joints));
-    sum += static_cast<double>(target.frames) * loss;
-    frames += target.frames;
+  void add(float loss, int video_frames) {
+    sum += static_cast<double>(video_frames) * loss;
+    frames += video_frames;
   }
-  return sum / static_cast<double>(frames);
+  double mean() const { return sum / static_cast<double>(frames); }
+};
+
+struct SetLosses {
+  double pose = 0, trajectory = 0, reprojection = 0;
+};
+
+// Over labelled videos: the pose MPJPE against the root-zeroed ground truth, and with a trajectory
+// model its MPJPE and the reprojection loss; over unlabelled ones (no poses) only the reprojection.
+SetLosses evaluation_losses(const core::TemporalModel& model, const core::TemporalModel* trajectory_model,
+                            const Videos& videos, int causal_shift) {
+  core::LiftOptions options;
+  options.flip_tta = false;
+  FrameWeighted pose, trajectory, reprojection;
+  for (std::size_t v = 0; v < videos.keypoints.size(); ++v) {
+    const int frames = videos.keypoints[v].frames;
+    const PoseSequence predicted = core::run_model(model, videos.keypoints[v], nullptr, options);
+    if (!videos.poses.empty()) pose.add(mean_distance(predicted, core::evaluation_target(videos.poses[v])), frames);
+    if (!trajectory_model) continue;
+    const PoseSequence path = core::run_model(*trajectory_model, videos.keypoints[v], nullptr, options);
+    if (!videos.poses.empty()) trajectory.add(mean_distance(path, root_of(videos.poses[v])), frames);
+    reprojection.add(reprojection_loss(predicted, path, videos.cameras[v], videos.keypoints[v], causal_shift), frames);
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  return {pose.frames ? pose.mean() : nan, trajectory.frames ? trajectory.mean() : nan,
+          reprojection.frames ? reprojection.mean() : nan};
 }
 
 std::string millimetres(double metres) { return fmt::format("{:f}", metres * 1000); }
 
+// --- Training steps ------------------------------------------------------------------------------------
+
+// The models and optimisers of a semi-supervised run beside the pose model's.
+struct Trajectory {
+  training::TrainingModel model;
+  training::Adam adam;
+};
+
+// run.py's supervised step: MPJPE of the pose model's output against the root-zeroed target.
+double supervised_step(const training::Batch& batch, training::TrainingModel& model, training::Adam& adam) {
+  const training::Matrix output = model.forward(batch.input, batch.examples);
+  const training::LossWithGradient loss = training::mpjpe(output, batch.target);
+  model.backward(loss.gradient);
+  adam.step(model.parameters());
+  return loss.loss;
+}
+
+training::Matrix side_by_side(const training::Matrix& left, const training::Matrix& right) {
+  training::Matrix both(left.rows(), left.cols() + right.cols());
+  both << left, right;
+  return both;
+}
+
+// run.py's semi-supervised step: the labelled batch and (after the warm-up) the unlabelled one run
+// through both models together (one set of BatchNorm statistics); the pose loss and the trajectory's
+// 1/z-weighted MPJPE on the labelled part, and on the unlabelled part the reprojection loss (unless
+// --no-proj) and over both parts the bone-length term (unless --no-bone-length). Both models' gradients
+// come from the sum of these losses. Returns the labelled batch's pose loss.
+double semi_supervised_step(const TrainingRequest& request, bool warming_up, const training::Batch& labelled,
+                            const training::Batch& unlabelled, const std::vector<int>& parents,
+                            training::TrainingModel& model, training::Adam& adam, Trajectory& trajectory) {
+  const int split = labelled.examples;
+  const int examples = warming_up ? split : split + unlabelled.examples;
+  const training::Matrix input = warming_up ? labelled.input : side_by_side(labelled.input, unlabelled.input);
+  const training::Matrix pose = model.forward(input, examples);
+  const training::Matrix path = trajectory.model.forward(input, examples);
+
+  training::Matrix pose_gradient = training::Matrix::Zero(pose.rows(), examples);
+  training::Matrix path_gradient = training::Matrix::Zero(3, examples);
+  const training::LossWithGradient pose_loss = training::mpjpe(pose.leftCols(split), labelled.target);
+  pose_gradient.leftCols(split) = pose_loss.gradient;
+  Eigen::VectorXf weights(split);  // run.py: weight inversely proportional to the root's depth
+  for (int e = 0; e < split; ++e) weights[e] = 1.0f / labelled.trajectory(2, e);
+  path_gradient.leftCols(split) =
+      training::weighted_mpjpe(path.leftCols(split), labelled.trajectory, weights).gradient;
+  if (!warming_up) {
+    const int rest = unlabelled.examples;
+    if (request.projection_loss) {
+      const training::ReprojectionLoss reprojection =
+          training::reprojection_mpjpe(pose.rightCols(rest), path.rightCols(rest), unlabelled.cameras,
+                                       unlabelled.keypoints_2d, request.linear_projection);
+      pose_gradient.rightCols(rest) += reprojection.pose_gradient;
+      path_gradient.rightCols(rest) += reprojection.trajectory_gradient;
+    }
+    if (request.bone_length_loss) pose_gradient += training::bone_length_penalty(pose, split, parents).gradient;
+  }
+  model.backward(pose_gradient);
+  trajectory.model.backward(path_gradient);
+  adam.step(model.parameters());
+  trajectory.adam.step(trajectory.model.parameters());
+  return pose_loss.loss;
+}
+
+void check_semi_supervised(const TrainingRequest& request, core::Dataset dataset, const io::VideoPose2DFile& keypoints,
+                           const Skeleton& skel) {
+  if (dataset != core::Dataset::H36M)
+    throw UsageError("--subjects-unlabeled: semi-supervised training needs camera intrinsics, which only h36m has "
+                     "(run.py refuses it too)");
+  if (request.warmup < 0) throw UsageError("--warmup must be at least 0");
+  // The reprojection is compared keypoint by keypoint with the skeleton's joints: a file in another
+  // layout of the same size (COCO's 17 keypoints) would pass run.py's shape check and train on nonsense.
+  if (!keypoints.layout_name.empty() && keypoints.layout_name != skel.name)
+    throw UsageError("--subjects-unlabeled: the reprojected " + skel.name + " joints are compared one for one with the "
+                     "2D keypoints, but " + keypoints.path + " holds the '" + keypoints.layout_name + "' layout");
+  const int keypoint_count = keypoints.sequences.empty() || keypoints.sequences.front().cameras.empty()
+                                 ? 0
+                                 : keypoints.sequences.front().cameras.front().joints;
+  if (keypoint_count != skel.num_joints())
+    throw UsageError("--subjects-unlabeled: the reprojected joints are compared one for one with the 2D keypoints, "
+                     "but " + keypoints.path + " has " + std::to_string(keypoint_count) + " keypoints and the " +
+                     skel.name + " skeleton " + std::to_string(skel.num_joints()) + " joints");
+}
+
+std::string checkpoint_path(const std::string& dir, int epoch) {
+  return (std::filesystem::path(dir) / ("epoch_" + std::to_string(epoch) + ".bin")).string();
+}
+
 }  // namespace
 
-std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time) {
+std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time, bool semi) {
   std::string line = "[" + std::to_string(losses.epoch) + "]";
   if (with_time) line += fmt::format(" time {:.2f}", losses.elapsed_minutes);
   line += fmt::format(" lr {:f} 3d_train {}", losses.lr, millimetres(losses.train));
-  if (evaluated) line += " 3d_eval " + millimetres(losses.train_eval) + " 3d_valid " + millimetres(losses.valid);
+  if (evaluated && !semi) line += " 3d_eval " + millimetres(losses.train_eval) + " 3d_valid " + millimetres(losses.valid);
+  if (evaluated && semi)
+    line += " 3d_eval " + millimetres(losses.train_eval) + " traj_eval " + millimetres(losses.traj_eval) +
+            " 3d_valid " + millimetres(losses.valid) + " traj_valid " + millimetres(losses.traj_valid) +
+            fmt::format(" 2d_train_sup {:f} 2d_train_unsup {:f} 2d_valid {:f}", losses.reprojection_train,
+                        losses.reprojection_unlabeled, losses.reprojection_valid);
   return line;
 }
 
@@ -134,17 +318,20 @@ TrainingResult run_training(const TrainingRequest& request) {
     throw UsageError("--stride " + std::to_string(request.stride) +
                      ": only 1 (one output frame per example, the strided training model) is implemented");
   if (request.epochs < 1 || request.batch_size < 1) throw UsageError("--epochs and --batch-size must be at least 1");
+  const bool semi = !request.subjects_unlabeled.empty();
 
   const core::GroundTruth truth = build_ground_truth(io::read_videopose_3d(request.data_3d), dataset);
   io::VideoPose2DFile keypoints = io::read_videopose_2d(request.data_2d);
   reconcile_2d_with_3d(keypoints, truth);
   const Skeleton& skel = dataset_skeleton(dataset);
+  if (semi) check_semi_supervised(request, dataset, keypoints, skel);
   const std::vector<std::string> train_subjects =
       request.subjects_train.empty() ? default_subjects(dataset, true) : request.subjects_train;
   const std::vector<std::string> test_subjects =
       request.subjects_test.empty() ? default_subjects(dataset, false) : request.subjects_test;
-  const Videos valid = fetch(test_subjects, request.actions, keypoints, truth, "test");
-  const Videos train = fetch(train_subjects, request.actions, keypoints, truth, "train");
+  const Videos valid = fetch(test_subjects, request.actions, keypoints, truth, "test", semi);
+  const Videos train = fetch(train_subjects, request.actions, keypoints, truth, "train", semi);
+  const Videos unlabeled = semi ? fetch_unlabeled(request.subjects_unlabeled, request.actions, keypoints, "h36m") : Videos{};
 
   core::ModelConfig config;
   config.filter_widths = request.architecture;
@@ -153,27 +340,52 @@ TrainingResult run_training(const TrainingRequest& request) {
   config.input_channels = valid.keypoints.front().joints * valid.keypoints.front().features;
   config.joints_out = skel.num_joints();
   training::TrainingModel model(config, request.dropout, request.seed);
+  core::ModelConfig trajectory_config = config;
+  trajectory_config.joints_out = 1;  // run.py's model_traj: the same architecture, one output joint
 
   TrainingResult result;
   result.receptive_field = config.receptive_field();
   result.parameter_count = config.parameter_count();
   result.training_frames = train.frames();
   result.test_frames = valid.frames();
+  result.unlabeled_frames = unlabeled.frames();
   logger().info("receptive field {} frames, {} trainable parameters; training on {} frames, testing on {}",
                 result.receptive_field, result.parameter_count, result.training_frames, result.test_frames);
+  if (semi)
+    logger().info("semi-supervision on {} frames of {} (warm-up {} epochs, {} projection{}{})",
+                  result.unlabeled_frames, join(request.subjects_unlabeled), request.warmup,
+                  request.linear_projection ? "linear" : "distorted", request.projection_loss ? "" : ", not trained on",
+                  request.bone_length_loss ? ", bone-length term" : "");
 
   const int pad = (config.receptive_field() - 1) / 2;
+  const int causal_shift = request.causal ? pad : 0;
   training::FlipLists flips{keypoints.kps_left, keypoints.kps_right, skel.joints_left, skel.joints_right};
-  training::ChunkedBatches batches(train.keypoints, train.poses, request.batch_size / request.stride, pad,
-                                   request.causal, request.augment, flips, kShuffleSeed);
+  const int batch_size = request.batch_size / request.stride;
+  training::ChunkedBatches batches(train.keypoints, train.poses, batch_size, pad, request.causal, request.augment,
+                                   flips, kShuffleSeed);
+  std::optional<training::ChunkedBatches> unlabeled_batches;
+  std::optional<training::EndlessBatches> unlabeled_stream;
+  if (semi) {
+    unlabeled_batches.emplace(unlabeled.keypoints, unlabeled.poses, batch_size, pad, request.causal, request.augment,
+                              flips, kUnlabeledShuffleSeed, unlabeled.cameras);
+    unlabeled_stream.emplace(*unlabeled_batches);
+  }
   int epoch = 0;
   double lr = request.learning_rate;
   training::Adam adam(lr);
+  std::optional<Trajectory> trajectory;
+  if (semi) trajectory.emplace(Trajectory{training::TrainingModel(trajectory_config, request.dropout, request.seed + 1),
+                                          training::Adam(lr)});
+  TrajectoryTraining semi_state;
+  if (semi) semi_state = {&trajectory->model, &trajectory->adam, &unlabeled_batches->random_state()};
+  const TrajectoryTraining* semi_checkpoint = semi ? &semi_state : nullptr;
   if (!request.resume.empty()) {
-    const ResumedTraining resumed = read_training_checkpoint(request.resume, model, adam, batches.random_state());
+    const ResumedTraining resumed =
+        read_training_checkpoint(request.resume, model, adam, batches.random_state(), semi_checkpoint);
     epoch = resumed.epoch;
     lr = resumed.lr;
     adam.set_lr(lr);
+    if (semi) trajectory->adam.set_lr(lr);
     logger().info("{}: resuming after epoch {} with lr {}", request.resume, epoch, lr);
     if (!resumed.optimizer)
       logger().warn("{}: holds no optimizer state; Adam starts afresh and the shuffling from seed {} (as run.py does)",
@@ -192,33 +404,49 @@ TrainingResult run_training(const TrainingRequest& request) {
     long long examples = 0;
     for (int b = 0; b < batches.batches_per_epoch(); ++b) {
       const training::Batch batch = batches.batch(b);
-      const training::Matrix output = model.forward(batch.input, batch.examples);
-      const training::LossWithGradient loss = training::mpjpe(output, batch.target);
-      loss_sum += batch.examples * loss.loss;
+      // run.py draws an unlabelled batch beside every labelled one, in the warm-up epochs too.
+      const double loss = semi ? semi_supervised_step(request, epoch < request.warmup, batch, unlabeled_stream->next(),
+                                                      skel.parents, model, adam, *trajectory)
+                               : supervised_step(batch, model, adam);
+      loss_sum += batch.examples * loss;
       examples += batch.examples;
-      model.backward(loss.gradient);
-      adam.step(model.parameters());
     }
     losses.train = loss_sum / static_cast<double>(examples);
-    losses.train_eval = losses.valid = nan;
+    losses.train_eval = losses.valid = losses.traj_eval = losses.traj_valid = nan;
+    losses.reprojection_train = losses.reprojection_unlabeled = losses.reprojection_valid = nan;
     if (request.evaluate_epochs) {
       const core::TemporalModel evaluated(config, training::to_model_weights(model));
-      losses.valid = evaluation_loss(evaluated, valid);
-      losses.train_eval = evaluation_loss(evaluated, train);
+      std::optional<core::TemporalModel> evaluated_trajectory;
+      if (semi) evaluated_trajectory.emplace(trajectory_config, training::to_model_weights(trajectory->model));
+      const core::TemporalModel* path_model = semi ? &*evaluated_trajectory : nullptr;
+      const SetLosses on_valid = evaluation_losses(evaluated, path_model, valid, causal_shift);
+      const SetLosses on_train = evaluation_losses(evaluated, path_model, train, causal_shift);
+      losses.valid = on_valid.pose;
+      losses.train_eval = on_train.pose;
+      if (semi) {
+        losses.traj_valid = on_valid.trajectory;
+        losses.traj_eval = on_train.trajectory;
+        losses.reprojection_valid = on_valid.reprojection;
+        losses.reprojection_train = on_train.reprojection;
+        losses.reprojection_unlabeled = evaluation_losses(evaluated, path_model, unlabeled, causal_shift).reprojection;
+      }
     }
     losses.elapsed_minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60;
-    if (request.on_epoch) request.on_epoch(epoch_line(losses, request.evaluate_epochs, request.print_time));
+    if (request.on_epoch) request.on_epoch(epoch_line(losses, request.evaluate_epochs, request.print_time, semi));
     result.epochs.push_back(losses);
 
     lr *= request.lr_decay;
     adam.set_lr(adam.lr() * request.lr_decay);
+    if (semi) trajectory->adam.set_lr(trajectory->adam.lr() * request.lr_decay);
     ++epoch;
-    model.set_bn_momentum(kInitialMomentum * std::exp(-static_cast<double>(epoch) / request.epochs *
-                                                      std::log(kInitialMomentum / kFinalMomentum)));
+    const double momentum = kInitialMomentum * std::exp(-static_cast<double>(epoch) / request.epochs *
+                                                         std::log(kInitialMomentum / kFinalMomentum));
+    model.set_bn_momentum(momentum);
+    if (semi) trajectory->model.set_bn_momentum(momentum);
     const bool due = request.checkpoint_frequency > 0 && epoch % request.checkpoint_frequency == 0;
     if (!request.checkpoint_dir.empty() && (due || epoch == request.epochs)) {
-      const std::string path = (std::filesystem::path(request.checkpoint_dir) / ("epoch_" + std::to_string(epoch) + ".bin")).string();
-      write_training_checkpoint(path, epoch, lr, model, adam, batches.random_state());
+      const std::string path = checkpoint_path(request.checkpoint_dir, epoch);
+      write_training_checkpoint(path, epoch, lr, model, adam, batches.random_state(), semi_checkpoint);
       logger().info("saved checkpoint {}", path);
       result.checkpoints.push_back(path);
     }
@@ -227,6 +455,11 @@ TrainingResult run_training(const TrainingRequest& request) {
     result.state_names.push_back(entry->name);
     result.state.push_back(entry->values);
   }
+  if (semi)
+    for (const training::NamedTensor* entry : trajectory->model.state_dict()) {
+      result.traj_state_names.push_back(entry->name);
+      result.traj_state.push_back(entry->values);
+    }
   return result;
 }
 

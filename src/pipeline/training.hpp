@@ -1,8 +1,10 @@
-// `train` as one call: supervised training of a VideoPose3D pose model with run.py's semantics
-// (the reference's run.py without --subjects-unlabeled): the training and test videos fetched as run.py
-// fetches them, ChunkedGenerator's shuffled batches, the strided single-frame training model, Adam with
-// AMSGrad, the learning rate multiplied by lr_decay after every epoch and the BatchNorm momentum
-// following 0.1 * 0.01^(epoch / epochs), and after every epoch the losses run.py prints.
+// `train` as one call: training of a VideoPose3D pose model with run.py's semantics: the training and
+// test videos fetched as run.py fetches them, ChunkedGenerator's shuffled batches, the strided
+// single-frame training model, Adam with AMSGrad, the learning rate multiplied by lr_decay after every
+// epoch and the BatchNorm momentum following 0.1 * 0.01^(epoch / epochs), and after every epoch the
+// losses run.py prints. Supervised, or semi-supervised with unlabelled subjects (run.py's
+// --subjects-unlabeled): a trajectory model trained beside the pose model, the unlabelled examples'
+// predictions projected back to 2D and compared with their input, and the bone-length term.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +40,12 @@ struct TrainingRequest {
   // has one the optimizer state and the shuffling generator's state.
   std::string resume;
   std::uint64_t seed = 0;  // lift3d's own: the initial weights and the dropout masks
+  // Semi-supervision (Human3.6M only): unlabelled subjects (2D and cameras only); empty: supervised.
+  std::vector<std::string> subjects_unlabeled;
+  int warmup = 1;                  // epochs of labelled data only before the unlabelled terms join
+  bool linear_projection = false;  // project without the distortion (the evaluation losses keep it)
+  bool projection_loss = true;     // false: --no-proj (the reprojection loss is not trained on)
+  bool bone_length_loss = true;    // false: --no-bone-length
   // Called after each epoch with run.py's line (without its time field when times are off).
   std::function<void(const std::string& line)> on_epoch;
   bool print_time = true;
@@ -50,6 +58,11 @@ struct EpochLosses {
   double train = 0;        // metres: mean MPJPE over the epoch's training batches (dropout on)
   double train_eval = 0;   // metres: evaluation mode over the training videos (NaN without evaluation)
   double valid = 0;        // metres: evaluation mode over the test videos (NaN without evaluation)
+  // Semi-supervised runs, evaluation mode (NaN otherwise): the trajectory's MPJPE in metres over the
+  // training and test videos, and the 2D reprojection MPJPE (normalised screen units) over the training,
+  // unlabelled and test videos.
+  double traj_eval = 0, traj_valid = 0;
+  double reprojection_train = 0, reprojection_unlabeled = 0, reprojection_valid = 0;
 };
 
 struct TrainingResult {
@@ -58,13 +71,18 @@ struct TrainingResult {
   long long parameter_count = 0;
   long long training_frames = 0;
   long long test_frames = 0;
+  long long unlabeled_frames = 0;  // semi-supervised runs
   std::vector<std::string> checkpoints;  // written, in order
   std::vector<std::string> state_names;   // the final state_dict's names, PyTorch's order
   std::vector<std::vector<float>> state;  // and values
+  std::vector<std::string> traj_state_names;  // the trajectory model's (semi-supervised runs)
+  std::vector<std::vector<float>> traj_state;
 };
 
-// run.py's epoch line: "[e] time T lr L 3d_train X 3d_eval Y 3d_valid Z" (losses in millimetres).
-std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time);
+// run.py's epoch line: "[e] time T lr L 3d_train X 3d_eval Y 3d_valid Z" (losses in millimetres); for
+// semi-supervised runs "... 3d_eval Y traj_eval . 3d_valid Z traj_valid . 2d_train_sup . 2d_train_unsup .
+// 2d_valid ." (trajectories in millimetres, 2D losses in normalised screen units, as run.py prints them).
+std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time, bool semi = false);
 
 // Throws UsageError for options that do not fit (unknown subject, stride other than 1, ...),
 // InputError for files that do not fit each other.

@@ -1,9 +1,15 @@
 // ChunkedBatches: the example list, windows with edge padding (centred, or ending at the frame for
 // causal models), flips of 2D and 3D, the root zeroed into the trajectory, batch sizes. The shuffled
 // order itself is NumPy's (numpy_random_test.cpp) and whole epochs match run.py (training_run_test.cpp).
+// The unlabelled stream of semi-supervised training (EndlessBatches, cameras, the 2D reprojection
+// target) against the reference's own ChunkedGenerator(endless=True) zipped with a labelled one
+// (tests/fixtures/training/run_py_semi/endless_stream.npz, tools/make_semi_run_fixtures.py).
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "core/training/chunked_batches.hpp"
+#include "io/npy.hpp"
 
 namespace training = lift3d::core::training;
 
@@ -90,6 +96,54 @@ TEST(ChunkedBatches, CausalWindowsEndAtTheFrame) {
   EXPECT_EQ(batch.input(0, 11), 30.0f);
   // Example 0: frames -2, -1, 0 -> all frame 0.
   EXPECT_EQ(batch.input(0, 2), 0.0f);
+}
+
+// The fixture's videos: video v (5, 3, 5 frames), joint j, frame t: x = 1 + 100 v + t + 1000 j, y = -(x + 1);
+// camera [v + 1, 0, 10 + v, 0, 0, 0, 0, 20 + v, 0].
+TEST(EndlessBatches, FollowRunPysEndlessGeneratorAcrossEpochsAndPermutations) {
+  const lift3d::io::NpzFile file(std::string(LIFT3D_FIXTURES_DIR) + "/training/run_py_semi/endless_stream.npz");
+  std::vector<lift3d::KeypointSequence> videos;
+  std::vector<training::Intrinsics> cameras;
+  const int lengths[] = {5, 3, 5};
+  for (int v = 0; v < 3; ++v) {
+    lift3d::KeypointSequence k;
+    k.frames = lengths[v];
+    k.joints = 2;
+    k.features = 2;
+    for (int t = 0; t < k.frames; ++t)
+      for (int j = 0; j < 2; ++j) {
+        const float x = 1.0f + 100.0f * v + t + 1000.0f * j;
+        k.values.push_back(x);
+        k.values.push_back(-(x + 1.0f));
+      }
+    videos.push_back(k);
+    cameras.push_back({v + 1.0f, 0, 10.0f + v, 0, 0, 0, 0, 20.0f + v, 0});
+  }
+  const std::vector<lift3d::PoseSequence> unlabelled;  // kept by reference, as the videos
+  training::ChunkedBatches batches(videos, unlabelled, 4, 1, false, true, swap_joints(), 4321, cameras);
+  training::EndlessBatches stream(batches);
+  const std::vector<std::int64_t> sizes = file.read("sizes").array->to_int64();
+  const std::vector<float> inputs = file.read("inputs_2d").array->to_float();  // (examples, 3, 2, 2)
+  const std::vector<float> expected_cameras = file.read("cameras").array->to_float();  // (examples, 9)
+  ASSERT_EQ(sizes.size(), 20u);
+  std::size_t example = 0;
+  for (std::size_t b = 0; b < sizes.size(); ++b) {
+    const training::Batch batch = stream.next();
+    ASSERT_EQ(batch.examples, sizes[b]) << "batch " << b;
+    for (int e = 0; e < batch.examples; ++e, ++example) {
+      for (int i = 0; i < 12; ++i)
+        ASSERT_EQ(batch.input.data()[e * 12 + i], inputs[example * 12 + i]) << "batch " << b << " example " << e;
+      for (int i = 0; i < 9; ++i)
+        ASSERT_EQ(batch.cameras(i, e), expected_cameras[example * 9 + i]) << "batch " << b << " example " << e;
+      // The reprojection target: the window's centre frame (index pad = 1), x and y of each keypoint.
+      for (int i = 0; i < 4; ++i)
+        ASSERT_EQ(batch.keypoints_2d(i, e), inputs[example * 12 + 4 + i]) << "batch " << b << " example " << e;
+    }
+  }
+  const std::vector<std::int64_t> key = file.read("key").array->to_int64();
+  for (int i = 0; i < training::NumpyRandomState::kStateWords; ++i)
+    ASSERT_EQ(batches.random_state().key()[i], static_cast<std::uint32_t>(key[i])) << i;
+  EXPECT_EQ(batches.random_state().position(), file.read("pos").array->to_int64()[0]);
 }
 
 }  // namespace

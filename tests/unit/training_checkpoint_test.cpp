@@ -23,25 +23,27 @@ namespace training = lift3d::core::training;
 
 namespace {
 
-lift3d::core::ModelConfig small_config() {
+lift3d::core::ModelConfig small_config(int joints_out = 17) {
   lift3d::core::ModelConfig config;
   config.filter_widths = {3, 3};
   config.channels = 8;
   config.input_channels = 34;
-  config.joints_out = 17;
+  config.joints_out = joints_out;
   return config;
 }
 
 // A model, its optimizer and a generator after two training steps on random data.
 struct Trained {
-  training::TrainingModel model{small_config(), 0.25, 5};
+  int joints_out;
+  training::TrainingModel model;
   training::Adam adam{0.001};
-  training::NumpyRandomState random{1234};
-  Trained() {
-    std::mt19937 rng(3);
+  training::NumpyRandomState random;
+  explicit Trained(int joints = 17, std::uint32_t seed = 1234)
+      : joints_out(joints), model(small_config(joints), 0.25, 5 + joints), random(seed) {
+    std::mt19937 rng(3 + joints);
     std::normal_distribution<float> normal(0.0f, 0.5f);
     for (int step = 0; step < 2; ++step) {
-      training::Matrix input(34, 4 * 9), target(51, 4);
+      training::Matrix input(34, 4 * 9), target(3 * joints_out, 4);
       for (Eigen::Index i = 0; i < input.size(); ++i) input.data()[i] = normal(rng);
       for (Eigen::Index i = 0; i < target.size(); ++i) target.data()[i] = normal(rng);
       const training::Matrix output = model.forward(input, 4);
@@ -86,6 +88,58 @@ TEST(TrainingCheckpoint, ReadsBackWhatItWroteExactly) {
   }
   EXPECT_EQ(random.key(), trained.random.key());
   EXPECT_EQ(random.position(), trained.random.position());
+}
+
+void expect_same(const Trained& trained, const training::TrainingModel& model, const training::Adam& adam,
+                 const training::NumpyRandomState& random) {
+  const auto original = trained.model.state_dict();
+  const auto loaded = model.state_dict();
+  ASSERT_EQ(original.size(), loaded.size());
+  for (std::size_t i = 0; i < original.size(); ++i) EXPECT_EQ(original[i]->values, loaded[i]->values) << original[i]->name;
+  ASSERT_EQ(adam.slots().size(), trained.adam.slots().size());
+  for (std::size_t p = 0; p < adam.slots().size(); ++p) {
+    EXPECT_EQ(adam.slots()[p].step, 2);
+    EXPECT_EQ(adam.slots()[p].exp_avg, trained.adam.slots()[p].exp_avg);
+    EXPECT_EQ(adam.slots()[p].max_exp_avg_sq, trained.adam.slots()[p].max_exp_avg_sq);
+  }
+  EXPECT_EQ(random.key(), trained.random.key());
+  EXPECT_EQ(random.position(), trained.random.position());
+}
+
+// Semi-supervised checkpoints: model_traj, random_state_semi and the trajectory model's Adam moments
+// (numbered after model_pos's) come back exactly; a supervised run refuses them, and a semi-supervised
+// run refuses a supervised checkpoint (run.py fails on both).
+TEST(TrainingCheckpoint, SemiSupervisedCheckpointsReadBackBothModels) {
+  Trained pose;
+  Trained trajectory(1, 4321);
+  const TempDir dir;
+  const std::string path = (dir.path / "epoch_2.bin").string();
+  const lift3d::pipeline::TrajectoryTraining written{&trajectory.model, &trajectory.adam, &trajectory.random};
+  lift3d::pipeline::write_training_checkpoint(path, 2, 0.00095, pose.model, pose.adam, pose.random, &written);
+
+  training::TrainingModel model(small_config(), 0.25, 99), traj_model(small_config(1), 0.25, 98);
+  training::Adam adam(0.5), traj_adam(0.5);
+  training::NumpyRandomState random(1), traj_random(2);
+  const lift3d::pipeline::TrajectoryTraining read{&traj_model, &traj_adam, &traj_random};
+  EXPECT_TRUE(lift3d::pipeline::read_training_checkpoint(path, model, adam, random, &read).optimizer);
+  expect_same(pose, model, adam, random);
+  expect_same(trajectory, traj_model, traj_adam, traj_random);
+
+  training::TrainingModel supervised(small_config(), 0.25, 99);
+  try {
+    lift3d::pipeline::read_training_checkpoint(path, supervised, adam, random);
+    ADD_FAILURE() << "a supervised run took a semi-supervised checkpoint's optimizer";
+  } catch (const lift3d::ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("semi-supervised"), std::string::npos) << e.what();
+  }
+  const std::string supervised_path = (dir.path / "epoch_1.bin").string();
+  lift3d::pipeline::write_training_checkpoint(supervised_path, 1, 0.001, pose.model, pose.adam, pose.random);
+  try {
+    lift3d::pipeline::read_training_checkpoint(supervised_path, model, adam, random, &read);
+    ADD_FAILURE() << "a semi-supervised run took a supervised checkpoint";
+  } catch (const lift3d::ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("no model_traj"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TrainingCheckpoint, RefusesAModelOfAnotherShapeNamingTheTensor) {

@@ -7,13 +7,17 @@
 namespace lift3d::core::training {
 
 ChunkedBatches::ChunkedBatches(const std::vector<KeypointSequence>& keypoints, const std::vector<PoseSequence>& poses,
-                               int batch_size, int pad, bool causal, bool augment, FlipLists flip, std::uint32_t seed)
-    : keypoints_(keypoints), poses_(poses), batch_size_(batch_size), pad_(pad), causal_(causal),
-      flip_(std::move(flip)), random_(seed) {
-  if (keypoints.size() != poses.size()) throw InternalError("training batches: one 3D sequence per 2D sequence expected");
+                               int batch_size, int pad, bool causal, bool augment, FlipLists flip, std::uint32_t seed,
+                               std::vector<Intrinsics> cameras)
+    : keypoints_(keypoints), poses_(poses), cameras_(std::move(cameras)), batch_size_(batch_size), pad_(pad),
+      causal_(causal), flip_(std::move(flip)), random_(seed) {
+  if (!poses.empty() && keypoints.size() != poses.size())
+    throw InternalError("training batches: one 3D sequence per 2D sequence expected");
+  if (!cameras_.empty() && cameras_.size() != keypoints.size())
+    throw InternalError("training batches: one camera per 2D sequence expected");
   if (batch_size < 1) throw InternalError("training batches: batch size below 1");
   for (std::size_t v = 0; v < keypoints.size(); ++v) {
-    if (keypoints[v].frames != poses[v].frames)
+    if (!poses.empty() && keypoints[v].frames != poses[v].frames)
       throw InternalError("training batches: 2D and 3D of a video differ in length");
     // Chunks of one frame: n chunks, no offset; the flipped copies follow the video's plain ones.
     for (int t = 0; t < keypoints[v].frames; ++t) examples_.push_back({static_cast<int>(v), t, false});
@@ -42,8 +46,12 @@ Batch ChunkedBatches::batch(int b) const {
   Batch batch;
   batch.examples = count;
   batch.input.resize(static_cast<Eigen::Index>(k0.joints) * k0.features, static_cast<Eigen::Index>(count) * rf);
-  batch.target.resize(3 * poses_.front().joints, count);
-  batch.trajectory.resize(3, count);
+  if (!poses_.empty()) {
+    batch.target.resize(3 * poses_.front().joints, count);
+    batch.trajectory.resize(3, count);
+  }
+  if (!cameras_.empty()) batch.cameras.resize(9, count);
+  batch.keypoints_2d.resize(2 * k0.joints, count);
   for (int i = 0; i < count; ++i) fill_example(order_[first + i], batch, i);
   return batch;
 }
@@ -52,7 +60,6 @@ Batch ChunkedBatches::batch(int b) const {
 // outside the video replaced by its first or last frame; mirrored when the example is flipped.
 void ChunkedBatches::fill_example(const Example& example, Batch& batch, int slot) const {
   const KeypointSequence& keypoints = keypoints_[example.video];
-  const PoseSequence& pose = poses_[example.video];
   const int rf = 2 * pad_ + 1, shift = causal_ ? pad_ : 0;
   const int joints = keypoints.joints, features = keypoints.features;
   for (int w = 0; w < rf; ++w) {
@@ -65,6 +72,19 @@ void ChunkedBatches::fill_example(const Example& example, Batch& batch, int slot
       for (int f = 0; f < features; ++f)
         std::swap(column[flip_.kps_left[s] * features + f], column[flip_.kps_right[s] * features + f]);
   }
+  const float* centre = batch.input.col(static_cast<Eigen::Index>(slot) * rf + pad_).data();
+  for (int j = 0; j < joints; ++j)
+    for (int d = 0; d < 2; ++d) batch.keypoints_2d(2 * j + d, slot) = centre[j * features + d];
+  if (!cameras_.empty()) {
+    const Intrinsics& camera = cameras_[example.video];
+    std::copy(camera.begin(), camera.end(), batch.cameras.col(slot).data());
+    if (example.flip) {
+      batch.cameras(2, slot) = -batch.cameras(2, slot);
+      batch.cameras(7, slot) = -batch.cameras(7, slot);
+    }
+  }
+  if (poses_.empty()) return;
+  const PoseSequence& pose = poses_[example.video];
   float* target = batch.target.col(slot).data();
   std::copy_n(&pose.values[static_cast<std::size_t>(example.frame) * pose.joints * 3], pose.joints * 3, target);
   if (example.flip) {
@@ -76,6 +96,14 @@ void ChunkedBatches::fill_example(const Example& example, Batch& batch, int slot
     batch.trajectory(d, slot) = target[d];
     target[d] = 0.0f;
   }
+}
+
+Batch EndlessBatches::next() {
+  if (next_ < 0 || next_ >= batches_.batches_per_epoch()) {
+    batches_.start_epoch();
+    next_ = 0;
+  }
+  return batches_.batch(next_++);
 }
 
 }  // namespace lift3d::core::training

@@ -6,10 +6,13 @@
 //  - consecutive runs of batch_size examples (the last one shorter);
 //  - an example's 2D window: receptive-field frames around its frame (causal models: ending at it),
 //    edge-padded at the video's borders; its 3D target: the frame's joints, the root zeroed;
-//  - flipped examples: x negated and the left/right keypoints (2D) and joints (3D) swapped.
+//  - flipped examples: x negated and the left/right keypoints (2D) and joints (3D) swapped, and the
+//    camera's cx and p1 negated;
+//  - unlabelled videos (semi-supervision) have no 3D, only 2D and the camera.
 #pragma once
 
 #include <Eigen/Core>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -32,19 +35,28 @@ struct FlipLists {
   std::vector<int> joints_left, joints_right;  // the skeleton's
 };
 
+using Intrinsics = std::array<float, 9>;  // [fx, fy, cx, cy, k1, k2, k3, p1, p2], normalised screen units
+
 struct Batch {
   int examples = 0;
   Matrix input;       // input_channels x (examples * receptive field), the training model's layout
-  Matrix target;      // 3 * joints x examples, root joint (0) zeroed
+  Matrix target;      // 3 * joints x examples, root joint (0) zeroed (empty without 3D)
   Matrix trajectory;  // 3 x examples: the target's root before zeroing (the trajectory model's target)
+  Matrix cameras;     // 9 x examples, flipped examples' cx and p1 negated (empty without cameras)
+  // 2 * keypoints x examples: x, y of the window's frame at index pad (run.py's
+  // inputs_2d[:, pad:-pad, :, :2]: the output frame, or for causal models the frame pad before it),
+  // what the reprojected pose is compared with.
+  Matrix keypoints_2d;
 };
 
 class ChunkedBatches {
  public:
   // `keypoints` (normalised) and `poses` (camera space, joint 0 absolute) are one per video, of equal
-  // lengths, kept by reference. `pad` frames each side (receptive field = 2 pad + 1).
+  // lengths, kept by reference; `poses` empty for unlabelled videos. `cameras` one per video, or empty.
+  // `pad` frames each side (receptive field = 2 pad + 1).
   ChunkedBatches(const std::vector<KeypointSequence>& keypoints, const std::vector<PoseSequence>& poses,
-                 int batch_size, int pad, bool causal, bool augment, FlipLists flip, std::uint32_t seed = 1234);
+                 int batch_size, int pad, bool causal, bool augment, FlipLists flip, std::uint32_t seed = 1234,
+                 std::vector<Intrinsics> cameras = {});
 
   // The examples in ChunkedGenerator's unshuffled order.
   const std::vector<Example>& examples() const { return examples_; }
@@ -63,12 +75,27 @@ class ChunkedBatches {
 
   const std::vector<KeypointSequence>& keypoints_;
   const std::vector<PoseSequence>& poses_;
+  std::vector<Intrinsics> cameras_;
   int batch_size_, pad_;
   bool causal_;
   FlipLists flip_;
   NumpyRandomState random_;
   std::vector<Example> examples_;
   std::vector<Example> order_;
+};
+
+// run.py's endless generator (the unlabelled examples of semi-supervised training): its batches follow
+// one another across epochs, and a new permutation is drawn only when the next batch is asked for after
+// the last one is used up. A fresh stream (also after a resume, which restores only the generator's
+// RandomState) starts with a new permutation.
+class EndlessBatches {
+ public:
+  explicit EndlessBatches(ChunkedBatches& batches) : batches_(batches) {}
+  Batch next();
+
+ private:
+  ChunkedBatches& batches_;
+  int next_ = -1;  // the next batch of the current permutation; -1 before the first
 };
 
 }  // namespace lift3d::core::training
