@@ -79,33 +79,55 @@ void combine(Eigen::Map<Vector> column, const float* coefficients, const float* 
 }
 
 
-// Rows of transformed weights formed at a time: a panel of every T_i for 128 output channels is
-// 0.5 MB at 1024 input channels, which stays in the L2 cache while the product reads it.
+// Rows of transformed weights formed at a time: the panels of every T_i for 128 output channels
+// (2.5 MB at 1024 input channels for F(4,3)) stay in the cache while the products read them.
 constexpr Eigen::Index kPanelRows = 128;
 
+bool is_first_tap(const double* g) { return g[0] == 1 && g[1] == 0 && g[2] == 0; }
+
+// panels.middleCols(s * columns, columns) = T_formed[s] rows [first, first + height), where
+// T_i = sum_k G[i][k] W_k: every panel from one pass over the three weight matrices, which are too
+// large for the cache and are read once per chunk this way (not once per product).
+void form_panels(const std::vector<Matrix>& weights, const WinogradTransform& transform,
+                 const std::vector<int>& formed, Eigen::Index first, Eigen::Index height, Eigen::Map<Matrix> panels) {
+  const Eigen::Index columns = weights[0].cols();
+  for (Eigen::Index c = 0; c < columns; ++c) {
+    const float* w0 = weights[0].col(c).data() + first;
+    const float* w1 = weights[1].col(c).data() + first;
+    const float* w2 = weights[2].col(c).data() + first;
+    for (std::size_t s = 0; s < formed.size(); ++s) {
+      const double* g = &transform.weight[static_cast<std::size_t>(formed[s]) * 3];
+      const float g0 = static_cast<float>(g[0]), g1 = static_cast<float>(g[1]), g2 = static_cast<float>(g[2]);
+      float* panel = panels.col(static_cast<Eigen::Index>(s) * columns + c).data();
+      for (Eigen::Index r = 0; r < height; ++r) panel[r] = g0 * w0[r] + g1 * w1[r] + g2 * w2[r];
+    }
+  }
+}
+
 // product.middleCols(i * tiles, tiles) = T_i * v.middleCols(i * tiles, tiles) for every i, with
-// T_i = sum_k G[i][k] W_k formed a panel of rows at a time instead of being stored: the model then
-// holds three weight matrices per convolution whatever the tile size (six would be held for
-// F(4,3), 24 MiB more for the 243-frame model), and the products read half as many weights.
+// T_i formed a panel of rows at a time instead of being stored: the model then holds three weight
+// matrices per convolution whatever the tile size (six would be held for F(4,3), 36 MiB more for the
+// 243-frame model).
 void multiply_transformed(const std::vector<Matrix>& weights, const WinogradTransform& transform,
                           const Eigen::Map<Matrix>& v, Eigen::Index tiles, Eigen::Map<Matrix> product) {
   thread_local std::vector<float> panel_storage;  // per thread: several streams may run at once
   const Eigen::Index rows = weights[0].rows(), columns = weights[0].cols();
+  std::vector<int> formed, slot(static_cast<std::size_t>(transform.products), -1);
+  for (int i = 0; i < transform.products; ++i)
+    if (!is_first_tap(&transform.weight[static_cast<std::size_t>(i) * 3])) {
+      slot[static_cast<std::size_t>(i)] = static_cast<int>(formed.size());
+      formed.push_back(i);
+    }
   for (Eigen::Index first = 0; first < rows; first += kPanelRows) {
     const Eigen::Index height = std::min(kPanelRows, rows - first);
+    Eigen::Map<Matrix> panels = view(panel_storage, height, columns * static_cast<Eigen::Index>(formed.size()));
+    form_panels(weights, transform, formed, first, height, panels);
     for (int i = 0; i < transform.products; ++i) {
-      const double* g = &transform.weight[static_cast<std::size_t>(i) * 3];
       auto out = product.block(first, i * tiles, height, tiles);
       const auto in = v.middleCols(i * tiles, tiles);
-      if (g[1] == 0 && g[2] == 0 && g[0] == 1) {  // T_i = W_0: no panel to form
-        out.noalias() = weights[0].middleRows(first, height) * in;
-        continue;
-      }
-      Eigen::Map<Matrix> panel = view(panel_storage, height, columns);
-      panel = static_cast<float>(g[0]) * weights[0].middleRows(first, height);
-      for (int k = 1; k < 3; ++k)
-        if (g[k] != 0) panel += static_cast<float>(g[k]) * weights[k].middleRows(first, height);
-      out.noalias() = panel * in;
+      const int s = slot[static_cast<std::size_t>(i)];
+      if (s < 0) out.noalias() = weights[0].middleRows(first, height) * in;  // T_i = W_0
+      else out.noalias() = panels.middleCols(s * columns, columns) * in;
     }
   }
 }
