@@ -163,6 +163,11 @@ std::string Array::shape_string() const { return io::shape_string(shape); }
 
 std::vector<float> Array::to_float() const {
   std::vector<float> out(static_cast<std::size_t>(numel()));
+  // Checkpoints are float32: a plain copy, not a conversion per element (a large model's load time).
+  if (dtype == DType::Float32 && bytes.size() == out.size() * sizeof(float)) {
+    if (!out.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+    return out;
+  }
   visit_elements(*this, [&](std::int64_t i, auto value) { out[i] = static_cast<float>(value); });
   return out;
 }
