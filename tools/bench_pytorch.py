@@ -77,27 +77,27 @@ def run(directory, threads, tta):
     model = oracle.model_from_state_dict(state, 17)
     data = np.load(os.path.join(directory, 'input.npz'), allow_pickle=True)  # our own file
     keypoints = data['positions_2d'].item()['bench']['custom'][0]
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     normalized = oracle.normalize_screen_coordinates(keypoints, WIDTH, HEIGHT)
     oracle.run_sequence(model, normalized, tta, COCO_LEFT, COCO_RIGHT, H36M_LEFT, H36M_RIGHT)
-    print('%.6f %.6f' % (time.perf_counter() - start, load_seconds))
+    print('%.6f %.6f %.6f' % (time.perf_counter() - start, load_seconds, time.process_time() - start_cpu))
 
 
 def timed(command):
-    """Runs a command; returns (wall seconds, peak RSS in MiB, stdout).
+    """Runs a command; returns (wall seconds, peak RSS in MiB, stdout, stderr, CPU seconds).
 
     Peak memory comes from GNU time (/usr/bin/time), which forks from a small process: a child
     forked from this Python process would count the parent's memory at fork time in its maximum.
     """
     with tempfile.NamedTemporaryFile('r', suffix='.rss') as rss:
         start = time.perf_counter()
-        process = subprocess.run(['/usr/bin/time', '-f', '%M', '-o', rss.name] + command, capture_output=True)
+        process = subprocess.run(['/usr/bin/time', '-f', '%M %U %S', '-o', rss.name] + command, capture_output=True)
         wall = time.perf_counter() - start
         if process.returncode != 0:
             raise SystemExit('command failed (%d): %s\n%s' % (process.returncode, ' '.join(command),
                                                                process.stderr.decode()))
-        peak_kib = int(rss.read().strip().splitlines()[-1])
-    return wall, peak_kib / 1024.0, process.stdout.decode(), process.stderr.decode()
+        peak_kib, user, system = rss.read().strip().splitlines()[-1].split()
+    return wall, int(peak_kib) / 1024.0, process.stdout.decode(), process.stderr.decode(), float(user) + float(system)
 
 
 def lift3d_timing(stderr):
@@ -114,7 +114,7 @@ def tta_cost(args, lift3d_cmd):
         with_tta, without = [], []
         for _ in range(args.repeat):
             for tta, times in ((True, with_tta), (False, without)):
-                _, _, _, err = timed(lift3d_cmd + ([] if tta else ['--no-tta']))
+                err = timed(lift3d_cmd + ([] if tta else ['--no-tta']))[3]
                 times.append(lift3d_timing(err)[1])
         ratios.append(min(with_tta) / min(without))
         print('round %d (best of %d each): lift3d %.3f s with flip TTA, %.3f s without, cost %.3fx'
@@ -139,20 +139,24 @@ def compare(args):
                      str(args.threads)] + (['--no-tta'] if args.no_tta else [])
         ratios, ours_fps, theirs_fps, ours_rss, theirs_rss, process_fps = [], [], [], [], [], []
         ours_load, theirs_load = [], []
+        cpu_ratios = []
         for round_index in range(args.runs):
             # A round alternates `repeat` runs of each side and keeps each side's fastest: other
             # tenants of a shared machine only ever add time, so the best of a few is the steadiest
             # estimate of what each can do, and both sides are treated alike.
             round_ours, round_theirs, round_process = [], [], []
+            cpu_rounds, torch_cpu_rounds = [], []
             for _ in range(args.repeat):
-                wall_ours, rss_ours, _, err = timed(lift3d_cmd)
+                wall_ours, rss_ours, _, err, cpu_ours = timed(lift3d_cmd)
+                cpu_rounds.append(cpu_ours)
                 load_ours, lift_ours = lift3d_timing(err)
                 round_ours.append(args.frames / lift_ours)
                 ours_load.append(load_ours)
                 round_process.append(args.frames / wall_ours)
                 ours_rss.append(rss_ours)
-                _, rss_theirs, out, _ = timed(torch_cmd)
-                seconds_theirs, load_theirs = map(float, out.strip().splitlines()[-1].split())
+                _, rss_theirs, out, _, _ = timed(torch_cmd)
+                seconds_theirs, load_theirs, cpu_theirs = map(float, out.strip().splitlines()[-1].split())
+                torch_cpu_rounds.append(cpu_theirs)
                 round_theirs.append(args.frames / seconds_theirs)
                 theirs_load.append(load_theirs)
                 theirs_rss.append(rss_theirs)
@@ -160,9 +164,13 @@ def compare(args):
             theirs_fps.append(max(round_theirs))
             process_fps.append(max(round_process))
             ratios.append(ours_fps[-1] / theirs_fps[-1])
+            # CPU seconds: PyTorch's forward alone against lift3d's whole process (loading and
+            # writing included): on a shared machine steadier than wall time, and not in lift3d's favour.
+            cpu_ratios.append(min(torch_cpu_rounds) / min(cpu_rounds))
             print('round %d (best of %d each): lift3d %.0f frames/s (whole process %.0f frames/s), pytorch %.0f '
-                  'frames/s, ratio %.3f' % (round_index + 1, args.repeat, ours_fps[-1], process_fps[-1], theirs_fps[-1],
-                                             ratios[-1]), flush=True)
+                  'frames/s, ratio %.3f; CPU s: lift3d process %.3f, pytorch forward %.3f, ratio %.3f'
+                  % (round_index + 1, args.repeat, ours_fps[-1], process_fps[-1], theirs_fps[-1], ratios[-1],
+                     min(cpu_rounds), min(torch_cpu_rounds), cpu_ratios[-1]), flush=True)
         print('arc %s, %d channels, T=%d, %d thread(s), %s: median ratio lift3d/pytorch = %.3f '
               '(lift3d %.0f frames/s, pytorch %.0f frames/s; lift3d whole process incl. loading %.0f frames/s, '
               'ratio %.3f); peak RSS lift3d %.0f MiB, pytorch %.0f MiB'
@@ -170,6 +178,8 @@ def compare(args):
                  statistics.median(ratios), statistics.median(ours_fps), statistics.median(theirs_fps),
                  statistics.median(process_fps), statistics.median(process_fps) / statistics.median(theirs_fps),
                  max(ours_rss), max(theirs_rss)))
+        print('CPU time (on a shared machine steadier than wall time): PyTorch forward / lift3d whole process, '
+              'median over rounds = %.3f' % statistics.median(cpu_ratios))
         print('checkpoint (%.0f MB) and input loading, median: lift3d %.3f s; torch.load of the checkpoint alone %.3f s'
               % (os.path.getsize(os.path.join(directory, 'model.bin')) / 1e6, statistics.median(ours_load),
                  statistics.median(theirs_load)))
