@@ -7,12 +7,13 @@
 # Usage: scripts/report_screenshots.sh [BUILD_DIR]   (default build; needs chromium: setup.sh --viewers)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-lift3d=${1:-$root/build}/lift3d
+lift3d=$(cd "${1:-$root/build}" && pwd)/lift3d
 out=$root/data/images
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 command -v chromium >/dev/null || { echo "report_screenshots.sh: chromium is not installed (scripts/setup.sh --viewers)" >&2; exit 2; }
 mkdir -p "$out"
+cd "$root"  # inputs named relative to the repository: the pages show the names as given, no machine path
 
 shot() {  # shot PAGE HASH WIDTH HEIGHT PNG
   chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/profile" \
@@ -20,12 +21,12 @@ shot() {  # shot PAGE HASH WIDTH HEIGHT PNG
   echo "wrote $5 ($(stat -c %s "$5") bytes)"
 }
 
-"$lift3d" --quiet infer --input "$root/data/samples/cmu_02_06_coco.json" --output "$work/sample.html"
+"$lift3d" --quiet infer --input data/samples/cmu_02_06_coco.json --output "$work/sample.html"
 shot "$work/sample.html" frame=120 1040 660 "$out/infer_player.png"
-"$lift3d" --quiet infer --input "$root/tests/fixtures/real/openpose/pose2sim_body25b_cam1" --input-layout body25b --image-size 1088x1920 --output "$work/openpose.html"
+"$lift3d" --quiet infer --input tests/fixtures/real/openpose/pose2sim_body25b_cam1 --input-layout body25b --image-size 1088x1920 --output "$work/openpose.html"
 shot "$work/openpose.html" frame=12 1040 660 "$out/infer_filled.png"
-f=$root/tests/fixtures
-"$lift3d" --quiet eval "$root/data/models/default_coco_h36m_81f.bin" --dataset h36m \
+f=tests/fixtures
+"$lift3d" --quiet eval data/models/default_coco_h36m_81f.bin --dataset h36m \
   --data-3d "$f/eval/data_3d_h36m_tiny.npz" --data-2d "$f/eval/data_2d_h36m_tiny_coco.npz" \
   --report-html "$work/eval.html" >/dev/null
 shot "$work/eval.html" frame=8 1040 1500 "$out/eval_report.png"
