@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages lift3d needs. Idempotent: packages already present are left as they are.
 #   scripts/setup.sh             build and run (the default build also compiles the tests and benchmarks)
-#   scripts/setup.sh --tests     ... and what the test suite runs (PyTorch for the golden tests)
+#   scripts/setup.sh --tests     ... and what the test suite runs: PyTorch for the golden tests, and
+#                                the real viewers the report tests open files in (--viewers)
 #   scripts/setup.sh --bench     ... and what scripts/bench_vs_pytorch.sh runs
 #   scripts/setup.sh --package   ... and what `cpack -G DEB` runs (dpkg-shlibdeps, file)
-#   scripts/setup.sh --viewers   ... and the real viewers the report tests open files in: Blender
-#                                (imports the .bvh output) and Chromium (opens the .html reports,
-#                                headless); large, so not in the default set
+#   scripts/setup.sh --viewers   ... and those viewers alone: Blender (imports the .bvh output) and
+#                                Chromium (opens the .html reports, headless); large, so not in the
+#                                set for building and lifting
 #   scripts/setup.sh --ci        all of the above, the fuzzer's clang, and debootstrap for
 #                                scripts/check_package.sh
 # Options combine.
@@ -18,10 +19,10 @@ build=(
   libopenblas-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-tests=(python3 python3-numpy python3-torch)
-bench=("${tests[@]}" time)
-package=(dpkg-dev file)
 viewers=(blender chromium)
+tests=(python3 python3-numpy python3-torch "${viewers[@]}")
+bench=(python3 python3-numpy python3-torch time)
+package=(dpkg-dev file)
 ci=("${tests[@]}" "${package[@]}" "${viewers[@]}" clang libclang-rt-14-dev debootstrap)
 
 packages=("${build[@]}")
