@@ -165,7 +165,8 @@ def compare(args):
             process_fps.append(max(round_process))
             ratios.append(ours_fps[-1] / theirs_fps[-1])
             # CPU seconds: PyTorch's forward alone against lift3d's whole process (loading and
-            # writing included): on a shared machine steadier than wall time, and not in lift3d's favour.
+            # writing included): on a shared machine steadier than wall time, but comparable only
+            # while PyTorch keeps to its threads (its CPU seconds per wall second near --threads).
             cpu_ratios.append(min(torch_cpu_rounds) / min(cpu_rounds))
             print('round %d (best of %d each): lift3d %.0f frames/s (whole process %.0f frames/s), pytorch %.0f '
                   'frames/s, ratio %.3f; CPU s: lift3d process %.3f, pytorch forward %.3f, ratio %.3f'
