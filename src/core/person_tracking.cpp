@@ -321,24 +321,37 @@ std::vector<PersonTrack> tracks_from_file_ids(const Detections2D& detections, co
   return tracks;
 }
 
-void add_statistics(const Detections2D& detections, const PlacedFrames& placed, PersonTrack& track) {
+// Sums over a track's detections, in the track's order, turned into its statistics at the end.
+struct TrackSums {
   double area = 0.0, size = 0.0, score = 0.0;
+
+  void add(const PlacedDetection& detection, PersonTrack& track) {
+    area += detection.box.area();
+    size += detection.box.size();
+    score += detection.mean_score;
+    track.prominence += detection.box.size() * detection.mean_score;
+  }
+
+  void finish(const Detections2D& detections, PersonTrack& track) const {
+    const double present = static_cast<double>(track.frames_present());
+    track.mean_box_area = area / present;
+    track.mean_size = size / present;
+    track.mean_score = score / present;
+    track.first_frame = detections.frames[track.frame_indices.front()];
+    track.last_frame = detections.frames[track.frame_indices.back()];
+  }
+};
+
+void add_statistics(const Detections2D& detections, const PlacedFrames& placed, PersonTrack& track) {
+  TrackSums sums;
   for (std::size_t k = 0; k < track.detections.size(); ++k) {
     const std::vector<PlacedDetection>& frame = placed.of_frame[track.frame_indices[k]];
     const auto found = std::find_if(frame.begin(), frame.end(),
                                     [&](const PlacedDetection& d) { return d.index == track.detections[k]; });
     if (found == frame.end()) throw InternalError(detections.source + ": a track holds an unplaced detection");
-    area += found->box.area();
-    size += found->box.size();
-    score += found->mean_score;
-    track.prominence += found->box.size() * found->mean_score;
+    sums.add(*found, track);
   }
-  const double present = static_cast<double>(track.frames_present());
-  track.mean_box_area = area / present;
-  track.mean_size = size / present;
-  track.mean_score = score / present;
-  track.first_frame = detections.frames[track.frame_indices.front()];
-  track.last_frame = detections.frames[track.frame_indices.back()];
+  sums.finish(detections, track);
 }
 
 // Most prominent first; equal prominence: more frames, then the higher mean keypoint score, then
@@ -381,23 +394,15 @@ bool track_the_only_person(const Detections2D& detections, PeopleTracks& people)
   PersonTrack track;
   track.frame_indices.reserve(placed);
   track.detections.reserve(placed);
-  double area = 0.0, size = 0.0, score = 0.0;
+  TrackSums sums;
   for_each_placed([&](std::size_t f, bool placeable, const PlacedDetection& detection) {
     if (!placeable) return true;
     track.frame_indices.push_back(f);
     track.detections.push_back(detection.index);
-    area += detection.box.area();
-    size += detection.box.size();
-    score += detection.mean_score;
-    track.prominence += detection.box.size() * detection.mean_score;
+    sums.add(detection, track);
     return true;
   });
-  const double present = static_cast<double>(track.frames_present());
-  track.mean_box_area = area / present;
-  track.mean_size = size / present;
-  track.mean_score = score / present;
-  track.first_frame = detections.frames[track.frame_indices.front()];
-  track.last_frame = detections.frames[track.frame_indices.back()];
+  sums.finish(detections, track);
   people.tracks.push_back(std::move(track));
   return true;
 }
