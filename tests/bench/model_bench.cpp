@@ -1,8 +1,12 @@
 // Forward-pass throughput of the Eigen TemporalModel through the full lifter (padding, flip TTA,
 // chunked streaming): 27/81/243-frame models with 1024 channels, T = 2000 and 10000 frames, 1 and
-// 2 threads, with and without flip TTA. Reports output frames/s and the achieved GFLOP/s (counting
-// the multiply-adds of every convolution over the padded sequence, flipped copy included).
-//   build/tests/bench/model_bench --benchmark_filter='243f' --benchmark_repetitions=5
+// 2 threads, with and without flip TTA. Reports output frames/s, the achieved GFLOP/s counting the
+// multiply-adds of the direct convolution over the padded sequence (flipped copy included; can
+// exceed the host's product rate, since Winograd does fewer), and `product GFLOP/s`, the rate of
+// the products lift3d actually runs (Winograd F(4,3) blocks at 1.5 instead of 3 products per output).
+// BM_Sgemm gives the host's limit: one thread's rate on the products a 256- or 1024-channel layer
+// runs (channels x channels by channels x 1024, the flip-TTA pair of a 512-frame chunk).
+//   build/tests/bench/model_bench --benchmark_filter='243f|Sgemm' --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -42,7 +46,9 @@ lift3d::KeypointSequence random_sequence(int frames) {
 }
 
 // Multiply-adds x 2 per output column of every layer, summed over the padded sequence.
-double flops_per_sequence(const ModelConfig& c, long long frames) {
+// `dilated_products` is the number of products per output of a kernel-3 block: 3 direct, 1.5 for
+// Winograd F(4,3).
+double flops_per_sequence(const ModelConfig& c, long long frames, double dilated_products = 3.0) {
   const double cc = static_cast<double>(c.channels);
   double per_column = 2.0 * cc * c.input_channels * c.filter_widths[0];
   long long columns_in = frames + c.receptive_field() - 1;
@@ -50,7 +56,8 @@ double flops_per_sequence(const ModelConfig& c, long long frames) {
   long long length = columns_in - c.filter_widths[0] + 1;
   for (int b = 0; b < c.blocks(); ++b) {
     length -= 2 * c.block_pad(b);
-    total += static_cast<double>(length) * (2.0 * cc * cc * c.block_kernel(b) + 2.0 * cc * cc);
+    const double products = c.block_kernel(b) == 3 ? dilated_products : c.block_kernel(b);
+    total += static_cast<double>(length) * (2.0 * cc * cc * products + 2.0 * cc * cc);
   }
   total += static_cast<double>(length) * 2.0 * cc * 3 * c.joints_out;
   return total;
@@ -70,14 +77,18 @@ void BM_Lift(benchmark::State& state) {
   options.flip_tta = tta;
   options.threads = split_time ? threads : 1;
   lift3d::core::set_blas_threads(split_time ? 1 : threads);
+  lift3d::core::warm_blas(split_time ? threads : 1);
   for (auto _ : state) {
     auto poses = lift3d::core::run_model(model, seq, &flip, options);
     benchmark::DoNotOptimize(poses.values.data());
   }
   const double runs = static_cast<double>(state.iterations());
   state.counters["frames/s"] = benchmark::Counter(runs * frames, benchmark::Counter::kIsRate);
-  state.counters["GFLOP/s"] = benchmark::Counter(runs * flops_per_sequence(model.config(), frames) * (tta ? 2 : 1) / 1e9,
+  const double copies = tta ? 2 : 1;
+  state.counters["GFLOP/s"] = benchmark::Counter(runs * flops_per_sequence(model.config(), frames) * copies / 1e9,
                                                  benchmark::Counter::kIsRate);
+  state.counters["product GFLOP/s"] = benchmark::Counter(
+      runs * flops_per_sequence(model.config(), frames, 1.5) * copies / 1e9, benchmark::Counter::kIsRate);
   state.SetLabel(std::to_string(model.config().receptive_field()) + "f " + (tta ? "tta" : "no-tta") + " " +
                  std::to_string(threads) + "t" + (split_time ? " time-split" : " blas-threads"));
 }
@@ -91,7 +102,26 @@ void Arguments(benchmark::internal::Benchmark* b) {
             if (threads > 1 || split == 0) b->Args({blocks, frames, threads, tta, split});
 }
 
+// One thread's product rate: channels x channels weights by channels x 1024 activations.
+void BM_Sgemm(benchmark::State& state) {
+  const int channels = static_cast<int>(state.range(0));
+  constexpr int kColumns = 1024;
+  lift3d::core::set_blas_threads(1);
+  lift3d::core::warm_blas(1);
+  lift3d::core::Matrix weights = lift3d::core::Matrix::Random(channels, channels);
+  lift3d::core::Matrix activations = lift3d::core::Matrix::Random(channels, kColumns);
+  lift3d::core::Matrix out(channels, kColumns);
+  for (auto _ : state) {
+    out.noalias() = weights * activations;
+    benchmark::DoNotOptimize(out.data());
+  }
+  const double flops = 2.0 * channels * channels * kColumns;
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * flops / 1e9, benchmark::Counter::kIsRate);
+}
+
 }  // namespace
 
+BENCHMARK(BM_Sgemm)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 BENCHMARK(BM_Lift)->Apply(Arguments)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
 BENCHMARK_MAIN();
