@@ -68,9 +68,13 @@ def make(directory, frames, arc, channels, optimizer=False, seed=0):
 
 
 def run(directory, threads, tta):
+    """Prints: forward wall s, torch.load s, forward CPU s, and the whole job's wall s (torch.load +
+    model build + input read + forward + np.save of the prediction; the interpreter's start and
+    imports excluded)."""
     import torch
     import vp3d_oracle as oracle
     torch.set_num_threads(threads)
+    job_start = time.perf_counter()
     start = time.perf_counter()
     state = torch.load(os.path.join(directory, 'model.bin'), map_location='cpu')['model_pos']
     load_seconds = time.perf_counter() - start
@@ -79,8 +83,11 @@ def run(directory, threads, tta):
     keypoints = data['positions_2d'].item()['bench']['custom'][0]
     start, start_cpu = time.perf_counter(), time.process_time()
     normalized = oracle.normalize_screen_coordinates(keypoints, WIDTH, HEIGHT)
-    oracle.run_sequence(model, normalized, tta, COCO_LEFT, COCO_RIGHT, H36M_LEFT, H36M_RIGHT)
-    print('%.6f %.6f %.6f' % (time.perf_counter() - start, load_seconds, time.process_time() - start_cpu))
+    prediction = oracle.run_sequence(model, normalized, tta, COCO_LEFT, COCO_RIGHT, H36M_LEFT, H36M_RIGHT)
+    forward_seconds, forward_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    np.save(os.path.join(directory, 'out_torch.npy'), prediction)
+    job_seconds = time.perf_counter() - job_start
+    print('%.6f %.6f %.6f %.6f' % (forward_seconds, load_seconds, forward_cpu, job_seconds))
 
 
 def timed(command):
@@ -137,14 +144,14 @@ def compare(args):
         lift3d_cmd += ['--no-tta'] if args.no_tta else []
         torch_cmd = [sys.executable, os.path.abspath(__file__), 'run', '--dir', directory, '--threads',
                      str(args.threads)] + (['--no-tta'] if args.no_tta else [])
-        ratios, ours_fps, theirs_fps, ours_rss, theirs_rss, process_fps = [], [], [], [], [], []
+        ratios, ours_fps, theirs_fps, ours_rss, theirs_rss, process_fps, job_fps = [], [], [], [], [], [], []
         ours_load, theirs_load = [], []
         cpu_ratios = []
         for round_index in range(args.runs):
             # A round alternates `repeat` runs of each side and keeps each side's fastest: other
             # tenants of a shared machine only ever add time, so the best of a few is the steadiest
             # estimate of what each can do, and both sides are treated alike.
-            round_ours, round_theirs, round_process = [], [], []
+            round_ours, round_theirs, round_process, round_job = [], [], [], []
             cpu_rounds, torch_cpu_rounds = [], []
             for _ in range(args.repeat):
                 wall_ours, rss_ours, _, err, cpu_ours = timed(lift3d_cmd)
@@ -155,7 +162,8 @@ def compare(args):
                 round_process.append(args.frames / wall_ours)
                 ours_rss.append(rss_ours)
                 _, rss_theirs, out, _, _ = timed(torch_cmd)
-                seconds_theirs, load_theirs, cpu_theirs = map(float, out.strip().splitlines()[-1].split())
+                seconds_theirs, load_theirs, cpu_theirs, job_theirs = map(float, out.strip().splitlines()[-1].split())
+                round_job.append(args.frames / job_theirs)
                 torch_cpu_rounds.append(cpu_theirs)
                 round_theirs.append(args.frames / seconds_theirs)
                 theirs_load.append(load_theirs)
@@ -163,6 +171,7 @@ def compare(args):
             ours_fps.append(max(round_ours))
             theirs_fps.append(max(round_theirs))
             process_fps.append(max(round_process))
+            job_fps.append(max(round_job))
             ratios.append(ours_fps[-1] / theirs_fps[-1])
             # CPU seconds: PyTorch's forward alone against lift3d's whole process (loading and
             # writing included): on a shared machine steadier than wall time, but comparable only
@@ -179,6 +188,10 @@ def compare(args):
                  statistics.median(ratios), statistics.median(ours_fps), statistics.median(theirs_fps),
                  statistics.median(process_fps), statistics.median(process_fps) / statistics.median(theirs_fps),
                  max(ours_rss), max(theirs_rss)))
+        print('whole job: lift3d process (start, load, lift, write) %.0f frames/s, PyTorch torch.load + forward + '
+              'np.save (interpreter start and imports excluded) %.0f frames/s: ratio %.3f'
+              % (statistics.median(process_fps), statistics.median(job_fps),
+                 statistics.median(process_fps) / statistics.median(job_fps)))
         print('CPU time (on a shared machine steadier than wall time): PyTorch forward / lift3d whole process, '
               'median over rounds = %.3f' % statistics.median(cpu_ratios))
         print('checkpoint (%.0f MB) and input loading, median: lift3d %.3f s; torch.load of the checkpoint alone %.3f s'
