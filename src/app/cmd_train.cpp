@@ -124,8 +124,14 @@ int run_train(TrainOptions& options) {
   request.on_epoch = [](const std::string& line) { std::cout << line << std::endl; };
   ProgressLine progress("training", "batches");
   BatchRate rate;
-  request.on_batch = [&progress, &rate](int done, int total, int examples, double loss) {
-    progress.update(done, total, rate.after(done, examples) + fmt::format(", loss {:.1f} mm", loss * 1000));
+  auto last_drawn = std::chrono::steady_clock::now();
+  request.on_batch = [&progress, &rate, &last_drawn](int done, int total, int examples, double loss) {
+    const std::string speed = rate.after(done, examples);
+    // Redrawn at most ten times a second (small batches run by the thousand per second).
+    const auto now = std::chrono::steady_clock::now();
+    if (done != total && now - last_drawn < std::chrono::milliseconds(100)) return;
+    last_drawn = now;
+    progress.update(done, total, speed + fmt::format(", loss {:.1f} mm", loss * 1000));
   };
   request.stop_requested = [] { return g_interrupted.load() != 0; };
   stop_at_next_batch_on_interrupt();
