@@ -11,7 +11,7 @@ checkpoint tests/fixtures/training/run_py/init.bin (optimizer None: a fresh run)
   run.py -k tiny -str S1,S9 -ste S11 -arc 3,3 -ch 16 -drop 0 -e 3 -b 64 -c checkpoint --resume init.bin
          --checkpoint-frequency 3 <variant's options>
 
-on the CPU with one thread, for the variants below. Writes tests/fixtures/training/run_py_options/:
+on the CPU with one thread, for the variants below (dense: from init_dense.bin, written here). Writes tests/fixtures/training/run_py_options/:
 <variant>_epochs.txt (run.py's epoch lines), <variant>_eval.txt (everything run.py prints from
 'Evaluating...' on: its end-of-run evaluation of the final model on the test subjects, per action and
 averaged, flip test-time augmentation on) and <variant>_final.bin (torch.save of {'model_pos'} from
@@ -37,7 +37,24 @@ VARIANTS = {
     'subset': ['--subset', '0.5'],
     'downsample': ['--downsample', '2'],
     'subset_downsample': ['--subset', '0.7', '--downsample', '2'],
+    # The full TemporalModel on chunks: of 4 frames (batches of 64 // 4 = 16 chunks), of 3 frames with
+    # causal convolutions, and dense convolutions at stride 1 (from init_dense.bin: the dense model's
+    # kernels have other shapes).
+    'stride': ['--stride', '4'],
+    'stride_causal': ['--stride', '3', '--causal'],
+    'dense': ['--dense'],
 }
+
+
+def write_dense_init(work):
+    """init_dense.bin: the reference's own dense TemporalModel (imported from the checkout) with torch's
+    default initialisation under seed 0, optimizer None (a fresh run)."""
+    sys.path.insert(0, str(work))
+    from common.model import TemporalModel  # noqa: E402  (the checkout's, not copied)
+    torch.manual_seed(0)
+    model = TemporalModel(17, 2, 17, filter_widths=[3, 3], causal=False, dropout=0, channels=16, dense=True)
+    torch.save({'epoch': 0, 'lr': 0.001, 'model_pos': model.state_dict(), 'optimizer': None,
+                'model_traj': None, 'random_state_semi': None}, OUT / 'init_dense.bin')
 
 
 def main():
@@ -50,13 +67,14 @@ def main():
         (work / 'data').mkdir(exist_ok=True)
         shutil.copy(ROOT / 'tests/fixtures/eval/data_3d_h36m_tiny.npz', work / 'data/data_3d_h36m.npz')
         shutil.copy(ROOT / 'tests/fixtures/eval/data_2d_h36m_tiny.npz', work / 'data/data_2d_h36m_tiny.npz')
+        write_dense_init(work)
         env = dict(os.environ, CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
         for name, options in VARIANTS.items():
             if only and name not in only:
                 continue
             shutil.rmtree(work / 'checkpoint', ignore_errors=True)
             (work / 'checkpoint').mkdir()
-            shutil.copy(INIT, work / 'checkpoint/init.bin')
+            shutil.copy(OUT / 'init_dense.bin' if '--dense' in options else INIT, work / 'checkpoint/init.bin')
             result = subprocess.run([sys.executable, 'run.py', *ARGS, *options], cwd=work, env=env,
                                     capture_output=True, text=True)
             if result.returncode != 0:

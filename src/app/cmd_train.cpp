@@ -173,9 +173,13 @@ void add_train_command(CLI::App& cli, int& exit_code) {
   cmd->add_option("--lr-decay", request.lr_decay, "Learning rate factor after each epoch")
       ->capture_default_str()
       ->check(finite_number(0.0, 1.0));
-  cmd->add_option("--stride", request.stride, "Output frames per example (only 1 so far)")
+  cmd->add_option("--stride", request.stride,
+                  "Output frames per training example (chunk length); above 1 the full model trains on chunks")
       ->capture_default_str()
       ->check(whole_number(1, 1 << 20));
+  cmd->add_flag("--dense", request.dense, "Dense convolutions (the full model, kernels spanning each dilated one)");
+  cmd->add_flag("--disable-optimizations", request.disable_optimizations,
+                "Train the full model even at --stride 1 (run.py's option)");
   cmd->add_option("--subset", request.subset, "Fraction of each training video to train on, as run.py's window")
       ->capture_default_str()
       ->check(finite_number(1e-9, 1.0));

@@ -246,7 +246,7 @@ struct Trajectory {
 
 // run.py's supervised step: MPJPE of the pose model's output against the root-zeroed target.
 double supervised_step(const training::Batch& batch, training::TrainingModel& model, training::Adam& adam) {
-  const training::Matrix output = model.forward(batch.input, batch.examples);
+  const training::Matrix output = model.forward(batch.input, batch.examples, nullptr, batch.frames_per_example);
   const training::LossWithGradient loss = training::mpjpe(output, batch.target);
   model.backward(loss.gradient);
   adam.step(model.parameters());
@@ -365,9 +365,13 @@ std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time
 TrainingResult run_training(const TrainingRequest& request) {
   const core::Dataset dataset = core::parse_dataset(request.dataset);
   if (dataset == core::Dataset::Custom) throw UsageError("train needs a dataset with 3D ground truth: h36m or humaneva15");
-  if (request.stride != 1)
-    throw UsageError("--stride " + std::to_string(request.stride) +
-                     ": only 1 (one output frame per example, the strided training model) is implemented");
+  if (request.stride < 1) throw UsageError("--stride must be at least 1");
+  // run.py trains its TemporalModel itself, on chunks of --stride frames, unless one frame per
+  // example with dilated convolutions lets it use the strided Optimized1f form.
+  const bool full_model = request.stride > 1 || request.dense || request.disable_optimizations;
+  if (full_model && !request.subjects_unlabeled.empty())
+    throw UsageError("--subjects-unlabeled: semi-supervised training with --stride > 1, --dense or "
+                     "--disable-optimizations is not implemented");
   if (request.epochs < 1 || request.batch_size < 1) throw UsageError("--epochs and --batch-size must be at least 1");
   if (!(request.subset > 0 && request.subset <= 1)) throw UsageError("--subset must be in (0, 1]");
   if (request.downsample < 1) throw UsageError("--downsample must be at least 1");
@@ -393,9 +397,10 @@ TrainingResult run_training(const TrainingRequest& request) {
   config.filter_widths = request.architecture;
   config.channels = request.channels;
   config.causal = request.causal;
+  config.dense = request.dense;
   config.input_channels = valid.keypoints.front().joints * valid.keypoints.front().features;
   config.joints_out = skel.num_joints();
-  training::TrainingModel model(config, request.dropout, request.seed);
+  training::TrainingModel model(config, request.dropout, request.seed, full_model);
   core::ModelConfig trajectory_config = config;
   trajectory_config.joints_out = 1;  // run.py's model_traj: the same architecture, one output joint
 
@@ -418,7 +423,7 @@ TrainingResult run_training(const TrainingRequest& request) {
   training::FlipLists flips{keypoints.kps_left, keypoints.kps_right, skel.joints_left, skel.joints_right};
   const int batch_size = request.batch_size / request.stride;
   training::ChunkedBatches batches(train.keypoints, train.poses, batch_size, pad, request.causal, request.augment,
-                                   flips, kShuffleSeed);
+                                   flips, kShuffleSeed, {}, request.stride);
   std::optional<training::ChunkedBatches> unlabeled_batches;
   std::optional<training::EndlessBatches> unlabeled_stream;
   if (semi) {
@@ -465,8 +470,9 @@ TrainingResult run_training(const TrainingRequest& request) {
       const double loss = semi ? semi_supervised_step(request, epoch < request.warmup, batch, unlabeled_stream->next(),
                                                       skel.parents, model, adam, *trajectory)
                                : supervised_step(batch, model, adam);
-      loss_sum += batch.examples * loss;
-      examples += batch.examples;
+      // run.py weighs each batch's loss by its output frames (examples x chunk length).
+      loss_sum += static_cast<double>(batch.examples) * batch.frames_per_example * loss;
+      examples += static_cast<long long>(batch.examples) * batch.frames_per_example;
       if (request.on_batch) request.on_batch(b + 1, batches.batches_per_epoch(), batch.examples, loss);
       stopping = request.stop_requested && request.stop_requested();
       if (stopping) break;

@@ -32,7 +32,11 @@ struct TrainingRequest {
   int batch_size = 1024;
   double learning_rate = 0.001;
   double lr_decay = 0.95;
+  // run.py's --stride: output frames per training example (chunk length); above 1 the full
+  // TemporalModel trains on chunks, as run.py does.
   int stride = 1;
+  bool dense = false;                  // run.py's --dense: dense convolutions (full model)
+  bool disable_optimizations = false;  // run.py's --disable-optimizations: the full model even at stride 1
   // run.py's --subset: the fraction of each training video kept (one window of it, picked from the
   // video's length; see core/frame_selection.hpp); 1 keeps all.
   double subset = 1.0;
@@ -106,7 +110,7 @@ struct TrainingResult {
 // 2d_valid ." (trajectories in millimetres, 2D losses in normalised screen units, as run.py prints them).
 std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time, bool semi = false);
 
-// Throws UsageError for options that do not fit (unknown subject, stride other than 1, ...),
+// Throws UsageError for options that do not fit (unknown subject, semi-supervision with chunks, ...),
 // InputError for files that do not fit each other.
 TrainingResult run_training(const TrainingRequest& request);
 
