@@ -57,6 +57,27 @@ if command -v script >/dev/null; then
     fail "no progress line on a terminal: $(tail -c 400 "$WORK/tty.txt")"
 fi
 
+# --stride and --dense from the command line: run.py's epoch lines (tests/fixtures/training/run_py_options,
+# see training_options_test.cpp for the weights), and a dense checkpoint that lift3d eval reads with --dense.
+O=$FIXTURES/training/run_py_options
+RUN_PY=(--subjects-train S1,S9 --subjects-test S11 --architecture 3,3 --channels 16 --dropout 0 --batch-size 64
+        --no-time --no-final-eval)
+for variant in "stride:--stride 4" "dense:--dense"; do
+  name=${variant%%:*}
+  init=$FIXTURES/training/run_py/init.bin
+  [[ $name == dense ]] && init=$O/init_dense.bin
+  # shellcheck disable=SC2086
+  expect_exit 0 "$LIFT3D" train "${DATA[@]}" "${RUN_PY[@]}" --epochs 3 --checkpoint "$WORK/$name" --resume "$init" ${variant#*:}
+  paste -d'\n' "$WORK/out" <(sed 's/ time [0-9.]*//' "$O/${name}_epochs.txt") | awk '
+    NR % 2 == 1 { n = split($0, ours, " "); next }
+    { m = split($0, theirs, " ")
+      if (n != m || ours[1] != theirs[1]) { print "lines differ: " $0; bad = 1; next }
+      for (i = 5; i <= n; i += 2) if ((ours[i] - theirs[i])^2 > 0.0001) { print ours[i-1] " " ours[i] " vs " theirs[i]; bad = 1 } }
+    END { exit bad }' >"$WORK/cmp.txt" || fail "--$name: epoch lines differ from run.py's: $(cat "$WORK/cmp.txt")"
+done
+expect_exit 0 "$LIFT3D" eval "$WORK/dense/epoch_3.bin" "${DATA[@]}" --subjects-test S11 --architecture 3,3 --dense
+expect_stdout_has 'Protocol #1   (MPJPE) action-wise average: 378.7 mm'
+
 # Refusals: one line, exit 2.
 expect_exit 2 "$LIFT3D" train "${DATA[@]}" --subset 0 --checkpoint ''
 expect_one_line_error '--subset'
