@@ -57,27 +57,26 @@ void stop_at_next_batch_on_interrupt() {
   ::sigaction(SIGINT, &action, nullptr);
 }
 
-// Samples (examples) per second over the epoch so far, for the progress line.
+// Training samples (output frames) per second over the epoch so far, for the progress line.
 class BatchRate {
  public:
-  std::string after(int done, int examples) {
+  std::string after(int done, int samples) {
     const auto now = std::chrono::steady_clock::now();
     if (done == 1) {
+      // The first batch's start is not seen (the clock starts at its end): counted from the second on.
       start_ = now;
-      examples_ = 0;
-      first_examples_ = examples;
+      samples_since_start_ = 0;
+      return "- samples/s";
     }
-    examples_ += examples;
+    samples_since_start_ += samples;
     const double seconds = std::chrono::duration<double>(now - start_).count();
-    // The first batch's time is not known (the clock starts at its end): rate from the second on.
-    if (done == 1 || seconds <= 0) return "- samples/s";
-    return fmt::format("{:.0f} samples/s", static_cast<double>(examples_ - first_examples_) / seconds);
+    if (seconds <= 0) return "- samples/s";
+    return fmt::format("{:.0f} samples/s", static_cast<double>(samples_since_start_) / seconds);
   }
 
  private:
   std::chrono::steady_clock::time_point start_;
-  long long examples_ = 0;
-  long long first_examples_ = 0;
+  long long samples_since_start_ = 0;
 };
 
 // Ctrl-C: every checkpoint written so far is whole (each was written to a temporary file and renamed);
@@ -121,12 +120,16 @@ int run_train(TrainOptions& options) {
   request.evaluate_epochs = !options.no_eval;
   request.print_time = !options.no_time;
   request.final_evaluation = !options.no_final_eval;
-  request.on_epoch = [](const std::string& line) { std::cout << line << std::endl; };
   ProgressLine progress("training", "batches");
+  // The epoch line goes to stdout: the progress line (stderr, same terminal) is erased first.
+  request.on_epoch = [&progress](const std::string& line) {
+    progress.clear();
+    std::cout << line << std::endl;
+  };
   BatchRate rate;
   auto last_drawn = std::chrono::steady_clock::now();
-  request.on_batch = [&progress, &rate, &last_drawn](int done, int total, int examples, double loss) {
-    const std::string speed = rate.after(done, examples);
+  request.on_batch = [&progress, &rate, &last_drawn](int done, int total, int samples, double loss) {
+    const std::string speed = rate.after(done, samples);
     // Redrawn at most ten times a second (small batches run by the thousand per second).
     const auto now = std::chrono::steady_clock::now();
     if (done != total && now - last_drawn < std::chrono::milliseconds(100)) return;

@@ -473,7 +473,8 @@ TrainingResult run_training(const TrainingRequest& request) {
       // run.py weighs each batch's loss by its output frames (examples x chunk length).
       loss_sum += static_cast<double>(batch.examples) * batch.frames_per_example * loss;
       examples += static_cast<long long>(batch.examples) * batch.frames_per_example;
-      if (request.on_batch) request.on_batch(b + 1, batches.batches_per_epoch(), batch.examples, loss);
+      if (request.on_batch)
+        request.on_batch(b + 1, batches.batches_per_epoch(), batch.examples * batch.frames_per_example, loss);
       stopping = request.stop_requested && request.stop_requested();
       if (stopping) break;
     }

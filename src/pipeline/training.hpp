@@ -66,9 +66,9 @@ struct TrainingRequest {
   // Called after each epoch with run.py's line (without its time field when times are off).
   std::function<void(const std::string& line)> on_epoch;
   bool print_time = true;
-  // Called after every training batch: batches done and in all in this epoch, examples in the batch,
-  // and its loss (metres).
-  std::function<void(int done, int total, int examples, double loss)> on_batch;
+  // Called after every training batch: batches done and in all in this epoch, the batch's output
+  // frames (examples x chunk length: the samples it trained on), and its loss (metres).
+  std::function<void(int done, int total, int samples, double loss)> on_batch;
   // Asked after every training batch; true stops the run there (Ctrl-C): nothing more is trained or
   // written, and the result says where it stopped.
   std::function<bool()> stop_requested;
