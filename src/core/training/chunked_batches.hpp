@@ -1,7 +1,7 @@
-// Training batches as the reference's ChunkedGenerator (common/generators.py) makes them, for one
-// output frame per example (run.py's default --stride 1, the strided training model's case):
-//  - the example list: every frame of every video, in video order, each video's frames followed
-//    by the same frames flipped when augmenting;
+// Training batches as the reference's ChunkedGenerator (common/generators.py) makes them, for chunks
+// of one output frame (run.py's default --stride 1, the strided training model's case) or more:
+//  - the example list: every chunk of every video, in video order, each video's chunks followed
+//    by the same chunks flipped when augmenting;
 //  - each epoch, the list in the order numpy.random.RandomState(seed).permutation gives it;
 //  - consecutive runs of batch_size examples (the last one shorter);
 //  - an example's 2D window: receptive-field frames around its frame (causal models: ending at it),

@@ -1,5 +1,11 @@
 // The model run.py trains: VideoPose3D's TemporalModelOptimized1f (the reference's common/model.py),
+// or for --stride > 1, --dense and --disable-optimizations its TemporalModel itself (`full`: below),
 // with its forward pass in training mode and the backward pass that gives every parameter's gradient.
+//
+// Full model: every convolution has stride 1 and its dilation (dense: dilation 1 and a kernel spanning
+// the dilated one); each example is a window of frames_out + receptive_field - 1 frames giving
+// frames_out outputs; a convolution gathers its kernel taps into a (kernel * in) x columns matrix and
+// is one product; a block's residual is the slice [pad + shift, frames - pad + shift) of its input.
 //
 // Each training example is one window of exactly receptive_field() input frames and gives one output
 // frame. With every window that long, a dilated convolution of kernel k only ever meets its input at
