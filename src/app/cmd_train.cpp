@@ -1,11 +1,16 @@
 // `lift3d train --dataset h36m --data-3d FILE --data-2d FILE ...`: training as the reference's run.py
 // does it, supervised or (with --subjects-unlabeled) semi-supervised, with run.py's long option names.
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "app/commands.hpp"
+#include "app/eval_report.hpp"
 #include "app/option_checks.hpp"
+#include "app/progress_line.hpp"
 #include "base/log.hpp"
 #include "core/model_config.hpp"
 #include "lift3d/error.hpp"
@@ -20,6 +25,7 @@ struct TrainOptions {
   std::string architecture = "3,3,3";
   bool no_augmentation = false;
   bool no_eval = false;
+  bool no_final_eval = false;
   bool no_time = false;
   bool no_projection = false, no_bone_length = false;
   // Options of semi-supervision given without --subjects-unlabeled (run.py ignores them; lift3d refuses).
@@ -33,6 +39,70 @@ std::vector<std::string> split_list(const std::string& text) {
   while (std::getline(stream, item, ','))
     if (!item.empty()) items.push_back(item);
   return items;
+}
+
+// Ctrl-C stops training at the next batch boundary; a second Ctrl-C ends the process at once.
+std::atomic<int> g_interrupted{0};
+
+extern "C" void note_interrupt(int signal_number) {
+  g_interrupted.store(1);
+  ::signal(signal_number, SIG_DFL);
+}
+
+void stop_at_next_batch_on_interrupt() {
+  struct sigaction action {};
+  action.sa_handler = note_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  ::sigaction(SIGINT, &action, nullptr);
+}
+
+// Training samples (output frames) per second over the epoch so far, for the progress line.
+class BatchRate {
+ public:
+  std::string after(int done, int samples) {
+    const auto now = std::chrono::steady_clock::now();
+    if (done == 1) {
+      // The first batch's start is not seen (the clock starts at its end): counted from the second on.
+      start_ = now;
+      samples_since_start_ = 0;
+      return "- samples/s";
+    }
+    samples_since_start_ += samples;
+    const double seconds = std::chrono::duration<double>(now - start_).count();
+    if (seconds <= 0) return "- samples/s";
+    return fmt::format("{:.0f} samples/s", static_cast<double>(samples_since_start_) / seconds);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  long long samples_since_start_ = 0;
+};
+
+// Ctrl-C: every checkpoint written so far is whole (each was written to a temporary file and renamed);
+// the last of them (or the --resume file) is where to continue from. Exit 130 as a shell reports it.
+int report_interruption(const pipeline::TrainingRequest& request, const pipeline::TrainingResult& result) {
+  const std::string last_good = !result.checkpoints.empty() ? result.checkpoints.back() : request.resume;
+  if (last_good.empty())
+    logger().warn("interrupted in epoch {}: no checkpoint was written (nothing to --resume from)",
+                  result.stopped_in_epoch);
+  else
+    logger().warn("interrupted in epoch {}: the last good checkpoint is {} (continue with --resume {})",
+                  result.stopped_in_epoch, last_good, last_good);
+  return 130;
+}
+
+// run.py's end-of-run evaluation, printed as `lift3d eval` prints it.
+void print_final_evaluation(const pipeline::TrainingRequest& request, const pipeline::EvaluationResult& evaluation) {
+  EvalReport report;
+  report.dataset = request.dataset;
+  report.keypoints = request.data_2d;
+  report.tta = true;
+  report.causal = request.causal;
+  report.checkpoint = evaluation.checkpoint;
+  report.summaries = evaluation.summaries;
+  std::cout << "Final evaluation (test subjects, flip test-time augmentation):\n" << console_report(report);
+  std::cout.flush();
 }
 
 int run_train(TrainOptions& options) {
@@ -49,8 +119,30 @@ int run_train(TrainOptions& options) {
   request.augment = !options.no_augmentation;
   request.evaluate_epochs = !options.no_eval;
   request.print_time = !options.no_time;
-  request.on_epoch = [](const std::string& line) { std::cout << line << std::endl; };
-  pipeline::run_training(request);
+  request.final_evaluation = !options.no_final_eval;
+  ProgressLine progress("training", "batches");
+  // The epoch line goes to stdout: the progress line (stderr, same terminal) is erased first.
+  request.on_epoch = [&progress](const std::string& line) {
+    progress.clear();
+    std::cout << line << std::endl;
+  };
+  BatchRate rate;
+  auto last_drawn = std::chrono::steady_clock::now();
+  request.on_batch = [&progress, &rate, &last_drawn](int done, int total, int samples, double loss) {
+    const std::string speed = rate.after(done, samples);
+    // Redrawn at most ten times a second (small batches run by the thousand per second).
+    const auto now = std::chrono::steady_clock::now();
+    if (done != total && now - last_drawn < std::chrono::milliseconds(100)) return;
+    last_drawn = now;
+    progress.update(done, total, speed + fmt::format(", loss {:.1f} mm", loss * 1000));
+  };
+  request.stop_requested = [] { return g_interrupted.load() != 0; };
+  stop_at_next_batch_on_interrupt();
+  const pipeline::TrainingResult result = pipeline::run_training(request);
+  progress.clear();
+  std::signal(SIGINT, SIG_DFL);
+  if (result.stopped) return report_interruption(request, result);
+  if (result.final_evaluation) print_final_evaluation(request, *result.final_evaluation);
   return kSuccess;
 }
 
@@ -84,9 +176,21 @@ void add_train_command(CLI::App& cli, int& exit_code) {
   cmd->add_option("--lr-decay", request.lr_decay, "Learning rate factor after each epoch")
       ->capture_default_str()
       ->check(finite_number(0.0, 1.0));
-  cmd->add_option("--stride", request.stride, "Output frames per example (only 1 so far)")
+  cmd->add_option("--stride", request.stride,
+                  "Output frames per training example (chunk length); above 1 the full model trains on chunks")
       ->capture_default_str()
       ->check(whole_number(1, 1 << 20));
+  cmd->add_flag("--dense", request.dense, "Dense convolutions (the full model, kernels spanning each dilated one)");
+  cmd->add_flag("--disable-optimizations", request.disable_optimizations,
+                "Train the full model even at --stride 1 (run.py's option)");
+  cmd->add_option("--subset", request.subset, "Fraction of each training video to train on, as run.py's window")
+      ->capture_default_str()
+      ->check(finite_number(1e-9, 1.0));
+  cmd->add_option("--downsample", request.downsample, "Every N-th frame of the training and test videos")
+      ->capture_default_str()
+      ->check(whole_number(1, 1 << 20));
+  cmd->add_flag("--no-final-eval", options->no_final_eval,
+                "Skip the evaluation of the final model on the test subjects after the last epoch");
   cmd->add_flag("--no-data-augmentation", options->no_augmentation, "Do not add flipped copies of the training frames");
   cmd->add_flag("--no-eval", options->no_eval, "Skip the evaluation-mode losses after each epoch");
   cmd->add_option("--checkpoint", request.checkpoint_dir,

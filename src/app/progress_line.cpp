@@ -11,9 +11,12 @@ ProgressLine::ProgressLine(std::string verb, std::string unit)
 
 ProgressLine::~ProgressLine() { clear(); }
 
-void ProgressLine::update(int done, int total) {
+void ProgressLine::update(int done, int total) { update(done, total, ""); }
+
+void ProgressLine::update(int done, int total, const std::string& detail) {
   if (!enabled_) return;
-  show_status(verb_ + ": " + std::to_string(done) + "/" + std::to_string(total) + " " + unit_);
+  show_status(verb_ + ": " + std::to_string(done) + "/" + std::to_string(total) + " " + unit_ +
+              (detail.empty() ? "" : ", " + detail));
   shown_ = true;
 }
 

@@ -16,6 +16,8 @@ class ProgressLine {
   ProgressLine& operator=(const ProgressLine&) = delete;
 
   void update(int done, int total);
+  // The same with a note after the count ("batches 3/10, 5120 samples/s, loss 412.3 mm").
+  void update(int done, int total, const std::string& detail);
   // Erases the line (also done by the destructor).
   void clear();
 

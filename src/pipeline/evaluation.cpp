@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <limits>
 #include <mutex>
+#include <optional>
 
 #include "base/joint_sets.hpp"
 #include "base/log.hpp"
 #include "base/text.hpp"
 #include "core/frame_errors.hpp"
+#include "core/frame_selection.hpp"
 #include "core/ground_truth.hpp"
 #include "core/normalization.hpp"
 #include "core/parallel.hpp"
@@ -72,11 +74,21 @@ std::vector<Video> test_videos(const EvaluationRequest& request, const std::vect
   return videos;
 }
 
+// run.py --downsample: every N-th frame of the video, 2D and 3D alike.
+core::FrameSelection downsampled(int frames, int downsample) { return {0, frames, downsample}; }
+
 PoseSequence predict_video(const LoadedModel& model, const Video& video, const core::FlipPairs& flip,
-                           const core::LiftOptions& options) {
+                           const core::LiftOptions& options, int downsample) {
   const core::Camera& camera = video.truth->camera;
-  const KeypointSequence input = core::normalize_screen_coordinates(*video.keypoints, camera.res_w, camera.res_h);
+  KeypointSequence input = core::normalize_screen_coordinates(*video.keypoints, camera.res_w, camera.res_h);
+  if (downsample > 1) input = core::keep_frames(input, downsampled(input.frames, downsample));
   return core::run_model(model.lifter.pose, input, &flip, options);
+}
+
+PoseSequence target_of(const Video& video, int downsample) {
+  const PoseSequence& positions = video.truth->positions;
+  if (downsample <= 1) return core::evaluation_target(positions);
+  return core::evaluation_target(core::keep_frames(positions, downsampled(positions.frames, downsample)));
 }
 
 // `frame_errors` (optional) receives each video's per-frame MPJPE.
@@ -96,8 +108,8 @@ std::vector<core::MetricErrors> evaluate_videos(const EvaluationRequest& request
   int done = 0;
   core::parallel_for(static_cast<int>(videos.size()), plan.sequence_threads, [&](int i) {
     const Video& video = videos[i];
-    const PoseSequence predicted = predict_video(model, video, flip, options);
-    const PoseSequence target = core::evaluation_target(video.truth->positions);
+    const PoseSequence predicted = predict_video(model, video, flip, options, request.downsample);
+    const PoseSequence target = target_of(video, request.downsample);
     errors[i] = core::sequence_errors(predicted, target);
     if (frame_errors) (*frame_errors)[i] = core::per_frame_mpjpe_mm(predicted, target);
     if (request.on_progress) {
@@ -163,8 +175,8 @@ void keep_details(const EvaluationRequest& request, const LoadedModel& model, co
   core::LiftOptions options;
   options.flip_tta = request.flip_tta;
   result.played.name = result.videos[played].name;
-  result.played.predicted = predict_video(model, videos[played], flip, options);
-  result.played.target = core::evaluation_target(videos[played].truth->positions);
+  result.played.predicted = predict_video(model, videos[played], flip, options, request.downsample);
+  result.played.target = target_of(videos[played], request.downsample);
   result.played.fps = dataset == core::Dataset::H36M ? 50.0 : 60.0;  // the datasets' capture rates
 }
 
@@ -173,10 +185,12 @@ void keep_details(const EvaluationRequest& request, const LoadedModel& model, co
 EvaluationResult run_evaluation(const EvaluationRequest& request) {
   const core::Dataset dataset = core::parse_dataset(request.dataset);
   if (dataset == core::Dataset::Custom) throw UsageError("eval needs a dataset with ground truth: h36m or humaneva15");
-  check_outputs_spare_inputs(
-      {{request.checkpoint, "the checkpoint"}, {request.data_3d, "--data-3d"}, {request.data_2d, "--data-2d"}},
-      request.outputs);
-  const LoadedModel model = load_model(request.checkpoint, request.hints);
+  std::vector<NamedPath> inputs{{request.data_3d, "--data-3d"}, {request.data_2d, "--data-2d"}};
+  if (!request.model) inputs.push_back({request.checkpoint, "the checkpoint"});
+  check_outputs_spare_inputs(inputs, request.outputs);
+  std::optional<LoadedModel> loaded;
+  if (!request.model) loaded = load_model(request.checkpoint, request.hints);
+  const LoadedModel& model = request.model ? *request.model : *loaded;
   const core::GroundTruth truth = build_ground_truth(io::read_videopose_3d(request.data_3d), dataset);
   logger().debug("{}: 3D ground truth, {} subject(s), {} recording(s)", request.data_3d, truth.subjects().size(),
                 truth.sequences.size());
@@ -196,7 +210,7 @@ EvaluationResult run_evaluation(const EvaluationRequest& request) {
   const std::vector<Video> videos = test_videos(request, subjects, truth, keypoints);
   check_player_video(request, videos);
   long long frames = 0;
-  for (const Video& video : videos) frames += video.keypoints->frames;
+  for (const Video& video : videos) frames += downsampled(video.keypoints->frames, request.downsample).frames();
   logger().debug("evaluating {} video(s) of {}, {} frames, flip test-time augmentation {}", videos.size(),
                 join(subjects), frames, request.flip_tta ? "on" : "off");
   std::vector<std::vector<double>> frame_errors;
@@ -205,7 +219,8 @@ EvaluationResult run_evaluation(const EvaluationRequest& request) {
 
   core::Aggregator aggregator;
   for (std::size_t i = 0; i < videos.size(); ++i)
-    aggregator.add({videos[i].subject, videos[i].action, videos[i].keypoints->frames, errors[i]});
+    aggregator.add({videos[i].subject, videos[i].action,
+                    downsampled(videos[i].keypoints->frames, request.downsample).frames(), errors[i]});
   EvaluationResult result;
   result.checkpoint = model.info;
   result.overall = aggregator.summary(request.actions);

@@ -15,6 +15,8 @@ namespace lift3d::pipeline {
 
 struct EvaluationRequest {
   std::string checkpoint;
+  // A model already in memory (train's end-of-run evaluation); when set, `checkpoint` only names it.
+  const LoadedModel* model = nullptr;
   ArchitectureHints hints;
   std::string dataset;  // "h36m" or "humaneva15"
   std::string data_3d;  // data_3d_<dataset>.npz
@@ -27,6 +29,7 @@ struct EvaluationRequest {
   // an input or each other.
   std::vector<NamedPath> outputs;
   bool flip_tta = true;
+  int downsample = 1;  // every N-th frame of each test video, as run.py --downsample
   int threads = 0;  // 0: every hardware thread
   // For the HTML report: keep each video's per-frame MPJPE, and the poses of one video to play
   // ("SUBJECT/ACTION/CAMERA"; empty: the video with the largest MPJPE).

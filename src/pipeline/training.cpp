@@ -11,6 +11,7 @@
 #include "base/log.hpp"
 #include "base/text.hpp"
 #include "core/camera.hpp"
+#include "core/frame_selection.hpp"
 #include "core/ground_truth.hpp"
 #include "core/lifter.hpp"
 #include "core/normalization.hpp"
@@ -126,6 +127,32 @@ Videos fetch_unlabeled(const std::vector<std::string>& subjects, const std::vect
   return videos;
 }
 
+// run.py's fetch() after gathering: --subset keeps one window of each video (training videos only),
+// --downsample every N-th frame. A video left without a frame is dropped with a warning (run.py keeps
+// it, and its evaluation losses become NaN).
+void select_frames(Videos& videos, double subset, int downsample, const std::string& role) {
+  if (subset >= 1 && downsample <= 1) return;
+  Videos kept;
+  int dropped = 0;
+  for (std::size_t v = 0; v < videos.keypoints.size(); ++v) {
+    const core::FrameSelection selection = core::select_frames(videos.keypoints[v].frames, subset, downsample);
+    if (selection.frames() == 0) {
+      ++dropped;
+      continue;
+    }
+    kept.keypoints.push_back(core::keep_frames(videos.keypoints[v], selection));
+    if (!videos.poses.empty()) kept.poses.push_back(core::keep_frames(videos.poses[v], selection));
+    if (!videos.cameras.empty()) kept.cameras.push_back(videos.cameras[v]);
+  }
+  if (dropped > 0)
+    logger().warn("{} {} video(s) keep no frame under --subset {:g} --downsample {} and are left out", dropped, role,
+                  subset, downsample);
+  if (kept.keypoints.empty())
+    throw UsageError("--subset " + fmt::format("{:g}", subset) + " --downsample " + std::to_string(downsample) +
+                     ": no " + role + " video keeps a frame");
+  videos = std::move(kept);
+}
+
 // --- Evaluation-mode losses (run.py's end-of-epoch evaluation over unchunked videos) ------------------
 
 // Per video the float32 mean distance, as PyTorch's mpjpe on the whole video.
@@ -219,7 +246,7 @@ struct Trajectory {
 
 // run.py's supervised step: MPJPE of the pose model's output against the root-zeroed target.
 double supervised_step(const training::Batch& batch, training::TrainingModel& model, training::Adam& adam) {
-  const training::Matrix output = model.forward(batch.input, batch.examples);
+  const training::Matrix output = model.forward(batch.input, batch.examples, nullptr, batch.frames_per_example);
   const training::LossWithGradient loss = training::mpjpe(output, batch.target);
   model.backward(loss.gradient);
   adam.step(model.parameters());
@@ -296,6 +323,30 @@ std::string checkpoint_path(const std::string& dir, int epoch) {
   return (std::filesystem::path(dir) / ("epoch_" + std::to_string(epoch) + ".bin")).string();
 }
 
+// run.py's end-of-run evaluation: the final weights (evaluation model: running BatchNorm statistics,
+// no dropout) through `lift3d eval`'s pipeline on the test subjects, per action group, every protocol,
+// flip test-time augmentation on.
+EvaluationResult final_evaluation(const TrainingRequest& request, const core::ModelConfig& config,
+                                  const training::TrainingModel& model, const std::vector<std::string>& test_subjects,
+                                  const std::string& dataset, const std::string& last_checkpoint, int epochs) {
+  LoadedModel trained{{}, {core::TemporalModel(config, training::to_model_weights(model)), std::nullopt}};
+  trained.info.path = last_checkpoint.empty() ? "the trained model" : last_checkpoint;
+  trained.info.format = "zip";
+  trained.info.pose = config;
+  trained.info.epoch = epochs;
+  EvaluationRequest evaluation;
+  evaluation.checkpoint = trained.info.path;
+  evaluation.model = &trained;
+  evaluation.dataset = dataset;
+  evaluation.data_3d = request.data_3d;
+  evaluation.data_2d = request.data_2d;
+  evaluation.subjects = test_subjects;
+  evaluation.actions = request.actions;
+  evaluation.flip_tta = true;
+  evaluation.downsample = request.downsample;
+  return run_evaluation(evaluation);
+}
+
 }  // namespace
 
 std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time, bool semi) {
@@ -314,10 +365,16 @@ std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time
 TrainingResult run_training(const TrainingRequest& request) {
   const core::Dataset dataset = core::parse_dataset(request.dataset);
   if (dataset == core::Dataset::Custom) throw UsageError("train needs a dataset with 3D ground truth: h36m or humaneva15");
-  if (request.stride != 1)
-    throw UsageError("--stride " + std::to_string(request.stride) +
-                     ": only 1 (one output frame per example, the strided training model) is implemented");
+  if (request.stride < 1) throw UsageError("--stride must be at least 1");
+  // run.py trains its TemporalModel itself, on chunks of --stride frames, unless one frame per
+  // example with dilated convolutions lets it use the strided Optimized1f form.
+  const bool full_model = request.stride > 1 || request.dense || request.disable_optimizations;
+  if (full_model && !request.subjects_unlabeled.empty())
+    throw UsageError("--subjects-unlabeled: semi-supervised training with --stride > 1, --dense or "
+                     "--disable-optimizations is not implemented");
   if (request.epochs < 1 || request.batch_size < 1) throw UsageError("--epochs and --batch-size must be at least 1");
+  if (!(request.subset > 0 && request.subset <= 1)) throw UsageError("--subset must be in (0, 1]");
+  if (request.downsample < 1) throw UsageError("--downsample must be at least 1");
   const bool semi = !request.subjects_unlabeled.empty();
 
   const core::GroundTruth truth = build_ground_truth(io::read_videopose_3d(request.data_3d), dataset);
@@ -329,17 +386,21 @@ TrainingResult run_training(const TrainingRequest& request) {
       request.subjects_train.empty() ? default_subjects(dataset, true) : request.subjects_train;
   const std::vector<std::string> test_subjects =
       request.subjects_test.empty() ? default_subjects(dataset, false) : request.subjects_test;
-  const Videos valid = fetch(test_subjects, request.actions, keypoints, truth, "test", semi);
-  const Videos train = fetch(train_subjects, request.actions, keypoints, truth, "train", semi);
-  const Videos unlabeled = semi ? fetch_unlabeled(request.subjects_unlabeled, request.actions, keypoints, "h36m") : Videos{};
+  Videos valid = fetch(test_subjects, request.actions, keypoints, truth, "test", semi);
+  Videos train = fetch(train_subjects, request.actions, keypoints, truth, "train", semi);
+  Videos unlabeled = semi ? fetch_unlabeled(request.subjects_unlabeled, request.actions, keypoints, "h36m") : Videos{};
+  select_frames(valid, 1.0, request.downsample, "test");
+  select_frames(train, request.subset, request.downsample, "training");
+  if (semi) select_frames(unlabeled, 1.0, request.downsample, "unlabelled");
 
   core::ModelConfig config;
   config.filter_widths = request.architecture;
   config.channels = request.channels;
   config.causal = request.causal;
+  config.dense = request.dense;
   config.input_channels = valid.keypoints.front().joints * valid.keypoints.front().features;
   config.joints_out = skel.num_joints();
-  training::TrainingModel model(config, request.dropout, request.seed);
+  training::TrainingModel model(config, request.dropout, request.seed, full_model);
   core::ModelConfig trajectory_config = config;
   trajectory_config.joints_out = 1;  // run.py's model_traj: the same architecture, one output joint
 
@@ -362,7 +423,7 @@ TrainingResult run_training(const TrainingRequest& request) {
   training::FlipLists flips{keypoints.kps_left, keypoints.kps_right, skel.joints_left, skel.joints_right};
   const int batch_size = request.batch_size / request.stride;
   training::ChunkedBatches batches(train.keypoints, train.poses, batch_size, pad, request.causal, request.augment,
-                                   flips, kShuffleSeed);
+                                   flips, kShuffleSeed, {}, request.stride);
   std::optional<training::ChunkedBatches> unlabeled_batches;
   std::optional<training::EndlessBatches> unlabeled_stream;
   if (semi) {
@@ -402,14 +463,25 @@ TrainingResult run_training(const TrainingRequest& request) {
     batches.start_epoch();
     double loss_sum = 0;
     long long examples = 0;
+    bool stopping = false;
     for (int b = 0; b < batches.batches_per_epoch(); ++b) {
       const training::Batch batch = batches.batch(b);
       // run.py draws an unlabelled batch beside every labelled one, in the warm-up epochs too.
       const double loss = semi ? semi_supervised_step(request, epoch < request.warmup, batch, unlabeled_stream->next(),
                                                       skel.parents, model, adam, *trajectory)
                                : supervised_step(batch, model, adam);
-      loss_sum += batch.examples * loss;
-      examples += batch.examples;
+      // run.py weighs each batch's loss by its output frames (examples x chunk length).
+      loss_sum += static_cast<double>(batch.examples) * batch.frames_per_example * loss;
+      examples += static_cast<long long>(batch.examples) * batch.frames_per_example;
+      if (request.on_batch)
+        request.on_batch(b + 1, batches.batches_per_epoch(), batch.examples * batch.frames_per_example, loss);
+      stopping = request.stop_requested && request.stop_requested();
+      if (stopping) break;
+    }
+    if (stopping) {
+      result.stopped = true;
+      result.stopped_in_epoch = epoch + 1;
+      break;
     }
     losses.train = loss_sum / static_cast<double>(examples);
     losses.train_eval = losses.valid = losses.traj_eval = losses.traj_valid = nan;
@@ -451,6 +523,9 @@ TrainingResult run_training(const TrainingRequest& request) {
       result.checkpoints.push_back(path);
     }
   }
+  if (request.final_evaluation && !result.stopped)
+    result.final_evaluation = final_evaluation(request, config, model, test_subjects, dataset_name(dataset),
+                                               result.checkpoints.empty() ? "" : result.checkpoints.back(), epoch);
   for (const training::NamedTensor* entry : model.state_dict()) {
     result.state_names.push_back(entry->name);
     result.state.push_back(entry->values);

@@ -9,8 +9,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "pipeline/evaluation.hpp"
 
 namespace lift3d::pipeline {
 
@@ -29,9 +32,23 @@ struct TrainingRequest {
   int batch_size = 1024;
   double learning_rate = 0.001;
   double lr_decay = 0.95;
+  // run.py's --stride: output frames per training example (chunk length); above 1 the full
+  // TemporalModel trains on chunks, as run.py does.
   int stride = 1;
+  bool dense = false;                  // run.py's --dense: dense convolutions (full model)
+  bool disable_optimizations = false;  // run.py's --disable-optimizations: the full model even at stride 1
+  // run.py's --subset: the fraction of each training video kept (one window of it, picked from the
+  // video's length; see core/frame_selection.hpp); 1 keeps all.
+  double subset = 1.0;
+  // run.py's --downsample: every N-th frame of the training, test and unlabelled videos (and of the
+  // end-of-run evaluation's).
+  int downsample = 1;
   bool augment = true;   // run.py's data augmentation (flips); --no-data-augmentation turns it off
   bool evaluate_epochs = true;  // false: --no-eval
+  // After the last epoch, the final model evaluated on the test subjects as `lift3d eval` does it
+  // (run.py's end-of-run evaluation: every protocol per action, flip test-time augmentation);
+  // false: --no-final-eval.
+  bool final_evaluation = true;
   // Checkpoints: <checkpoint_dir>/epoch_<N>.bin every checkpoint_frequency epochs, and after the last
   // epoch (run.py writes none there unless the epoch count is a multiple of the frequency). Empty: none.
   std::string checkpoint_dir = "checkpoint";
@@ -49,6 +66,12 @@ struct TrainingRequest {
   // Called after each epoch with run.py's line (without its time field when times are off).
   std::function<void(const std::string& line)> on_epoch;
   bool print_time = true;
+  // Called after every training batch: batches done and in all in this epoch, the batch's output
+  // frames (examples x chunk length: the samples it trained on), and its loss (metres).
+  std::function<void(int done, int total, int samples, double loss)> on_batch;
+  // Asked after every training batch; true stops the run there (Ctrl-C): nothing more is trained or
+  // written, and the result says where it stopped.
+  std::function<bool()> stop_requested;
 };
 
 struct EpochLosses {
@@ -73,6 +96,9 @@ struct TrainingResult {
   long long test_frames = 0;
   long long unlabeled_frames = 0;  // semi-supervised runs
   std::vector<std::string> checkpoints;  // written, in order
+  bool stopped = false;      // stop_requested() ended the run part-way through an epoch
+  int stopped_in_epoch = 0;  // the epoch (1-based) it was in
+  std::optional<EvaluationResult> final_evaluation;  // after the last epoch, unless turned off or stopped
   std::vector<std::string> state_names;   // the final state_dict's names, PyTorch's order
   std::vector<std::vector<float>> state;  // and values
   std::vector<std::string> traj_state_names;  // the trajectory model's (semi-supervised runs)
@@ -84,7 +110,7 @@ struct TrainingResult {
 // 2d_valid ." (trajectories in millimetres, 2D losses in normalised screen units, as run.py prints them).
 std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time, bool semi = false);
 
-// Throws UsageError for options that do not fit (unknown subject, stride other than 1, ...),
+// Throws UsageError for options that do not fit (unknown subject, semi-supervision with chunks, ...),
 // InputError for files that do not fit each other.
 TrainingResult run_training(const TrainingRequest& request);
 

@@ -8,9 +8,10 @@ namespace lift3d::core::training {
 
 ChunkedBatches::ChunkedBatches(const std::vector<KeypointSequence>& keypoints, const std::vector<PoseSequence>& poses,
                                int batch_size, int pad, bool causal, bool augment, FlipLists flip, std::uint32_t seed,
-                               std::vector<Intrinsics> cameras)
+                               std::vector<Intrinsics> cameras, int chunk_length)
     : keypoints_(keypoints), poses_(poses), cameras_(std::move(cameras)), batch_size_(batch_size), pad_(pad),
-      causal_(causal), flip_(std::move(flip)), random_(seed) {
+      chunk_length_(chunk_length), causal_(causal), flip_(std::move(flip)), random_(seed) {
+  if (chunk_length < 1) throw InternalError("training batches: chunk length below 1");
   if (!poses.empty() && keypoints.size() != poses.size())
     throw InternalError("training batches: one 3D sequence per 2D sequence expected");
   if (!cameras_.empty() && cameras_.size() != keypoints.size())
@@ -19,10 +20,14 @@ ChunkedBatches::ChunkedBatches(const std::vector<KeypointSequence>& keypoints, c
   for (std::size_t v = 0; v < keypoints.size(); ++v) {
     if (!poses.empty() && keypoints[v].frames != poses[v].frames)
       throw InternalError("training batches: 2D and 3D of a video differ in length");
-    // Chunks of one frame: n chunks, no offset; the flipped copies follow the video's plain ones.
-    for (int t = 0; t < keypoints[v].frames; ++t) examples_.push_back({static_cast<int>(v), t, false});
-    if (augment)
-      for (int t = 0; t < keypoints[v].frames; ++t) examples_.push_back({static_cast<int>(v), t, true});
+    // ceil(n / L) chunks of L frames, the overhang split before and after the video (the smaller half
+    // before); the flipped copies follow the video's plain ones.
+    const int frames = keypoints[v].frames, chunks = (frames + chunk_length - 1) / chunk_length;
+    const int offset = (chunks * chunk_length - frames) / 2;
+    for (const bool flipped : {false, true}) {
+      if (flipped && !augment) break;
+      for (int c = 0; c < chunks; ++c) examples_.push_back({static_cast<int>(v), c * chunk_length - offset, flipped});
+    }
   }
   if (examples_.empty()) throw InternalError("training batches: no training frames");
   order_ = examples_;
@@ -42,13 +47,14 @@ Batch ChunkedBatches::batch(int b) const {
   if (b < 0 || first >= order_.size()) throw InternalError("training batches: batch index out of range");
   const int count = static_cast<int>(std::min<std::size_t>(batch_size_, order_.size() - first));
   const KeypointSequence& k0 = keypoints_.front();
-  const int rf = 2 * pad_ + 1;
+  const int window = chunk_length_ + 2 * pad_;
   Batch batch;
   batch.examples = count;
-  batch.input.resize(static_cast<Eigen::Index>(k0.joints) * k0.features, static_cast<Eigen::Index>(count) * rf);
+  batch.frames_per_example = chunk_length_;
+  batch.input.resize(static_cast<Eigen::Index>(k0.joints) * k0.features, static_cast<Eigen::Index>(count) * window);
   if (!poses_.empty()) {
-    batch.target.resize(3 * poses_.front().joints, count);
-    batch.trajectory.resize(3, count);
+    batch.target.resize(3 * poses_.front().joints, static_cast<Eigen::Index>(count) * chunk_length_);
+    batch.trajectory.resize(3, static_cast<Eigen::Index>(count) * chunk_length_);
   }
   if (!cameras_.empty()) batch.cameras.resize(9, count);
   batch.keypoints_2d.resize(2 * k0.joints, count);
@@ -56,11 +62,12 @@ Batch ChunkedBatches::batch(int b) const {
   return batch;
 }
 
-// The window [frame - pad - shift, frame + pad - shift] (shift = pad for causal models), frames
-// outside the video replaced by its first or last frame; mirrored when the example is flipped.
+// The window [frame - pad - shift, frame + L - 1 + pad - shift] (shift = pad for causal models, L the
+// chunk length), frames outside the video replaced by its first or last frame; mirrored when the
+// example is flipped. The target: frames [frame, frame + L), outside the video likewise.
 void ChunkedBatches::fill_example(const Example& example, Batch& batch, int slot) const {
   const KeypointSequence& keypoints = keypoints_[example.video];
-  const int rf = 2 * pad_ + 1, shift = causal_ ? pad_ : 0;
+  const int rf = chunk_length_ + 2 * pad_, shift = causal_ ? pad_ : 0;
   const int joints = keypoints.joints, features = keypoints.features;
   for (int w = 0; w < rf; ++w) {
     const int t = std::clamp(example.frame - pad_ - shift + w, 0, keypoints.frames - 1);
@@ -85,16 +92,20 @@ void ChunkedBatches::fill_example(const Example& example, Batch& batch, int slot
   }
   if (poses_.empty()) return;
   const PoseSequence& pose = poses_[example.video];
-  float* target = batch.target.col(slot).data();
-  std::copy_n(&pose.values[static_cast<std::size_t>(example.frame) * pose.joints * 3], pose.joints * 3, target);
-  if (example.flip) {
-    for (int j = 0; j < pose.joints; ++j) target[3 * j] = -target[3 * j];
-    for (std::size_t s = 0; s < flip_.joints_left.size(); ++s)
-      for (int d = 0; d < 3; ++d) std::swap(target[3 * flip_.joints_left[s] + d], target[3 * flip_.joints_right[s] + d]);
-  }
-  for (int d = 0; d < 3; ++d) {
-    batch.trajectory(d, slot) = target[d];
-    target[d] = 0.0f;
+  for (int f = 0; f < chunk_length_; ++f) {
+    const Eigen::Index column = static_cast<Eigen::Index>(slot) * chunk_length_ + f;
+    const int t = std::clamp(example.frame + f, 0, pose.frames - 1);
+    float* target = batch.target.col(column).data();
+    std::copy_n(&pose.values[static_cast<std::size_t>(t) * pose.joints * 3], pose.joints * 3, target);
+    if (example.flip) {
+      for (int j = 0; j < pose.joints; ++j) target[3 * j] = -target[3 * j];
+      for (std::size_t s = 0; s < flip_.joints_left.size(); ++s)
+        for (int d = 0; d < 3; ++d) std::swap(target[3 * flip_.joints_left[s] + d], target[3 * flip_.joints_right[s] + d]);
+    }
+    for (int d = 0; d < 3; ++d) {
+      batch.trajectory(d, column) = target[d];
+      target[d] = 0.0f;
+    }
   }
 }
 

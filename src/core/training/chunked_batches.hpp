@@ -1,7 +1,7 @@
-// Training batches as the reference's ChunkedGenerator (common/generators.py) makes them, for one
-// output frame per example (run.py's default --stride 1, the strided training model's case):
-//  - the example list: every frame of every video, in video order, each video's frames followed
-//    by the same frames flipped when augmenting;
+// Training batches as the reference's ChunkedGenerator (common/generators.py) makes them, for chunks
+// of one output frame (run.py's default --stride 1, the strided training model's case) or more:
+//  - the example list: every chunk of every video, in video order, each video's chunks followed
+//    by the same chunks flipped when augmenting;
 //  - each epoch, the list in the order numpy.random.RandomState(seed).permutation gives it;
 //  - consecutive runs of batch_size examples (the last one shorter);
 //  - an example's 2D window: receptive-field frames around its frame (causal models: ending at it),
@@ -23,7 +23,9 @@ namespace lift3d::core::training {
 
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
 
-// One training example: (video, output frame, flipped), run.py's (seq_idx, start, end = start + 1, flip).
+// One training example: (video, first output frame, flipped), run.py's (seq_idx, start, end = start +
+// chunk length, flip). With chunks longer than one frame, `frame` may lie before the video's start
+// (run.py centres the chunks on the video; frames outside it repeat its first or last frame).
 struct Example {
   int video = 0;
   int frame = 0;
@@ -39,9 +41,11 @@ using Intrinsics = std::array<float, 9>;  // [fx, fy, cx, cy, k1, k2, k3, p1, p2
 
 struct Batch {
   int examples = 0;
-  Matrix input;       // input_channels x (examples * receptive field), the training model's layout
-  Matrix target;      // 3 * joints x examples, root joint (0) zeroed (empty without 3D)
-  Matrix trajectory;  // 3 x examples: the target's root before zeroing (the trajectory model's target)
+  int frames_per_example = 1;  // the chunk length
+  // input_channels x (examples * (chunk length + receptive field - 1)), the training model's layout
+  Matrix input;
+  Matrix target;      // 3 * joints x (examples * chunk length), root joint (0) zeroed (empty without 3D)
+  Matrix trajectory;  // 3 x (examples * chunk length): the target's root before zeroing (the trajectory model's target)
   Matrix cameras;     // 9 x examples, flipped examples' cx and p1 negated (empty without cameras)
   // 2 * keypoints x examples: x, y of the window's frame at index pad (run.py's
   // inputs_2d[:, pad:-pad, :, :2]: the output frame, or for causal models the frame pad before it),
@@ -53,10 +57,11 @@ class ChunkedBatches {
  public:
   // `keypoints` (normalised) and `poses` (camera space, joint 0 absolute) are one per video, of equal
   // lengths, kept by reference; `poses` empty for unlabelled videos. `cameras` one per video, or empty.
-  // `pad` frames each side (receptive field = 2 pad + 1).
+  // `pad` frames each side (receptive field = 2 pad + 1). `chunk_length`: output frames per example
+  // (run.py's --stride); a video of n frames gives ceil(n / chunk_length) chunks, centred on it.
   ChunkedBatches(const std::vector<KeypointSequence>& keypoints, const std::vector<PoseSequence>& poses,
                  int batch_size, int pad, bool causal, bool augment, FlipLists flip, std::uint32_t seed = 1234,
-                 std::vector<Intrinsics> cameras = {});
+                 std::vector<Intrinsics> cameras = {}, int chunk_length = 1);
 
   // The examples in ChunkedGenerator's unshuffled order.
   const std::vector<Example>& examples() const { return examples_; }
@@ -76,7 +81,7 @@ class ChunkedBatches {
   const std::vector<KeypointSequence>& keypoints_;
   const std::vector<PoseSequence>& poses_;
   std::vector<Intrinsics> cameras_;
-  int batch_size_, pad_;
+  int batch_size_, pad_, chunk_length_ = 1;
   bool causal_;
   FlipLists flip_;
   NumpyRandomState random_;

@@ -31,11 +31,38 @@ void matrix_to_torch_weight(const Matrix& m, int out, int in, int kernel, std::v
         torch_weight[(static_cast<std::size_t>(o) * in + i) * kernel + k] = m(o, static_cast<Eigen::Index>(k) * in + i);
 }
 
+// Full model, convolution of stride 1: output frame t of an example reads its input frames
+// t + kk * dilation (kk < kernel). Column e * frames_out + t of the result stacks those columns
+// (row kk * channels + i), so the convolution is one product with the out x (kernel * in) weights.
+Matrix gather_taps(const float* input, int channels, int examples, int frames_in, int kernel, int dilation) {
+  const int frames_out = frames_in - (kernel - 1) * dilation;
+  Matrix taps(static_cast<Eigen::Index>(kernel) * channels, static_cast<Eigen::Index>(examples) * frames_out);
+  for (int e = 0; e < examples; ++e)
+    for (int t = 0; t < frames_out; ++t)
+      for (int kk = 0; kk < kernel; ++kk)
+        std::copy_n(input + (static_cast<std::size_t>(e) * frames_in + t + kk * dilation) * channels, channels,
+                    taps.col(static_cast<Eigen::Index>(e) * frames_out + t).data() + static_cast<std::size_t>(kk) * channels);
+  return taps;
+}
+
+// The transpose of gather_taps: each tap's gradient added back to the input frame it was read from.
+Matrix scatter_taps(const Matrix& taps_grad, int channels, int examples, int frames_in, int kernel, int dilation) {
+  const int frames_out = frames_in - (kernel - 1) * dilation;
+  Matrix input_grad = Matrix::Zero(channels, static_cast<Eigen::Index>(examples) * frames_in);
+  for (int e = 0; e < examples; ++e)
+    for (int t = 0; t < frames_out; ++t)
+      for (int kk = 0; kk < kernel; ++kk)
+        input_grad.col(static_cast<Eigen::Index>(e) * frames_in + t + kk * dilation) +=
+            taps_grad.block(static_cast<Eigen::Index>(kk) * channels, static_cast<Eigen::Index>(e) * frames_out + t,
+                            channels, 1);
+  return input_grad;
+}
+
 }  // namespace
 
-TrainingModel::TrainingModel(const ModelConfig& config, double dropout, std::uint64_t seed)
-    : config_(config), dropout_(dropout) {
-  if (config.dense) throw InternalError("the strided training model has no dense form");
+TrainingModel::TrainingModel(const ModelConfig& config, double dropout, std::uint64_t seed, bool full)
+    : config_(config), full_(full), dropout_(dropout) {
+  if (config.dense && !full) throw InternalError("the strided training model has no dense form");
   if (config.filter_widths.empty()) throw InternalError("training model without filter widths");
   if (!(dropout >= 0.0 && dropout < 1.0)) throw InternalError("dropout must lie in [0, 1)");
   const int channels = config.channels, blocks = config.blocks();
@@ -55,7 +82,9 @@ TrainingModel::TrainingModel(const ModelConfig& config, double dropout, std::uin
     Unit& unit = units_[u];
     const bool pointwise = (u - 1) % 2 == 1;
     unit.in_channels = unit.out_channels = channels;
-    unit.kernel = pointwise ? 1 : config.filter_widths[(u - 1) / 2 + 1];
+    const int block = (u - 1) / 2;
+    unit.kernel = pointwise ? 1 : full ? config.block_kernel(block) : config.filter_widths[block + 1];
+    unit.dilation = pointwise || !full ? 1 : config.block_dilation(block);
     unit.conv = static_cast<int>(parameters_.size());
     add_parameter("layers_conv." + std::to_string(u - 1) + ".weight", {channels, channels, unit.kernel});
   }
@@ -129,11 +158,19 @@ void TrainingModel::run_unit(Unit& unit, const float* input, Eigen::Index column
                              Matrix& mask_used) {
   const int k = unit.kernel, out = unit.out_channels;
   unit.input = input;
-  unit.columns_out = columns_in / k;
-  const ConstMap windows(input, static_cast<Eigen::Index>(k) * unit.in_channels, unit.columns_out);
   unit.weights = weights_as_matrix(parameters_[unit.conv].values, out, unit.in_channels, k);
-  unit.pre_norm.resize(out, unit.columns_out);
-  unit.pre_norm.noalias() = unit.weights * windows;
+  if (full_) {
+    unit.frames_in = static_cast<int>(columns_in / examples_);
+    unit.windows = gather_taps(input, unit.in_channels, examples_, unit.frames_in, k, unit.dilation);
+    unit.columns_out = unit.windows.cols();
+    unit.pre_norm.resize(out, unit.columns_out);
+    unit.pre_norm.noalias() = unit.weights * unit.windows;
+  } else {
+    unit.columns_out = columns_in / k;
+    const ConstMap windows(input, static_cast<Eigen::Index>(k) * unit.in_channels, unit.columns_out);
+    unit.pre_norm.resize(out, unit.columns_out);
+    unit.pre_norm.noalias() = unit.weights * windows;
+  }
 
   const Eigen::Index n = unit.columns_out;
   const std::vector<float>& gamma = parameters_[unit.bn_weight].values;
@@ -182,10 +219,18 @@ void TrainingModel::run_unit(Unit& unit, const float* input, Eigen::Index column
   unit.output = unit.activated.cwiseProduct(mask_used) * scale;
 }
 
-Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vector<Matrix>* masks) {
+Eigen::Index TrainingModel::residual_column(int block, Eigen::Index j, int frames_in, int frames_out) const {
+  // The reference's x[:, :, pad + shift : frames - pad + shift] of the block's input.
+  const Eigen::Index example = j / frames_out, t = j % frames_out;
+  return example * frames_in + t + config_.block_pad(block) + config_.block_causal_shift(block);
+}
+
+Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vector<Matrix>* masks, int frames_out) {
   const int rf = config_.receptive_field();
-  if (input.rows() != config_.input_channels || input.cols() != static_cast<Eigen::Index>(examples) * rf)
-    throw InternalError("training input is not input_channels x examples * receptive field");
+  if (!full_ && frames_out != 1) throw InternalError("the strided training model gives one frame per example");
+  if (input.rows() != config_.input_channels ||
+      input.cols() != static_cast<Eigen::Index>(examples) * (rf + frames_out - 1))
+    throw InternalError("training input is not input_channels x examples * (receptive field + frames out - 1)");
   if (masks && static_cast<int>(masks->size()) != units()) throw InternalError("one dropout mask per unit expected");
   examples_ = examples;
   masks_.assign(units_.size(), Matrix());
@@ -200,12 +245,17 @@ Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vect
     Unit& second = units_[2 + 2 * b];
     run_unit(first, h->data(), h->cols(), mask_of(1 + 2 * b), masks_[1 + 2 * b]);
     run_unit(second, first.output.data(), first.output.cols(), mask_of(2 + 2 * b), masks_[2 + 2 * b]);
-    // Residual: the centre frame of each group of fw frames (causal: the group's last frame).
-    const int fw = first.kernel;
-    const int offset = fw / 2 + (config_.causal ? fw / 2 : 0);
     Matrix& out = block_outputs_[b];
     out = second.output;
-    for (Eigen::Index j = 0; j < out.cols(); ++j) out.col(j) += h->col(j * fw + offset);
+    if (full_) {
+      const int in_frames = first.frames_in, out_frames = static_cast<int>(out.cols() / examples);
+      for (Eigen::Index j = 0; j < out.cols(); ++j) out.col(j) += h->col(residual_column(b, j, in_frames, out_frames));
+    } else {
+      // Residual: the centre frame of each group of fw frames (causal: the group's last frame).
+      const int fw = first.kernel;
+      const int offset = fw / 2 + (config_.causal ? fw / 2 : 0);
+      for (Eigen::Index j = 0; j < out.cols(); ++j) out.col(j) += h->col(j * fw + offset);
+    }
     h = &out;
   }
   ++batches_tracked_;
@@ -251,6 +301,15 @@ Matrix TrainingModel::unit_backward(Unit& unit, const Matrix& output_grad, const
       grad(c, j) = (grad(c, j) - grad_mean - (unit.pre_norm(c, j) - mean_f) * projection) * scale;
   }
 
+  if (full_) {
+    // Through the dilated convolution: dW = dZ * taps^T, d(taps) = W^T * dZ, added back to their frames.
+    Matrix weight_grad(out, unit.windows.rows());
+    weight_grad.noalias() = grad * unit.windows.transpose();
+    matrix_to_torch_weight(weight_grad, out, unit.in_channels, k, parameters_[unit.conv].grad);
+    Matrix taps_grad(unit.windows.rows(), n);
+    taps_grad.noalias() = unit.weights.transpose() * grad;
+    return scatter_taps(taps_grad, unit.in_channels, examples_, unit.frames_in, k, unit.dilation);
+  }
   // Through the strided convolution: dW = dZ * windows^T, d(windows) = W^T * dZ.
   const ConstMap windows(unit.input, static_cast<Eigen::Index>(k) * unit.in_channels, n);
   Matrix weight_grad(out, windows.rows());
@@ -290,9 +349,15 @@ void TrainingModel::backward(const Matrix& output_grad) {
     Unit& second = units_[2 + 2 * b];
     const Matrix middle_grad = unit_backward(second, grad, masks_[2 + 2 * b]);
     Matrix input_grad = unit_backward(first, middle_grad, masks_[1 + 2 * b]);
-    const int fw = first.kernel;
-    const int offset = fw / 2 + (config_.causal ? fw / 2 : 0);
-    for (Eigen::Index j = 0; j < grad.cols(); ++j) input_grad.col(j * fw + offset) += grad.col(j);
+    if (full_) {
+      const int in_frames = first.frames_in, out_frames = static_cast<int>(grad.cols() / examples_);
+      for (Eigen::Index j = 0; j < grad.cols(); ++j)
+        input_grad.col(residual_column(b, j, in_frames, out_frames)) += grad.col(j);
+    } else {
+      const int fw = first.kernel;
+      const int offset = fw / 2 + (config_.causal ? fw / 2 : 0);
+      for (Eigen::Index j = 0; j < grad.cols(); ++j) input_grad.col(j * fw + offset) += grad.col(j);
+    }
     grad.swap(input_grad);
   }
   unit_backward(units_[0], grad, masks_[0]);

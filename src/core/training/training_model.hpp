@@ -1,5 +1,11 @@
 // The model run.py trains: VideoPose3D's TemporalModelOptimized1f (the reference's common/model.py),
+// or for --stride > 1, --dense and --disable-optimizations its TemporalModel itself (`full`: below),
 // with its forward pass in training mode and the backward pass that gives every parameter's gradient.
+//
+// Full model: every convolution has stride 1 and its dilation (dense: dilation 1 and a kernel spanning
+// the dilated one); each example is a window of frames_out + receptive_field - 1 frames giving
+// frames_out outputs; a convolution gathers its kernel taps into a (kernel * in) x columns matrix and
+// is one product; a block's residual is the slice [pad + shift, frames - pad + shift) of its input.
 //
 // Each training example is one window of exactly receptive_field() input frames and gives one output
 // frame. With every window that long, a dilated convolution of kernel k only ever meets its input at
@@ -46,10 +52,14 @@ struct NamedTensor {
 // convolution, then 1 + 2b and 2 + 2b for block b.
 class TrainingModel {
  public:
-  // `config` must be neither dense nor given without filter widths (Optimized1f has no dense form).
-  // Parameters start at PyTorch's default initialisation (uniform in +-1/sqrt(fan_in) for the
-  // convolutions and the shrink bias, BatchNorm weight 1 and bias 0), drawn from `seed`.
-  TrainingModel(const ModelConfig& config, double dropout, std::uint64_t seed = 0);
+  // `config` must have filter widths. Parameters start at PyTorch's default initialisation (uniform in
+  // +-1/sqrt(fan_in) for the convolutions and the shrink bias, BatchNorm weight 1 and bias 0), drawn
+  // from `seed`. `full`: the reference's TemporalModel itself rather than its Optimized1f (run.py
+  // trains that one for --stride > 1, --dense and --disable-optimizations): dilated (or dense)
+  // convolutions of stride 1 over windows of frames_out + receptive_field - 1 frames, each example
+  // giving frames_out output frames. A dense config needs `full` (Optimized1f has no dense form).
+  TrainingModel(const ModelConfig& config, double dropout, std::uint64_t seed = 0, bool full = false);
+  bool full() const { return full_; }
 
   const ModelConfig& config() const { return config_; }
   double dropout() const { return dropout_; }
@@ -81,7 +91,9 @@ class TrainingModel {
   // Returns 3 * joints_out x examples (row 3j + d). Updates the
   // running statistics and the batch count. `masks`, when given, holds one 0/1 matrix per unit of that
   // unit's output shape (channels x examples * frames after it); otherwise masks are drawn.
-  Matrix forward(const Matrix& input, int examples, const std::vector<Matrix>* masks = nullptr);
+  // A full model takes input_channels x (examples * (frames_out + receptive_field - 1)) and returns
+  // 3 * joints_out x (examples * frames_out) (column e * frames_out + t).
+  Matrix forward(const Matrix& input, int examples, const std::vector<Matrix>* masks = nullptr, int frames_out = 1);
   // Sets every parameter's gradient to d(loss)/d(parameter) given d(loss)/d(output) of the last
   // forward(), in that output's layout. Gradients are overwritten, not accumulated.
   void backward(const Matrix& output_grad);
@@ -91,7 +103,10 @@ class TrainingModel {
 
  private:
   struct Unit {
-    int in_channels = 0, out_channels = 0, kernel = 1;  // stride == kernel
+    int in_channels = 0, out_channels = 0, kernel = 1;  // Optimized1f: stride == kernel
+    int dilation = 1;                                    // full model: stride 1, this dilation
+    int frames_in = 0;                                   // full model: frames per example in
+    Matrix windows;  // full model: the (kernel * in) x columns_out matrix of the input's taps
     int conv = -1, bn_weight = -1, bn_bias = -1;        // indices into parameters_
     int running_mean = -1, running_var = -1;            // indices into buffers_
     // Saved by forward for backward.
@@ -110,8 +125,11 @@ class TrainingModel {
   void run_unit(Unit& unit, const float* input, Eigen::Index columns_in, const Matrix* mask, Matrix& mask_used);
   // Returns d(loss)/d(unit input) given d(loss)/d(unit output); sets the unit's parameter gradients.
   Matrix unit_backward(Unit& unit, const Matrix& output_grad, const Matrix& mask);
+  // Full model: the column of a block's input that the residual adds to output column j.
+  Eigen::Index residual_column(int block, Eigen::Index j, int frames_in, int frames_out) const;
 
   ModelConfig config_;
+  bool full_ = false;
   double dropout_ = 0.0;
   double momentum_ = 0.1;
   std::int64_t batches_tracked_ = 0;
