@@ -16,11 +16,12 @@ constexpr double kBatchNormEps = 1e-5;  // PyTorch's BatchNorm1d default, used b
 
 // Winograd tiles of m outputs span (m + 2) d frames, and a stream holds back up to m d - 1 frames per
 // layer so that no tile is cut between chunks. The tiles cut at a segment's ends are computed
-// whole, up to 3 d outputs' worth of products wasted at either end of every segment. Measured on
-// the 243-frame model (d = 81 in its last block), Winograd is still the cheaper at every length
-// from 300 frames up (CPU time -4 to -10% against the block run direct); larger dilations are
-// unmeasured and stay direct.
-constexpr int kMaxWinogradDilation = 81;
+// whole, up to 3 d outputs' worth of products wasted at either end of every segment. The 243-frame
+// model's last block (d = 81) would still be cheaper in Winograd form (measured: CPU time 4-10%
+// lower from 300 to 100,000 frames), but its held-back frames widen every buffer of the stream:
+// at T = 100,000 with two threads the peak memory rose from 135 to 161 MiB, above the 150 MiB the
+// long-sequence budget allows. So blocks beyond d = 27 stay direct.
+constexpr int kMaxWinogradDilation = 27;
 // Outputs per Winograd tile: F(4,3), six products for four outputs (three products per output direct).
 constexpr int kWinogradTileOutputs = 4;
 
