@@ -1,13 +1,17 @@
 // `lift3d train --dataset h36m --data-3d FILE --data-2d FILE ...`: training as the reference's run.py
 // does it, supervised or (with --subjects-unlabeled) semi-supervised, with run.py's long option names.
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "app/commands.hpp"
 #include "app/option_checks.hpp"
+#include "app/process_group.hpp"
 #include "base/log.hpp"
 #include "core/model_config.hpp"
+#include "core/parallel.hpp"
 #include "lift3d/error.hpp"
 #include "pipeline/training.hpp"
 
@@ -35,6 +39,15 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
+// Under mpirun: the other processes say nothing but errors (process 0 notes what they all do), and
+// when the BLAS threads are not set, the processes on one host share its cores.
+void settle_in_group(const core::training::Collective& group) {
+  if (group.alone()) return;
+  if (group.rank() != 0) logger().set_level(spdlog::level::err);
+  if (!std::getenv("OPENBLAS_NUM_THREADS") && !std::getenv("OMP_NUM_THREADS"))
+    core::set_blas_threads(std::max(1, core::hardware_threads() / processes_on_this_host()));
+}
+
 int run_train(TrainOptions& options) {
   pipeline::TrainingRequest& request = options.request;
   request.subjects_train = split_list(options.subjects_train);
@@ -50,6 +63,9 @@ int run_train(TrainOptions& options) {
   request.evaluate_epochs = !options.no_eval;
   request.print_time = !options.no_time;
   request.on_epoch = [](const std::string& line) { std::cout << line << std::endl; };
+  const std::unique_ptr<core::training::Collective> group = join_process_group();
+  settle_in_group(*group);
+  request.collective = group.get();
   pipeline::run_training(request);
   return kSuccess;
 }

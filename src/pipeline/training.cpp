@@ -217,13 +217,16 @@ struct Trajectory {
   training::Adam adam;
 };
 
-// run.py's supervised step: MPJPE of the pose model's output against the root-zeroed target.
-double supervised_step(const training::Batch& batch, training::TrainingModel& model, training::Adam& adam) {
+// run.py's supervised step: MPJPE of the pose model's output against the root-zeroed target. With
+// several processes, `batch` is this one's share: its part of the batch's loss, summed over the
+// processes (and rounded to float32 as PyTorch's mean), is the batch's loss.
+double supervised_step(const training::Batch& batch, training::TrainingModel& model, training::Adam& adam,
+                       training::Collective& group) {
   const training::Matrix output = model.forward(batch.input, batch.examples);
-  const training::LossWithGradient loss = training::mpjpe(output, batch.target);
+  const training::LossWithGradient loss = training::mpjpe_share(output, batch.target, batch.batch_examples);
   model.backward(loss.gradient);
   adam.step(model.parameters());
-  return loss.loss;
+  return static_cast<float>(group.sum(loss.loss));
 }
 
 training::Matrix side_by_side(const training::Matrix& left, const training::Matrix& right) {
@@ -290,6 +293,19 @@ void check_semi_supervised(const TrainingRequest& request, core::Dataset dataset
     throw UsageError("--subjects-unlabeled: the reprojected joints are compared one for one with the 2D keypoints, "
                      "but " + keypoints.path + " has " + std::to_string(keypoint_count) + " keypoints and the " +
                      skel.name + " skeleton " + std::to_string(skel.num_joints()) + " joints");
+}
+
+// Several processes: each trains on its share of every batch.
+void join_group(training::Collective& group, bool semi, training::TrainingModel& model,
+                training::ChunkedBatches& batches) {
+  if (group.alone()) return;
+  if (semi)
+    throw UsageError("--subjects-unlabeled: semi-supervised training runs in one process only, not across " +
+                     std::to_string(group.size()) + " (mpirun -np " + std::to_string(group.size()) + ")");
+  model.set_collective(group);
+  batches.set_share(group.rank(), group.size());
+  logger().info("training in {} processes, each on its share of every batch; process 0 reports and saves",
+                group.size());
 }
 
 std::string checkpoint_path(const std::string& dir, int epoch) {
@@ -363,6 +379,9 @@ TrainingResult run_training(const TrainingRequest& request) {
   const int batch_size = request.batch_size / request.stride;
   training::ChunkedBatches batches(train.keypoints, train.poses, batch_size, pad, request.causal, request.augment,
                                    flips, kShuffleSeed);
+  training::Collective& group = request.collective ? *request.collective : training::single_process();
+  join_group(group, semi, model, batches);
+  const bool reporting = group.rank() == 0;  // evaluates, reports the epochs and writes checkpoints
   std::optional<training::ChunkedBatches> unlabeled_batches;
   std::optional<training::EndlessBatches> unlabeled_stream;
   if (semi) {
@@ -391,7 +410,7 @@ TrainingResult run_training(const TrainingRequest& request) {
       logger().warn("{}: holds no optimizer state; Adam starts afresh and the shuffling from seed {} (as run.py does)",
                     request.resume, kShuffleSeed);
   }
-  if (!request.checkpoint_dir.empty()) std::filesystem::create_directories(request.checkpoint_dir);
+  if (reporting && !request.checkpoint_dir.empty()) std::filesystem::create_directories(request.checkpoint_dir);
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
   while (epoch < request.epochs) {
@@ -407,14 +426,14 @@ TrainingResult run_training(const TrainingRequest& request) {
       // run.py draws an unlabelled batch beside every labelled one, in the warm-up epochs too.
       const double loss = semi ? semi_supervised_step(request, epoch < request.warmup, batch, unlabeled_stream->next(),
                                                       skel.parents, model, adam, *trajectory)
-                               : supervised_step(batch, model, adam);
-      loss_sum += batch.examples * loss;
-      examples += batch.examples;
+                               : supervised_step(batch, model, adam, group);
+      loss_sum += batch.batch_examples * loss;
+      examples += batch.batch_examples;
     }
     losses.train = loss_sum / static_cast<double>(examples);
     losses.train_eval = losses.valid = losses.traj_eval = losses.traj_valid = nan;
     losses.reprojection_train = losses.reprojection_unlabeled = losses.reprojection_valid = nan;
-    if (request.evaluate_epochs) {
+    if (request.evaluate_epochs && reporting) {
       const core::TemporalModel evaluated(config, training::to_model_weights(model));
       std::optional<core::TemporalModel> evaluated_trajectory;
       if (semi) evaluated_trajectory.emplace(trajectory_config, training::to_model_weights(trajectory->model));
@@ -432,7 +451,7 @@ TrainingResult run_training(const TrainingRequest& request) {
       }
     }
     losses.elapsed_minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60;
-    if (request.on_epoch) request.on_epoch(epoch_line(losses, request.evaluate_epochs, request.print_time, semi));
+    if (request.on_epoch && reporting) request.on_epoch(epoch_line(losses, request.evaluate_epochs, request.print_time, semi));
     result.epochs.push_back(losses);
 
     lr *= request.lr_decay;
@@ -444,7 +463,7 @@ TrainingResult run_training(const TrainingRequest& request) {
     model.set_bn_momentum(momentum);
     if (semi) trajectory->model.set_bn_momentum(momentum);
     const bool due = request.checkpoint_frequency > 0 && epoch % request.checkpoint_frequency == 0;
-    if (!request.checkpoint_dir.empty() && (due || epoch == request.epochs)) {
+    if (reporting && !request.checkpoint_dir.empty() && (due || epoch == request.epochs)) {
       const std::string path = checkpoint_path(request.checkpoint_dir, epoch);
       write_training_checkpoint(path, epoch, lr, model, adam, batches.random_state(), semi_checkpoint);
       logger().info("saved checkpoint {}", path);
