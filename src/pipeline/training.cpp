@@ -451,7 +451,8 @@ TrainingResult run_training(const TrainingRequest& request) {
       }
     }
     losses.elapsed_minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60;
-    if (request.on_epoch && reporting) request.on_epoch(epoch_line(losses, request.evaluate_epochs, request.print_time, semi));
+    if (request.on_epoch && reporting)
+      request.on_epoch(epoch_line(losses, request.evaluate_epochs, request.print_time, semi));
     result.epochs.push_back(losses);
 
     lr *= request.lr_decay;
