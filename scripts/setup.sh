@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages lift3d needs. Idempotent: packages already present are left as they are.
 #   scripts/setup.sh             build and run (the default build also compiles the tests and benchmarks)
-#   scripts/setup.sh --tests     ... and what the test suite runs: PyTorch for the golden tests, and
+#   scripts/setup.sh --tests     ... and what the test suite runs: PyTorch for the golden tests, Open MPI
+#                                for tests/cli/train_mpi.sh (--mpi), and
 #                                the real viewers the report tests open files in (--viewers)
 #   scripts/setup.sh --bench     ... and what scripts/bench_vs_pytorch.sh runs
 #   scripts/setup.sh --package   ... and what `cpack -G DEB` runs (dpkg-shlibdeps, file)
 #   scripts/setup.sh --viewers   ... and those viewers alone: Blender (imports the .bvh output) and
 #                                Chromium (opens the .html reports, headless); large, so not in the
 #                                set for building and lifting
+#   scripts/setup.sh --mpi       ... and Open MPI, for `mpirun -np N lift3d train` (data-parallel
+#                                training; CMake then builds lift3d with MPI)
 #   scripts/setup.sh --ci        all of the above, the fuzzer's clang, and debootstrap for
 #                                scripts/check_package.sh
 # Options combine.
@@ -20,10 +23,11 @@ build=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 viewers=(blender chromium)
-tests=(python3 python3-numpy python3-torch "${viewers[@]}")
+mpi=(libopenmpi-dev openmpi-bin)
+tests=(python3 python3-numpy python3-torch "${viewers[@]}" "${mpi[@]}")
 bench=(python3 python3-numpy python3-torch time)
 package=(dpkg-dev file)
-ci=("${tests[@]}" "${package[@]}" "${viewers[@]}" clang libclang-rt-14-dev debootstrap)
+ci=("${tests[@]}" "${package[@]}" "${viewers[@]}" "${mpi[@]}" clang libclang-rt-14-dev debootstrap)
 
 packages=("${build[@]}")
 for option in "$@"; do
@@ -32,8 +36,9 @@ for option in "$@"; do
     --bench) packages+=("${bench[@]}") ;;
     --package) packages+=("${package[@]}") ;;
     --viewers) packages+=("${viewers[@]}") ;;
+    --mpi) packages+=("${mpi[@]}") ;;
     --ci) packages+=("${ci[@]}") ;;
-    *) echo "setup.sh: unknown option $option (--tests, --bench, --package, --viewers, --ci)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option $option (--tests, --bench, --package, --viewers, --mpi, --ci)" >&2; exit 2 ;;
   esac
 done
 mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)

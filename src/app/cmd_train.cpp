@@ -1,8 +1,10 @@
 // `lift3d train --dataset h36m --data-3d FILE --data-2d FILE ...`: training as the reference's run.py
 // does it, supervised or (with --subjects-unlabeled) semi-supervised, with run.py's long option names.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -10,9 +12,11 @@
 #include "app/commands.hpp"
 #include "app/eval_report.hpp"
 #include "app/option_checks.hpp"
+#include "app/process_group.hpp"
 #include "app/progress_line.hpp"
 #include "base/log.hpp"
 #include "core/model_config.hpp"
+#include "core/parallel.hpp"
 #include "lift3d/error.hpp"
 #include "pipeline/training.hpp"
 
@@ -105,6 +109,15 @@ void print_final_evaluation(const pipeline::TrainingRequest& request, const pipe
   std::cout.flush();
 }
 
+// Under mpirun: the other processes say nothing but errors (process 0 notes what they all do), and
+// when the BLAS threads are not set, the processes on one host share its cores.
+void settle_in_group(const core::training::Collective& group) {
+  if (group.alone()) return;
+  if (group.rank() != 0) logger().set_level(spdlog::level::err);
+  if (!std::getenv("OPENBLAS_NUM_THREADS") && !std::getenv("OMP_NUM_THREADS"))
+    core::set_blas_threads(std::max(1, core::hardware_threads() / processes_on_this_host()));
+}
+
 int run_train(TrainOptions& options) {
   pipeline::TrainingRequest& request = options.request;
   request.subjects_train = split_list(options.subjects_train);
@@ -138,6 +151,9 @@ int run_train(TrainOptions& options) {
   };
   request.stop_requested = [] { return g_interrupted.load() != 0; };
   stop_at_next_batch_on_interrupt();
+  const std::unique_ptr<core::training::Collective> group = join_process_group();
+  settle_in_group(*group);
+  request.collective = group.get();
   const pipeline::TrainingResult result = pipeline::run_training(request);
   progress.clear();
   std::signal(SIGINT, SIG_DFL);

@@ -244,13 +244,17 @@ struct Trajectory {
   training::Adam adam;
 };
 
-// run.py's supervised step: MPJPE of the pose model's output against the root-zeroed target.
-double supervised_step(const training::Batch& batch, training::TrainingModel& model, training::Adam& adam) {
+// run.py's supervised step: MPJPE of the pose model's output against the root-zeroed target. With
+// several processes, `batch` is this one's share: its part of the batch's loss, summed over the
+// processes (and rounded to float32 as PyTorch's mean), is the batch's loss.
+double supervised_step(const training::Batch& batch, training::TrainingModel& model, training::Adam& adam,
+                       training::Collective& group) {
   const training::Matrix output = model.forward(batch.input, batch.examples, nullptr, batch.frames_per_example);
-  const training::LossWithGradient loss = training::mpjpe(output, batch.target);
+  const training::LossWithGradient loss =
+      training::mpjpe_share(output, batch.target, batch.batch_examples * batch.frames_per_example);
   model.backward(loss.gradient);
   adam.step(model.parameters());
-  return loss.loss;
+  return static_cast<float>(group.sum(loss.loss));
 }
 
 training::Matrix side_by_side(const training::Matrix& left, const training::Matrix& right) {
@@ -317,6 +321,23 @@ void check_semi_supervised(const TrainingRequest& request, core::Dataset dataset
     throw UsageError("--subjects-unlabeled: the reprojected joints are compared one for one with the 2D keypoints, "
                      "but " + keypoints.path + " has " + std::to_string(keypoint_count) + " keypoints and the " +
                      skel.name + " skeleton " + std::to_string(skel.num_joints()) + " joints");
+}
+
+// Several processes: each trains on its share of every batch.
+void join_group(training::Collective& group, bool semi, bool full_model, training::TrainingModel& model,
+                training::ChunkedBatches& batches) {
+  if (group.alone()) return;
+  const std::string across = std::to_string(group.size()) + " (mpirun -np " + std::to_string(group.size()) + ")";
+  if (semi)
+    throw UsageError("--subjects-unlabeled: semi-supervised training runs in one process only, not across " + across);
+  // The chunked full model has not been checked against a single process across several.
+  if (full_model)
+    throw UsageError("--stride > 1, --dense and --disable-optimizations train in one process only, not across " +
+                     across);
+  model.set_collective(group);
+  batches.set_share(group.rank(), group.size());
+  logger().info("training in {} processes, each on its share of every batch; process 0 reports and saves",
+                group.size());
 }
 
 std::string checkpoint_path(const std::string& dir, int epoch) {
@@ -424,6 +445,9 @@ TrainingResult run_training(const TrainingRequest& request) {
   const int batch_size = request.batch_size / request.stride;
   training::ChunkedBatches batches(train.keypoints, train.poses, batch_size, pad, request.causal, request.augment,
                                    flips, kShuffleSeed, {}, request.stride);
+  training::Collective& group = request.collective ? *request.collective : training::single_process();
+  join_group(group, semi, full_model, model, batches);
+  const bool reporting = group.rank() == 0;  // evaluates, reports the epochs and writes checkpoints
   std::optional<training::ChunkedBatches> unlabeled_batches;
   std::optional<training::EndlessBatches> unlabeled_stream;
   if (semi) {
@@ -452,7 +476,7 @@ TrainingResult run_training(const TrainingRequest& request) {
       logger().warn("{}: holds no optimizer state; Adam starts afresh and the shuffling from seed {} (as run.py does)",
                     request.resume, kShuffleSeed);
   }
-  if (!request.checkpoint_dir.empty()) std::filesystem::create_directories(request.checkpoint_dir);
+  if (reporting && !request.checkpoint_dir.empty()) std::filesystem::create_directories(request.checkpoint_dir);
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
   while (epoch < request.epochs) {
@@ -469,13 +493,15 @@ TrainingResult run_training(const TrainingRequest& request) {
       // run.py draws an unlabelled batch beside every labelled one, in the warm-up epochs too.
       const double loss = semi ? semi_supervised_step(request, epoch < request.warmup, batch, unlabeled_stream->next(),
                                                       skel.parents, model, adam, *trajectory)
-                               : supervised_step(batch, model, adam);
+                               : supervised_step(batch, model, adam, group);
       // run.py weighs each batch's loss by its output frames (examples x chunk length).
-      loss_sum += static_cast<double>(batch.examples) * batch.frames_per_example * loss;
-      examples += static_cast<long long>(batch.examples) * batch.frames_per_example;
-      if (request.on_batch)
-        request.on_batch(b + 1, batches.batches_per_epoch(), batch.examples * batch.frames_per_example, loss);
+      const long long frames = static_cast<long long>(batch.batch_examples) * batch.frames_per_example;
+      loss_sum += static_cast<double>(frames) * loss;
+      examples += frames;
+      if (request.on_batch) request.on_batch(b + 1, batches.batches_per_epoch(), static_cast<int>(frames), loss);
       stopping = request.stop_requested && request.stop_requested();
+      // Every process stops after the same batch, or the others would wait for it in the next sum.
+      if (!group.alone()) stopping = group.sum(stopping ? 1.0 : 0.0) > 0;
       if (stopping) break;
     }
     if (stopping) {
@@ -486,7 +512,7 @@ TrainingResult run_training(const TrainingRequest& request) {
     losses.train = loss_sum / static_cast<double>(examples);
     losses.train_eval = losses.valid = losses.traj_eval = losses.traj_valid = nan;
     losses.reprojection_train = losses.reprojection_unlabeled = losses.reprojection_valid = nan;
-    if (request.evaluate_epochs) {
+    if (request.evaluate_epochs && reporting) {
       const core::TemporalModel evaluated(config, training::to_model_weights(model));
       std::optional<core::TemporalModel> evaluated_trajectory;
       if (semi) evaluated_trajectory.emplace(trajectory_config, training::to_model_weights(trajectory->model));
@@ -504,7 +530,8 @@ TrainingResult run_training(const TrainingRequest& request) {
       }
     }
     losses.elapsed_minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60;
-    if (request.on_epoch) request.on_epoch(epoch_line(losses, request.evaluate_epochs, request.print_time, semi));
+    if (request.on_epoch && reporting)
+      request.on_epoch(epoch_line(losses, request.evaluate_epochs, request.print_time, semi));
     result.epochs.push_back(losses);
 
     lr *= request.lr_decay;
@@ -516,14 +543,14 @@ TrainingResult run_training(const TrainingRequest& request) {
     model.set_bn_momentum(momentum);
     if (semi) trajectory->model.set_bn_momentum(momentum);
     const bool due = request.checkpoint_frequency > 0 && epoch % request.checkpoint_frequency == 0;
-    if (!request.checkpoint_dir.empty() && (due || epoch == request.epochs)) {
+    if (reporting && !request.checkpoint_dir.empty() && (due || epoch == request.epochs)) {
       const std::string path = checkpoint_path(request.checkpoint_dir, epoch);
       write_training_checkpoint(path, epoch, lr, model, adam, batches.random_state(), semi_checkpoint);
       logger().info("saved checkpoint {}", path);
       result.checkpoints.push_back(path);
     }
   }
-  if (request.final_evaluation && !result.stopped)
+  if (request.final_evaluation && !result.stopped && reporting)
     result.final_evaluation = final_evaluation(request, config, model, test_subjects, dataset_name(dataset),
                                                result.checkpoints.empty() ? "" : result.checkpoints.back(), epoch);
   for (const training::NamedTensor* entry : model.state_dict()) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/training/collective.hpp"
 #include "pipeline/evaluation.hpp"
 
 namespace lift3d::pipeline {
@@ -63,8 +64,14 @@ struct TrainingRequest {
   bool linear_projection = false;  // project without the distortion (the evaluation losses keep it)
   bool projection_loss = true;     // false: --no-proj (the reprojection loss is not trained on)
   bool bone_length_loss = true;    // false: --no-bone-length
-  // Called after each epoch with run.py's line (without its time field when times are off).
+  // Called after each epoch with run.py's line (without its time field when times are off); in process 0
+  // only when several train together.
   std::function<void(const std::string& line)> on_epoch;
+  // Data-parallel training (e.g. under mpirun): the processes that train together, each on its share of
+  // every batch, with the result of one process training alone (within float32 round-off). Every
+  // process reads the same files; only process 0 evaluates, reports the epochs and writes checkpoints.
+  // Supervised training only. Null: this process alone.
+  core::training::Collective* collective = nullptr;
   bool print_time = true;
   // Called after every training batch: batches done and in all in this epoch, the batch's output
   // frames (examples x chunk length: the samples it trained on), and its loss (metres).

@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "core/training/chunked_batches.hpp"
 #include "io/npy.hpp"
+#include "lift3d/error.hpp"
 
 namespace training = lift3d::core::training;
 
@@ -147,3 +149,33 @@ TEST(EndlessBatches, FollowRunPysEndlessGeneratorAcrossEpochsAndPermutations) {
 }
 
 }  // namespace
+
+// Data-parallel training: each process's share of a batch is its contiguous part, in process order,
+// with the whole batch's size alongside; the shuffling is the whole batches'.
+TEST(ChunkedBatches, SharesOfABatchAreItsPartsInProcessOrder) {
+  const std::vector<lift3d::KeypointSequence> k{keypoints(5), keypoints(4)};
+  const std::vector<lift3d::PoseSequence> p{poses(5), poses(4)};
+  training::ChunkedBatches whole(k, p, 7, 1, false, true, swap_joints());
+  std::vector<training::ChunkedBatches> parts;
+  for (int part = 0; part < 3; ++part) {
+    parts.emplace_back(k, p, 7, 1, false, true, swap_joints());
+    parts.back().set_share(part, 3);
+  }
+  whole.start_epoch();
+  for (training::ChunkedBatches& part : parts) part.start_epoch();
+  ASSERT_EQ(whole.batches_per_epoch(), 3);  // 18 examples: 7, 7, 4
+  for (int b = 0; b < whole.batches_per_epoch(); ++b) {
+    const training::Batch all = whole.batch(b);
+    EXPECT_EQ(all.batch_examples, all.examples);
+    int at = 0;
+    for (const training::ChunkedBatches& part : parts) {
+      const training::Batch share = part.batch(b);
+      EXPECT_EQ(share.batch_examples, all.examples);
+      EXPECT_TRUE(share.input == all.input.middleCols(3 * at, 3 * share.examples)) << "batch " << b;
+      EXPECT_TRUE(share.target == all.target.middleCols(at, share.examples)) << "batch " << b;
+      at += share.examples;
+    }
+    EXPECT_EQ(at, all.examples);
+  }
+  EXPECT_THROW(parts.front().set_share(3, 3), lift3d::InternalError);
+}

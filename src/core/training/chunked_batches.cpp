@@ -45,11 +45,14 @@ void ChunkedBatches::start_epoch() {
 Batch ChunkedBatches::batch(int b) const {
   const std::size_t first = static_cast<std::size_t>(b) * batch_size_;
   if (b < 0 || first >= order_.size()) throw InternalError("training batches: batch index out of range");
-  const int count = static_cast<int>(std::min<std::size_t>(batch_size_, order_.size() - first));
+  const int whole = static_cast<int>(std::min<std::size_t>(batch_size_, order_.size() - first));
+  const Share share = share_of(whole, part_, parts_);
+  const int count = share.count;
   const KeypointSequence& k0 = keypoints_.front();
   const int window = chunk_length_ + 2 * pad_;
   Batch batch;
   batch.examples = count;
+  batch.batch_examples = whole;
   batch.frames_per_example = chunk_length_;
   batch.input.resize(static_cast<Eigen::Index>(k0.joints) * k0.features, static_cast<Eigen::Index>(count) * window);
   if (!poses_.empty()) {
@@ -58,8 +61,14 @@ Batch ChunkedBatches::batch(int b) const {
   }
   if (!cameras_.empty()) batch.cameras.resize(9, count);
   batch.keypoints_2d.resize(2 * k0.joints, count);
-  for (int i = 0; i < count; ++i) fill_example(order_[first + i], batch, i);
+  for (int i = 0; i < count; ++i) fill_example(order_[first + share.first + i], batch, i);
   return batch;
+}
+
+void ChunkedBatches::set_share(int part, int parts) {
+  if (parts < 1 || part < 0 || part >= parts) throw InternalError("training batches: share out of range");
+  part_ = part;
+  parts_ = parts;
 }
 
 // The window [frame - pad - shift, frame + L - 1 + pad - shift] (shift = pad for causal models, L the

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/training/collective.hpp"
 #include "core/training/numpy_random.hpp"
 #include "lift3d/sequence.hpp"
 
@@ -40,7 +41,8 @@ struct FlipLists {
 using Intrinsics = std::array<float, 9>;  // [fx, fy, cx, cy, k1, k2, k3, p1, p2], normalised screen units
 
 struct Batch {
-  int examples = 0;
+  int examples = 0;        // this process's share of the batch (all of it in a single process)
+  int batch_examples = 0;  // the whole batch's, over all processes
   int frames_per_example = 1;  // the chunk length
   // input_channels x (examples * (chunk length + receptive field - 1)), the training model's layout
   Matrix input;
@@ -68,8 +70,11 @@ class ChunkedBatches {
   int batches_per_epoch() const;
   // Starts an epoch: shuffles (a copy of) the example list with the generator.
   void start_epoch();
-  // The epoch's batch b (0 <= b < batches_per_epoch()).
+  // The epoch's batch b (0 <= b < batches_per_epoch()), or with a share set this process's part of it.
   Batch batch(int b) const;
+  // Data-parallel training: batch() returns only share_of(batch, part, parts) of each batch's examples;
+  // the example order and the shuffling stay those of the whole batches.
+  void set_share(int part, int parts);
   const std::vector<Example>& epoch_order() const { return order_; }
 
   NumpyRandomState& random_state() { return random_; }
@@ -82,6 +87,7 @@ class ChunkedBatches {
   const std::vector<PoseSequence>& poses_;
   std::vector<Intrinsics> cameras_;
   int batch_size_, pad_, chunk_length_ = 1;
+  int part_ = 0, parts_ = 1;
   bool causal_;
   FlipLists flip_;
   NumpyRandomState random_;

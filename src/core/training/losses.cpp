@@ -7,14 +7,16 @@
 namespace lift3d::core::training {
 namespace {
 
-// Shared by both losses: distance per (joint, frame) in float32, the mean of weight * distance
-// accumulated in double and rounded once (PyTorch's mean returns float32), and the gradient
-// weight / count * (predicted - target) / distance.
-LossWithGradient weighted_distance_mean(const Matrix& predicted, const Matrix& target, const float* frame_weights) {
+// Shared by the losses: distance per (joint, frame) in float32, the sum of weight * distance
+// accumulated in double over `count` (the batch's joints x frames; more than these frames' when they are
+// a share of it), and the gradient weight / count * (predicted - target) / distance. The loss is
+// rounded to float32 (PyTorch's mean returns float32) only when `round`.
+LossWithGradient weighted_distance_mean(const Matrix& predicted, const Matrix& target, const float* frame_weights,
+                                        double batch_frames, bool round) {
   if (predicted.rows() != target.rows() || predicted.cols() != target.cols() || predicted.rows() % 3 != 0)
     throw InternalError("loss: predicted and target shapes differ");
   const Eigen::Index joints = predicted.rows() / 3, frames = predicted.cols();
-  const double count = static_cast<double>(joints) * static_cast<double>(frames);
+  const double count = static_cast<double>(joints) * batch_frames;
   const float mean_grad = static_cast<float>(1.0 / count);
   LossWithGradient result;
   result.gradient.resize(predicted.rows(), frames);
@@ -34,19 +36,23 @@ LossWithGradient weighted_distance_mean(const Matrix& predicted, const Matrix& t
       result.gradient(3 * j + 2, t) = dz * scale;
     }
   }
-  result.loss = static_cast<double>(static_cast<float>(sum / count));
+  result.loss = round ? static_cast<double>(static_cast<float>(sum / count)) : sum / count;
   return result;
 }
 
 }  // namespace
 
 LossWithGradient mpjpe(const Matrix& predicted, const Matrix& target) {
-  return weighted_distance_mean(predicted, target, nullptr);
+  return weighted_distance_mean(predicted, target, nullptr, static_cast<double>(predicted.cols()), true);
+}
+
+LossWithGradient mpjpe_share(const Matrix& predicted, const Matrix& target, long long batch_frames) {
+  return weighted_distance_mean(predicted, target, nullptr, static_cast<double>(batch_frames), false);
 }
 
 LossWithGradient weighted_mpjpe(const Matrix& predicted, const Matrix& target, const Eigen::VectorXf& frame_weights) {
   if (frame_weights.size() != predicted.cols()) throw InternalError("weighted loss: one weight per frame expected");
-  return weighted_distance_mean(predicted, target, frame_weights.data());
+  return weighted_distance_mean(predicted, target, frame_weights.data(), static_cast<double>(predicted.cols()), true);
 }
 
 }  // namespace lift3d::core::training

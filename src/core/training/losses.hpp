@@ -17,6 +17,11 @@ struct LossWithGradient {
 // A joint predicted exactly at its target has gradient 0 (as PyTorch's norm).
 LossWithGradient mpjpe(const Matrix& predicted, const Matrix& target);
 
+// MPJPE of one process's share of a batch of `batch_frames` frames split across processes: this share's
+// part of the batch's mean (the sum over frames and joints divided by batch_frames x joints), not
+// rounded, and its gradient; the shares' losses and gradients add up to the batch's.
+LossWithGradient mpjpe_share(const Matrix& predicted, const Matrix& target, long long batch_frames);
+
 // The trajectory model's loss: the mean over frames and joints of weight * distance, one weight per
 // frame (run.py: 1 / target depth of the root).
 LossWithGradient weighted_mpjpe(const Matrix& predicted, const Matrix& target, const Eigen::VectorXf& frame_weights);

@@ -89,6 +89,8 @@ TrainingModel::TrainingModel(const ModelConfig& config, double dropout, std::uin
     add_parameter("layers_conv." + std::to_string(u - 1) + ".weight", {channels, channels, unit.kernel});
   }
   for (int u = 1; u < units(); ++u) add_batch_norm("layers_bn." + std::to_string(u - 1), channels, units_[u]);
+  Eigen::Index frames = config.receptive_field();
+  for (Unit& unit : units_) unit.frames_out = frames /= unit.kernel;
   initialise(seed);
   generator_.seed(seed ^ 0x9e3779b97f4a7c15ULL);
 }
@@ -152,6 +154,63 @@ NamedTensor* TrainingModel::find(const std::string& name) {
   return nullptr;
 }
 
+// BatchNorm in training mode over the whole batch (all processes' shares): per channel the mean, then
+// the biased variance from the centred squares (two passes, as PyTorch's CPU kernel; sums in double, its
+// accumulation type for float), the running statistics updated, then y = x * alpha + shift and ReLU.
+void TrainingModel::batch_norm_forward(Unit& unit) {
+  const int out = unit.out_channels;
+  const Eigen::Index n = unit.columns_out;  // this process's columns
+  const double batch_n = static_cast<double>(unit.frames_out) * batch_examples_;
+  const std::vector<float>& gamma = parameters_[unit.bn_weight].values;
+  const std::vector<float>& beta = parameters_[unit.bn_bias].values;
+  std::vector<float>& running_mean = buffers_[unit.running_mean].values;
+  std::vector<float>& running_var = buffers_[unit.running_var].values;
+  // Per channel: a row of pre_norm.
+  std::vector<double> sums(out, 0.0), squares(out, 0.0);
+  for (int c = 0; c < out; ++c)
+    for (Eigen::Index j = 0; j < n; ++j) sums[c] += unit.pre_norm(c, j);
+  collective_->sum(sums.data(), sums.size());
+  for (int c = 0; c < out; ++c) {
+    const double mean = sums[c] / batch_n;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const double d = unit.pre_norm(c, j) - mean;
+      squares[c] += d * d;
+    }
+  }
+  collective_->sum(squares.data(), squares.size());
+  unit.mean.assign(out, 0.0);
+  unit.invstd.assign(out, 0.0);
+  unit.activated.resize(out, n);
+  for (int c = 0; c < out; ++c) {
+    const double mean = sums[c] / batch_n;
+    const double invstd = 1.0 / std::sqrt(squares[c] / batch_n + kBatchNormEps);
+    unit.mean[c] = static_cast<float>(mean);
+    unit.invstd[c] = static_cast<float>(invstd);
+    const double unbiased = batch_n > 1 ? squares[c] / (batch_n - 1) : squares[c];
+    running_mean[c] = static_cast<float>(momentum_ * mean + (1 - momentum_) * running_mean[c]);
+    running_var[c] = static_cast<float>(momentum_ * unbiased + (1 - momentum_) * running_var[c]);
+    // y = x * alpha + shift with alpha = invstd * gamma, shift = beta - mean * alpha (float32), then ReLU.
+    const float alpha = static_cast<float>(unit.invstd[c] * static_cast<double>(gamma[c]));
+    const float shift = static_cast<float>(beta[c] - unit.mean[c] * static_cast<double>(alpha));
+    for (Eigen::Index j = 0; j < n; ++j) unit.activated(c, j) = std::max(unit.pre_norm(c, j) * alpha + shift, 0.0f);
+  }
+}
+
+// The 0/1 keep mask of this process's share, drawn as a single process draws the whole batch's (in
+// memory order, channel fastest) and cut to the share's columns, so that the processes together drop
+// what one process would.
+void TrainingModel::draw_mask(const Unit& unit, Matrix& mask) {
+  std::bernoulli_distribution keep(1.0 - dropout_);
+  mask.resize(unit.out_channels, unit.columns_out);
+  const Eigen::Index skip = unit.out_channels * unit.frames_out * first_example_;
+  const Eigen::Index total = unit.out_channels * unit.frames_out * batch_examples_;
+  for (Eigen::Index i = 0; i < total; ++i) {
+    const bool kept = keep(generator_);
+    const Eigen::Index j = i - skip;
+    if (j >= 0 && j < mask.size()) mask.data()[j] = kept ? 1.0f : 0.0f;
+  }
+}
+
 // One unit's forward: convolution of kernel k and stride k as one product, BatchNorm with the batch's
 // statistics (and the running statistics updated), ReLU, dropout.
 void TrainingModel::run_unit(Unit& unit, const float* input, Eigen::Index columns_in, const Matrix* mask,
@@ -160,9 +219,11 @@ void TrainingModel::run_unit(Unit& unit, const float* input, Eigen::Index column
   unit.input = input;
   unit.weights = weights_as_matrix(parameters_[unit.conv].values, out, unit.in_channels, k);
   if (full_) {
-    unit.frames_in = static_cast<int>(columns_in / examples_);
+    unit.frames_in = static_cast<int>(frames_in_);
     unit.windows = gather_taps(input, unit.in_channels, examples_, unit.frames_in, k, unit.dilation);
     unit.columns_out = unit.windows.cols();
+    unit.frames_out = unit.frames_in - static_cast<Eigen::Index>(k - 1) * unit.dilation;
+    frames_in_ = unit.frames_out;
     unit.pre_norm.resize(out, unit.columns_out);
     unit.pre_norm.noalias() = unit.weights * unit.windows;
   } else {
@@ -171,36 +232,7 @@ void TrainingModel::run_unit(Unit& unit, const float* input, Eigen::Index column
     unit.pre_norm.resize(out, unit.columns_out);
     unit.pre_norm.noalias() = unit.weights * windows;
   }
-
-  const Eigen::Index n = unit.columns_out;
-  const std::vector<float>& gamma = parameters_[unit.bn_weight].values;
-  const std::vector<float>& beta = parameters_[unit.bn_bias].values;
-  std::vector<float>& running_mean = buffers_[unit.running_mean].values;
-  std::vector<float>& running_var = buffers_[unit.running_var].values;
-  unit.mean.assign(out, 0.0);
-  unit.invstd.assign(out, 0.0);
-  unit.activated.resize(out, n);
-  // Per channel: a row of pre_norm. Sums in double (PyTorch's CPU accumulation type for float).
-  for (int c = 0; c < out; ++c) {
-    double sum = 0;
-    for (Eigen::Index j = 0; j < n; ++j) sum += unit.pre_norm(c, j);
-    const double mean = sum / static_cast<double>(n);
-    double squares = 0;
-    for (Eigen::Index j = 0; j < n; ++j) {
-      const double d = unit.pre_norm(c, j) - mean;
-      squares += d * d;
-    }
-    const double invstd = 1.0 / std::sqrt(squares / static_cast<double>(n) + kBatchNormEps);
-    unit.mean[c] = static_cast<float>(mean);
-    unit.invstd[c] = static_cast<float>(invstd);
-    const double unbiased = n > 1 ? squares / static_cast<double>(n - 1) : squares;
-    running_mean[c] = static_cast<float>(momentum_ * mean + (1 - momentum_) * running_mean[c]);
-    running_var[c] = static_cast<float>(momentum_ * unbiased + (1 - momentum_) * running_var[c]);
-    // y = x * alpha + shift with alpha = invstd * gamma, shift = beta - mean * alpha (float32), then ReLU.
-    const float alpha = static_cast<float>(unit.invstd[c] * static_cast<double>(gamma[c]));
-    const float shift = static_cast<float>(beta[c] - unit.mean[c] * static_cast<double>(alpha));
-    for (Eigen::Index j = 0; j < n; ++j) unit.activated(c, j) = std::max(unit.pre_norm(c, j) * alpha + shift, 0.0f);
-  }
+  batch_norm_forward(unit);
 
   if (dropout_ == 0.0) {
     mask_used.resize(0, 0);
@@ -208,12 +240,10 @@ void TrainingModel::run_unit(Unit& unit, const float* input, Eigen::Index column
     return;
   }
   if (mask) {
-    if (mask->rows() != out || mask->cols() != n) throw InternalError("dropout mask of the wrong shape");
+    if (mask->rows() != out || mask->cols() != unit.columns_out) throw InternalError("dropout mask of the wrong shape");
     mask_used = *mask;
   } else {
-    std::bernoulli_distribution keep(1.0 - dropout_);
-    mask_used.resize(out, n);
-    for (Eigen::Index j = 0; j < mask_used.size(); ++j) mask_used.data()[j] = keep(generator_) ? 1.0f : 0.0f;
+    draw_mask(unit, mask_used);
   }
   const float scale = static_cast<float>(1.0 / (1.0 - dropout_));
   unit.output = unit.activated.cwiseProduct(mask_used) * scale;
@@ -225,6 +255,22 @@ Eigen::Index TrainingModel::residual_column(int block, Eigen::Index j, int frame
   return example * frames_in + t + config_.block_pad(block) + config_.block_causal_shift(block);
 }
 
+// Where this process's share lies in the whole batch: every process adds its example count at its own
+// place, so the sum tells each the counts of all.
+void TrainingModel::locate_share(int examples) {
+  batch_examples_ = examples;
+  first_example_ = 0;
+  if (collective_->alone()) return;
+  std::vector<double> counts(collective_->size(), 0.0);
+  counts[collective_->rank()] = examples;
+  collective_->sum(counts.data(), counts.size());
+  batch_examples_ = 0;
+  for (int r = 0; r < collective_->size(); ++r) {
+    if (r == collective_->rank()) first_example_ = batch_examples_;
+    batch_examples_ += static_cast<int>(counts[r]);
+  }
+}
+
 Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vector<Matrix>* masks, int frames_out) {
   const int rf = config_.receptive_field();
   if (!full_ && frames_out != 1) throw InternalError("the strided training model gives one frame per example");
@@ -233,6 +279,8 @@ Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vect
     throw InternalError("training input is not input_channels x examples * (receptive field + frames out - 1)");
   if (masks && static_cast<int>(masks->size()) != units()) throw InternalError("one dropout mask per unit expected");
   examples_ = examples;
+  frames_in_ = rf + frames_out - 1;  // per example, before the first unit (the full model's units advance it)
+  locate_share(examples);
   masks_.assign(units_.size(), Matrix());
   const auto mask_of = [&](int u) { return masks ? &(*masks)[u] : nullptr; };
 
@@ -270,6 +318,58 @@ Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vect
   return output;
 }
 
+// Through BatchNorm (training mode, as PyTorch's CPU kernel): with s = sum(dy), d = sum(dy * (x - mean))
+// over the whole batch, dx = (dy - s / n - (x - mean) * invstd^2 * d / n) * invstd * gamma,
+// dgamma = d * invstd, dbeta = s. The parameter gradients are this process's part (sum_gradients() adds
+// the parts); dx needs the whole batch's s and d.
+void TrainingModel::batch_norm_backward(Unit& unit, Matrix& grad) {
+  const int out = unit.out_channels;
+  const Eigen::Index n = unit.columns_out;
+  const double batch_n = static_cast<double>(unit.frames_out) * batch_examples_;
+  std::vector<float>& gamma_grad = parameters_[unit.bn_weight].grad;
+  std::vector<float>& beta_grad = parameters_[unit.bn_bias].grad;
+  const std::vector<float>& gamma = parameters_[unit.bn_weight].values;
+  std::vector<double> sums(2 * static_cast<std::size_t>(out), 0.0);  // s of channel c at 2c, d at 2c + 1
+  for (int c = 0; c < out; ++c) {
+    const double mean = unit.mean[c];
+    double sum = 0, dot = 0;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      sum += grad(c, j);
+      dot += grad(c, j) * (unit.pre_norm(c, j) - mean);
+    }
+    gamma_grad[c] = static_cast<float>(dot * unit.invstd[c]);
+    beta_grad[c] = static_cast<float>(sum);
+    sums[2 * c] = sum;
+    sums[2 * c + 1] = dot;
+  }
+  collective_->sum(sums.data(), sums.size());
+  for (int c = 0; c < out; ++c) {
+    const double invstd = unit.invstd[c], sum = sums[2 * c], dot = sums[2 * c + 1];
+    const float grad_mean = static_cast<float>(sum / batch_n);
+    const float projection = static_cast<float>(dot * invstd * invstd / batch_n);
+    const float scale = static_cast<float>(invstd * gamma[c]);
+    const float mean_f = static_cast<float>(unit.mean[c]);
+    for (Eigen::Index j = 0; j < n; ++j)
+      grad(c, j) = (grad(c, j) - grad_mean - (unit.pre_norm(c, j) - mean_f) * projection) * scale;
+  }
+}
+
+// Several processes: every parameter's gradient summed over them, in one exchange.
+void TrainingModel::sum_gradients() {
+  if (collective_->alone()) return;
+  std::size_t total = 0;
+  for (const NamedTensor& p : parameters_) total += p.grad.size();
+  std::vector<float> all;
+  all.reserve(total);
+  for (const NamedTensor& p : parameters_) all.insert(all.end(), p.grad.begin(), p.grad.end());
+  collective_->sum(all.data(), all.size());
+  auto next = all.begin();
+  for (NamedTensor& p : parameters_) {
+    std::copy_n(next, p.grad.size(), p.grad.begin());
+    next += static_cast<std::ptrdiff_t>(p.grad.size());
+  }
+}
+
 Matrix TrainingModel::unit_backward(Unit& unit, const Matrix& output_grad, const Matrix& mask) {
   const int out = unit.out_channels, k = unit.kernel;
   const Eigen::Index n = unit.columns_out;
@@ -279,27 +379,7 @@ Matrix TrainingModel::unit_backward(Unit& unit, const Matrix& output_grad, const
   for (Eigen::Index j = 0; j < grad.size(); ++j)
     if (!(unit.activated.data()[j] > 0.0f)) grad.data()[j] = 0.0f;
 
-  // Through BatchNorm (training mode, as PyTorch's CPU kernel): with s = sum(dy), d = sum(dy * (x - mean)),
-  // dx = (dy - s / n - (x - mean) * invstd^2 * d / n) * invstd * gamma, dgamma = d * invstd, dbeta = s.
-  std::vector<float>& gamma_grad = parameters_[unit.bn_weight].grad;
-  std::vector<float>& beta_grad = parameters_[unit.bn_bias].grad;
-  const std::vector<float>& gamma = parameters_[unit.bn_weight].values;
-  for (int c = 0; c < out; ++c) {
-    const double mean = unit.mean[c], invstd = unit.invstd[c];
-    double sum = 0, dot = 0;
-    for (Eigen::Index j = 0; j < n; ++j) {
-      sum += grad(c, j);
-      dot += grad(c, j) * (unit.pre_norm(c, j) - mean);
-    }
-    gamma_grad[c] = static_cast<float>(dot * invstd);
-    beta_grad[c] = static_cast<float>(sum);
-    const float grad_mean = static_cast<float>(sum / static_cast<double>(n));
-    const float projection = static_cast<float>(dot * invstd * invstd / static_cast<double>(n));
-    const float scale = static_cast<float>(invstd * gamma[c]);
-    const float mean_f = static_cast<float>(mean);
-    for (Eigen::Index j = 0; j < n; ++j)
-      grad(c, j) = (grad(c, j) - grad_mean - (unit.pre_norm(c, j) - mean_f) * projection) * scale;
-  }
+  batch_norm_backward(unit, grad);
 
   if (full_) {
     // Through the dilated convolution: dW = dZ * taps^T, d(taps) = W^T * dZ, added back to their frames.
@@ -361,6 +441,7 @@ void TrainingModel::backward(const Matrix& output_grad) {
     grad.swap(input_grad);
   }
   unit_backward(units_[0], grad, masks_[0]);
+  sum_gradients();
 }
 
 }  // namespace lift3d::core::training

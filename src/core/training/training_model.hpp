@@ -24,6 +24,14 @@
 // as PyTorch's CPU kernel does), and the running statistics updated with the current momentum and the
 // unbiased variance. Dropout multiplies by mask / (1 - p) (PyTorch's inverted dropout); masks are drawn
 // from the model's generator, or given (tests compare with PyTorch under the same masks).
+//
+// Data-parallel training: with a Collective of several processes, each runs forward() and backward()
+// on its share of the batch (the shares in process order make the batch), and the model adds up across
+// them what couples the examples: the BatchNorm statistics (per channel the sum of x, then of
+// (x - mean)^2, in the forward; the sums of dy and dy * (x - mean) in the backward: synchronised
+// BatchNorm) and, at the end of backward(), every parameter's gradient. Each process draws the whole
+// batch's dropout masks and keeps its share's, so the result is the single process's within float32
+// round-off (only the order of the sums differs).
 #pragma once
 
 #include <Eigen/Core>
@@ -33,6 +41,7 @@
 #include <vector>
 
 #include "core/model_config.hpp"
+#include "core/training/collective.hpp"
 
 namespace lift3d::core::training {
 
@@ -85,8 +94,11 @@ class TrainingModel {
   void set_bn_momentum(double momentum) { momentum_ = momentum; }
   double bn_momentum() const { return momentum_; }
   void reseed_dropout(std::uint64_t seed) { generator_.seed(seed); }
+  // The processes training this model together (kept by reference; a single process by default).
+  void set_collective(Collective& collective) { collective_ = &collective; }
 
-  // Forward pass in training mode over `examples` windows. `input` is input_channels x (examples *
+  // Forward pass in training mode over `examples` windows (this process's share of the batch; with
+  // several processes every one must call it, also with a share of 0 examples). `input` is input_channels x (examples *
   // receptive_field) (column e * RF + t is frame t of example e, channels joint-major, x before y).
   // Returns 3 * joints_out x examples (row 3j + d). Updates the
   // running statistics and the batch count. `masks`, when given, holds one 0/1 matrix per unit of that
@@ -95,7 +107,8 @@ class TrainingModel {
   // 3 * joints_out x (examples * frames_out) (column e * frames_out + t).
   Matrix forward(const Matrix& input, int examples, const std::vector<Matrix>* masks = nullptr, int frames_out = 1);
   // Sets every parameter's gradient to d(loss)/d(parameter) given d(loss)/d(output) of the last
-  // forward(), in that output's layout. Gradients are overwritten, not accumulated.
+  // forward(), in that output's layout. Gradients are overwritten, not accumulated; with several
+  // processes they are the whole batch's (summed over the processes).
   void backward(const Matrix& output_grad);
 
   // The 0/1 dropout masks the last forward() used (empty matrices when dropout is 0).
@@ -106,6 +119,7 @@ class TrainingModel {
     int in_channels = 0, out_channels = 0, kernel = 1;  // Optimized1f: stride == kernel
     int dilation = 1;                                    // full model: stride 1, this dilation
     int frames_in = 0;                                   // full model: frames per example in
+    Eigen::Index frames_out = 0;                         // output columns per example
     Matrix windows;  // full model: the (kernel * in) x columns_out matrix of the input's taps
     int conv = -1, bn_weight = -1, bn_bias = -1;        // indices into parameters_
     int running_mean = -1, running_var = -1;            // indices into buffers_
@@ -122,6 +136,11 @@ class TrainingModel {
   void add_parameter(const std::string& name, std::vector<std::int64_t> shape);
   void add_batch_norm(const std::string& name, int channels, Unit& unit);
   void initialise(std::uint64_t seed);
+  void locate_share(int examples);
+  void batch_norm_forward(Unit& unit);
+  void draw_mask(const Unit& unit, Matrix& mask);
+  void batch_norm_backward(Unit& unit, Matrix& grad);
+  void sum_gradients();
   void run_unit(Unit& unit, const float* input, Eigen::Index columns_in, const Matrix* mask, Matrix& mask_used);
   // Returns d(loss)/d(unit input) given d(loss)/d(unit output); sets the unit's parameter gradients.
   Matrix unit_backward(Unit& unit, const Matrix& output_grad, const Matrix& mask);
@@ -138,6 +157,10 @@ class TrainingModel {
   std::vector<Unit> units_;
   int shrink_weight_ = -1, shrink_bias_ = -1;
   std::mt19937_64 generator_;
+  Collective* collective_ = &single_process();
+  // The whole batch of the last forward(), over all processes, and where this process's share begins.
+  int batch_examples_ = 0, first_example_ = 0;
+  Eigen::Index frames_in_ = 0;  // forward(): frames per example entering the next full-model unit
   std::vector<Matrix> masks_;
   // Saved by forward for backward.
   Matrix input_;                        // the last forward()'s input

@@ -1,0 +1,106 @@
+# lift3d train across two processes (mpirun -np 2 on this host) against the same run in one process:
+# the same epoch lines and the same final checkpoint (weights, running statistics, optimizer state and
+# shuffling state) within float32 round-off; only process 0 reports and saves; semi-supervised
+# training is refused across processes. Skipped (exit 77) without mpirun. A build without MPI must
+# refuse to run as one of several processes; that is checked, then the rest is skipped.
+source "$(dirname "$0")/lib.sh" "$@"
+E=$FIXTURES/eval
+R=$FIXTURES/training/run_py
+DATA=(--dataset h36m --data-3d "$E/data_3d_h36m_tiny.npz" --data-2d "$E/data_2d_h36m_tiny.npz")
+# Dropout on: the processes must drop exactly what one process drops. Batches of 64 examples split
+# 32 + 32, and the last batch of each epoch is shorter.
+TRAIN=(--subjects-train S1,S9 --subjects-test S11 --architecture 3,3 --channels 16 --dropout 0.25 --batch-size 64
+       --epochs 3 --checkpoint-frequency 1 --no-time --resume "$R/init.bin")
+
+if ! command -v mpirun >/dev/null; then
+  echo "skipped: mpirun not found (scripts/setup.sh --mpi installs Open MPI)"
+  exit 77
+fi
+# Containers: Open MPI refuses root unless told, and two processes on fewer cores need --oversubscribe.
+# Its shared-memory transport's single-copy mechanism (CMA) needs ptrace rights that containers
+# usually lack; plain copies work everywhere.
+MPIRUN=(mpirun --oversubscribe -np 2)
+if [[ $(id -u) == 0 ]]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+export OPENBLAS_NUM_THREADS=1
+# Under AddressSanitizer: Open MPI's runtime keeps what MPI_Init allocates until exit, which
+# LeakSanitizer reports; its libraries (and the plugins it loads) are suppressed, lift3d's own leaks not.
+printf 'leak:%s\n' openmpi libpmix libhwloc libevent >"$WORK/lsan.supp"
+export LSAN_OPTIONS="suppressions=$WORK/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
+expect_exit 0 "$LIFT3D" train "${DATA[@]}" "${TRAIN[@]}" --checkpoint "$WORK/one"
+cp "$WORK/out" "$WORK/one.txt"
+[[ $(wc -l <"$WORK/one.txt") == 3 ]] || fail "expected 3 epoch lines in one process: $(cat "$WORK/one.txt")"
+
+"${MPIRUN[@]}" "$LIFT3D" train "${DATA[@]}" "${TRAIN[@]}" --checkpoint "$WORK/two" >"$WORK/out" 2>"$WORK/err"
+status=$?
+if grep -q 'built without MPI' "$WORK/err"; then
+  [[ $status != 0 ]] || fail "a build without MPI ran as one of 2 processes"
+  grep -q '^lift3d: error: started as one of 2 processes (mpirun), but this lift3d was built without MPI' "$WORK/err" ||
+    fail "no refusal naming the build without MPI: $(cat "$WORK/err")"
+  ((failures)) && finish
+  echo "skipped: this lift3d was built without MPI (its refusal under mpirun checked)"
+  exit 77
+fi
+[[ $status == 0 ]] || fail "mpirun -np 2 exited $status: $(head -c 1500 "$WORK/err")"
+cp "$WORK/out" "$WORK/two.txt"
+
+# Only process 0 prints the epoch lines and the notes, and writes the checkpoints.
+[[ $(wc -l <"$WORK/two.txt") == 3 ]] || fail "expected 3 epoch lines from 2 processes: $(cat "$WORK/two.txt")"
+[[ $(grep -c 'receptive field' "$WORK/err") == 1 ]] || fail "notes not from process 0 alone: $(cat "$WORK/err")"
+grep -q 'training in 2 processes' "$WORK/err" || fail "no note of the 2 processes: $(cat "$WORK/err")"
+for e in 1 2 3; do [[ -s $WORK/two/epoch_$e.bin ]] || fail "no checkpoint epoch_$e.bin from 2 processes"; done
+
+# The same epoch lines: every loss within 0.01 mm (losses of hundreds of mm).
+paste -d'\n' "$WORK/two.txt" "$WORK/one.txt" | awk '
+  NR % 2 == 1 { n = split($0, ours, " "); next }
+  { m = split($0, theirs, " ")
+    if (n != m || ours[1] != theirs[1] || ours[3] != theirs[3]) { print "lines differ: " $0; bad = 1; next }
+    for (i = 5; i <= n; i += 2) if (ours[i-1] != theirs[i-1] || (ours[i] - theirs[i])^2 > 0.0001) { print ours[1] " " ours[i-1] " " ours[i] " vs " theirs[i]; bad = 1 } }
+  END { exit bad }' >"$WORK/diff.txt" || fail "2 processes' epoch lines differ from one's: $(cat "$WORK/diff.txt")"
+
+# The same final checkpoint: both are written by lift3d in the same layout, so storage N of one is
+# storage N of the other; float32 storages within 1e-5 (weights, running statistics, Adam's moments),
+# everything else (the pickled epoch, lr and RandomState, step counts, num_batches_tracked) identical.
+$PYTHON - "$WORK/one/epoch_3.bin" "$WORK/two/epoch_3.bin" >"$WORK/py.txt" 2>&1 <<'PY' || fail "checkpoints differ: $(cat "$WORK/py.txt")"
+import collections, pickle, sys, zipfile, numpy as np
+
+class Storages(pickle.Unpickler):  # data.pkl without torch: which storage holds which type
+    types = {}
+    def find_class(self, module, name):
+        if module == 'torch._utils' and name == '_rebuild_tensor_v2': return lambda *args: None
+        if module == 'torch': return name
+        return super().find_class(module, name)
+    def persistent_load(self, pid):  # ('storage', type, key, location, count)
+        Storages.types[str(pid[2])] = pid[1]
+
+def entries(path):
+    z = zipfile.ZipFile(path)
+    return {n.split('/', 1)[1]: z.read(n) for n in z.namelist()}
+
+one, two = entries(sys.argv[1]), entries(sys.argv[2])
+assert sorted(one) == sorted(two), 'different entries'
+assert one['data.pkl'] == two['data.pkl'], 'data.pkl differs (epoch, lr, RandomState or layout)'
+Storages(__import__('io').BytesIO(one['data.pkl'])).load()
+worst, floats = 0.0, 0
+for name in sorted(one):
+    if one[name] == two[name]: continue
+    kind = Storages.types.get(name[len('data/'):]) if name.startswith('data/') else None
+    assert kind == 'FloatStorage' and len(one[name]) == len(two[name]), '%s (%s) differs' % (name, kind)
+    x, y = np.frombuffer(one[name], np.float32), np.frombuffer(two[name], np.float32)
+    worst = max(worst, float(np.max(np.abs(x.astype(np.float64) - y))))
+    floats += 1
+assert len(Storages.types) > 20, 'storages not found in data.pkl: %s' % Storages.types
+assert worst <= 1e-5, 'largest difference %g' % worst
+print('%d storages, %d float32 ones differing in round-off, largest difference %.2g' % (len(Storages.types), floats, worst))
+PY
+cat "$WORK/py.txt"
+
+# Semi-supervised training stays in one process: refused, exit 2, before any training.
+"${MPIRUN[@]}" "$LIFT3D" train "${DATA[@]}" --subjects-train S1 --subjects-unlabeled S9 --subjects-test S11 \
+  --architecture 3,3 --channels 16 --epochs 1 --checkpoint '' >"$WORK/out" 2>"$WORK/err"
+status=$?
+[[ $status == 2 ]] || fail "semi-supervised across 2 processes: exit $status (want 2): $(head -c 600 "$WORK/err")"
+grep -q '^lift3d: error: --subjects-unlabeled: semi-supervised training runs in one process only, not across 2' \
+  "$WORK/err" || fail "no refusal of semi-supervised training across processes: $(cat "$WORK/err")"
+finish
