@@ -13,13 +13,11 @@
 
 namespace lift3d::core {
 
-// Output rows computed together: the packed matrix is stored as panels of this many rows, each
-// panel's input columns one after another (kPanelRows floats each), the last panel zero-padded.
-constexpr Eigen::Index kFramePanelRows = 32;
-
 struct PackedWeights {
   Eigen::Index rows = 0;  // output channels
   Eigen::Index cols = 0;  // kernel * input channels
+  // Panels of a few output rows (frame_kernel.cpp), each panel's input columns one after another,
+  // the last panel zero-padded.
   std::vector<float> panels;
   bool empty() const { return rows == 0; }
 };

@@ -5,7 +5,8 @@
 //   kernel_1col_x2  the two columns as two separate passes (what one pass saves)
 //   sgemm_2col    cblas_sgemm with N = 2 on the column-major taps (Eigen's product with EIGEN_USE_BLAS)
 //   sgemv_x2      cblas_sgemv twice
-//   read_floor    a plain streaming sum over the packed weights: the memory-bandwidth floor
+//   read_floor    a plain streaming sum over the packed weights (one stream)
+//   sdot_floor    cblas_sdot of the packed weights' two halves (the same bytes as two streams)
 // Models: 81f (256 channels, 3.2 MB of weights) and 243f (1024 channels, 67.6 MB). Reports bytes
 // of weights read per second.
 //   build/tests/bench/frame_kernel_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only
@@ -123,6 +124,14 @@ void read_floor(benchmark::State& state) {
   });
 }
 
+// OpenBLAS's dot product of the packed weights' two halves: the same bytes read as two streams.
+void sdot_floor(benchmark::State& state) {
+  run(state, model_of(state), [](const Layer& l, const float*, float* y) {
+    const int half = static_cast<int>(l.packed.panels.size() / 2);
+    y[0] = cblas_sdot(half, l.packed.panels.data(), 1, l.packed.panels.data() + half, 1);
+  });
+}
+
 void sizes(benchmark::internal::Benchmark* b) { b->Arg(81)->Arg(243)->Unit(benchmark::kMillisecond); }
 
 BENCHMARK(kernel_2col)->Apply(sizes);
@@ -131,6 +140,7 @@ BENCHMARK(kernel_1col_x2)->Apply(sizes);
 BENCHMARK(sgemm_2col)->Apply(sizes);
 BENCHMARK(sgemv_x2)->Apply(sizes);
 BENCHMARK(read_floor)->Apply(sizes);
+BENCHMARK(sdot_floor)->Apply(sizes);
 
 }  // namespace
 
