@@ -11,7 +11,9 @@
 // of weights read per second.
 //   build/tests/bench/frame_kernel_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only
 #include <benchmark/benchmark.h>
+#ifdef LIFT3D_HAVE_CBLAS_H
 #include <cblas.h>
+#endif
 
 #include <map>
 #include <memory>
@@ -98,6 +100,7 @@ void kernel_1col_x2(benchmark::State& state) {
   });
 }
 
+#ifdef LIFT3D_HAVE_CBLAS_H
 void sgemm_2col(benchmark::State& state) {
   run(state, model_of(state), [](const Layer& l, const float* x, float* y) {
     const int m = static_cast<int>(l.stacked.rows()), k = static_cast<int>(l.stacked.cols());
@@ -113,6 +116,8 @@ void sgemv_x2(benchmark::State& state) {
   });
 }
 
+#endif
+
 void read_floor(benchmark::State& state) {
   run(state, model_of(state), [](const Layer& l, const float*, float* y) {
     float sums[8] = {};
@@ -124,6 +129,7 @@ void read_floor(benchmark::State& state) {
   });
 }
 
+#ifdef LIFT3D_HAVE_CBLAS_H
 // OpenBLAS's dot product of the packed weights' two halves: the same bytes read as two streams.
 void sdot_floor(benchmark::State& state) {
   run(state, model_of(state), [](const Layer& l, const float*, float* y) {
@@ -132,15 +138,19 @@ void sdot_floor(benchmark::State& state) {
   });
 }
 
+#endif
+
 void sizes(benchmark::internal::Benchmark* b) { b->Arg(81)->Arg(243)->Unit(benchmark::kMillisecond); }
 
 BENCHMARK(kernel_2col)->Apply(sizes);
 BENCHMARK(kernel_1col)->Apply(sizes);
 BENCHMARK(kernel_1col_x2)->Apply(sizes);
+BENCHMARK(read_floor)->Apply(sizes);
+#ifdef LIFT3D_HAVE_CBLAS_H
 BENCHMARK(sgemm_2col)->Apply(sizes);
 BENCHMARK(sgemv_x2)->Apply(sizes);
-BENCHMARK(read_floor)->Apply(sizes);
 BENCHMARK(sdot_floor)->Apply(sizes);
+#endif
 
 }  // namespace
 
