@@ -31,6 +31,7 @@ struct StreamOptions {
   bool no_tta = false;
   bool no_trajectory = false;
   bool timing = false;
+  int timing_warmup = 0;  // frames at the start left out of --timing's figures
   int max_delay = -1;
   std::string image_size;
   std::string size_from;
@@ -90,14 +91,19 @@ std::string quantiles(std::vector<float> values) {
   return fmt::format("p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms", at(0.5), at(0.99), values.back());
 }
 
-// The --timing note: per-frame wall-clock and CPU time.
-void log_timing(const pipeline::StreamSummary& summary, int threads) {
-  if (summary.compute_ms.empty()) return log_regardless_of_level(spdlog::level::info, "timing: no frame lifted");
+// The --timing note: per-frame wall-clock and CPU time, the first `warmup` frames left out (the
+// caches and the first allocations are then still being filled).
+void log_timing(const pipeline::StreamSummary& summary, int threads, int warmup) {
+  const auto skipped = static_cast<std::ptrdiff_t>(std::min<std::size_t>(warmup, summary.compute_ms.size()));
+  const std::vector<float> wall(summary.compute_ms.begin() + skipped, summary.compute_ms.end());
+  const std::vector<float> cpu(summary.compute_cpu_ms.begin() + skipped, summary.compute_cpu_ms.end());
+  if (wall.empty()) return log_regardless_of_level(spdlog::level::info, "timing: no frame lifted");
+  const std::string after = warmup > 0 ? fmt::format(" after the first {}", skipped) : "";
   log_regardless_of_level(spdlog::level::info,
-                          fmt::format("timing: {} frames, per frame from its line read to its output written: {} "
+                          fmt::format("timing: {} frames{}, per frame from its line read to its output written: {} "
                                       "(wall clock); {} (CPU time of the lifting thread; {} thread{})",
-                                      summary.compute_ms.size(), quantiles(summary.compute_ms),
-                                      quantiles(summary.compute_cpu_ms), threads, threads == 1 ? "" : "s"));
+                                      wall.size(), after, quantiles(wall), quantiles(cpu), threads,
+                                      threads == 1 ? "" : "s"));
 }
 
 int run_stream(StreamOptions& options) {
@@ -121,7 +127,7 @@ int run_stream(StreamOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);  // a reader that goes away is a write error, reported, not a silent death
   stop_on_termination_signals();
   const pipeline::StreamSummary summary = pipeline::run_stream(request);
-  if (options.timing) log_timing(summary, request.threads);
+  if (options.timing) log_timing(summary, request.threads, options.timing_warmup);
   logger().debug("stream: {} line(s), {} frame(s) in, {} lifted, {} track(s)", summary.lines, summary.frames_in,
                  summary.frames_out, summary.tracks);
   const int stop_signal = g_stop_signal.load();
@@ -203,9 +209,13 @@ void add_stream_command(CLI::App& cli, int& exit_code) {
   cmd->add_flag("--no-trajectory", options->no_trajectory, "Do not add the trajectory model's root position");
   cmd->add_option("--threads", request.threads, "Threads inside each matrix product (default 1)")
       ->check(whole_number(1, 4096));
-  cmd->add_flag("--timing", options->timing,
+  CLI::Option* timing = cmd->add_flag("--timing", options->timing,
                 "At the end, print per-frame times (p50, p99, max: from a line read to its output written) to stderr "
                 "(keeps 8 bytes per frame until then)");
+  cmd->add_option("--timing-warmup", options->timing_warmup,
+                  "Frames at the start left out of --timing's figures (default 0)")
+      ->check(whole_number(0, 1000000000))
+      ->needs(timing);
   cmd->callback([options, &exit_code] { exit_code = run_stream(*options); });
 }
 

@@ -215,6 +215,14 @@ TemporalModel::TemporalModel(const ModelConfig& config, ModelWeights&& weights) 
   shrink_ = plain_conv(std::move(weights.shrink));
 }
 
+void TemporalModel::pack_for_frames() {
+  expand_.packed = pack_taps(expand_.taps);
+  for (Block& block : blocks_) {
+    block.dilated.packed = pack_taps(block.dilated.taps);
+    block.pointwise.packed = pack_taps(block.pointwise.taps);
+  }
+}
+
 std::vector<Matrix> TemporalModel::forward_layers(const Matrix& input) const {
   if (input.rows() != config_.input_channels)
     throw InternalError("model input has " + std::to_string(input.rows()) + " channels, expected " +
@@ -327,10 +335,32 @@ Eigen::Map<const Matrix> TemporalModel::Stream::tap_input(const LayerStep& step,
   return Eigen::Map<const Matrix>(packed_.data(), step.rows, c * streams_);
 }
 
+// A layer of a stream fed frame by frame computes one new output per stream: the frame kernel's
+// case, when the model is packed for it.
+bool TemporalModel::Stream::one_frame(const FoldedConv& conv, const LayerStep& step) const {
+  return !conv.packed.empty() && step.computed() == 1;
+}
+
+// The one computed output of every stream (column s of product): each stream's tap columns
+// stacked into one input vector (kernel x rows, in packed_), then every stream in one pass over
+// the packed weights.
+void TemporalModel::Stream::convolve_frame(const FoldedConv& conv, const LayerStep& step,
+                                           Eigen::Map<Matrix>& product) {
+  const Eigen::Index rows = step.rows, kernel = conv.kernel;
+  float* stacked = view(packed_, rows * kernel, streams_).data();
+  for (int s = 0; s < streams_; ++s)
+    for (Eigen::Index k = 0; k < kernel; ++k) {
+      const float* column = gathered_.data() + (s * step.width + step.lo + k * conv.dilation) * rows;
+      std::memcpy(stacked + (s * kernel + k) * rows, column, static_cast<std::size_t>(rows) * sizeof(float));
+    }
+  multiply_packed(conv.packed, stacked, streams_, product.data());
+}
+
 // product (out_channels x streams * computed, compact in stream order) = the convolution's
 // computed outputs of every stream, bias not added: one matrix product per tap.
 void TemporalModel::Stream::convolve_streams(const FoldedConv& conv, const LayerStep& step,
                                              Eigen::Map<Matrix>& product) {
+  if (one_frame(conv, step)) return convolve_frame(conv, step, product);
   for (std::size_t k = 0; k < conv.taps.size(); ++k) {
     const Eigen::Map<const Matrix> x = tap_input(step, static_cast<Eigen::Index>(k) * conv.dilation + step.lo);
     if (k == 0) product.noalias() = conv.taps[k] * x;
@@ -369,7 +399,7 @@ TemporalModel::Stream::Columns TemporalModel::Stream::residual_block(std::size_t
 // stream order (column s * computed + j - lo).
 Eigen::Map<Matrix> TemporalModel::Stream::dilated_conv(const FoldedConv& conv, const LayerStep& step) {
   Eigen::Map<Matrix> mid = view(middle_, step.rows, step.computed() * streams_);
-  if (!conv.winograd()) {
+  if (!conv.winograd() || one_frame(conv, step)) {  // one column: Winograd tiles would save nothing
     convolve_streams(conv, step, mid);
     return mid;
   }
@@ -390,7 +420,8 @@ TemporalModel::Stream::Columns TemporalModel::Stream::pointwise_with_residual(st
   const Block& block = model_.blocks_[b];
   const Eigen::Index rows = step.rows, width = step.width, c = step.computed(), m = step.emitted;
   Eigen::Map<Matrix> product = view(product_, rows, mid.cols());
-  product.noalias() = block.pointwise.taps[0] * mid;
+  if (one_frame(block.pointwise, step)) multiply_packed(block.pointwise.packed, mid.data(), mid.cols(), product.data());
+  else product.noalias() = block.pointwise.taps[0] * mid;
   Eigen::Map<Matrix> out = view(output_, rows, m * streams_);
   const Eigen::Map<const Matrix> in(gathered_.data(), rows, width * streams_);
   const Eigen::Index residual_offset = block.pad + block.causal_shift;

@@ -14,6 +14,7 @@
 #include <Eigen/Core>
 #include <vector>
 
+#include "core/frame_kernel.hpp"
 #include "core/model_config.hpp"
 #include "core/model_weights.hpp"
 #include "core/winograd.hpp"
@@ -33,6 +34,9 @@ struct FoldedConv {
   int kernel = 1;
   int dilation = 1;
   int tile_outputs = 1;  // 1: direct; 2: F(2,3); 4: F(4,3)
+  // The taps again, packed for one-column-per-stream products (TemporalModel::pack_for_frames);
+  // empty unless packed.
+  PackedWeights packed;
   bool winograd() const { return tile_outputs > 1; }
   int span() const { return (kernel - 1) * dilation; }  // frames consumed
 };
@@ -46,6 +50,13 @@ class TemporalModel {
   TemporalModel(const ModelConfig& config, ModelWeights&& weights);
 
   const ModelConfig& config() const { return config_; }
+
+  // Packs every convolution's weights for a Stream fed one frame at a time: a push that computes
+  // one new column per stream in a layer then reads that layer's weights once, in one contiguous
+  // pass, for every stream together (frame_kernel.hpp), instead of going through a matrix product
+  // or Winograd tiles. Holds the weights twice (the taps stay for forward() and longer pushes).
+  void pack_for_frames();
+  bool packed_for_frames() const { return !expand_.packed.empty(); }
 
   // Whole-input evaluation: input is input_channels x frames (frames >= receptive field), the
   // result is 3*joints_out x (frames - receptive_field + 1). Output column t sees input columns
@@ -103,6 +114,9 @@ class TemporalModel {
     void keep_history(LayerHistory& history, Eigen::Index rows, Eigen::Index width, Eigen::Index emitted) const;
     void convolve_streams(const FoldedConv& conv, const LayerStep& step, Eigen::Map<Matrix>& product);
     Eigen::Map<const Matrix> tap_input(const LayerStep& step, Eigen::Index shift);
+    // The frame kernel's path, for a layer that computes one output per stream (see pack_for_frames).
+    bool one_frame(const FoldedConv& conv, const LayerStep& step) const;
+    void convolve_frame(const FoldedConv& conv, const LayerStep& step, Eigen::Map<Matrix>& product);
     // A residual block's two convolutions.
     Eigen::Map<Matrix> dilated_conv(const FoldedConv& conv, const LayerStep& step);
     Columns pointwise_with_residual(std::size_t b, const LayerStep& step, const Eigen::Map<Matrix>& mid);

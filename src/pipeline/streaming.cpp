@@ -411,6 +411,9 @@ std::optional<InputError> follow_directory(const StreamRequest& request, Session
 StreamSummary run_stream(const StreamRequest& request) {
   LoadedStream loaded = load_stream(request);
   loaded.shared.lifter = &loaded.model.lifter;
+  // Each frame is one new column per layer: the weights packed for the frame kernel.
+  loaded.model.lifter.pose.pack_for_frames();
+  if (loaded.model.lifter.trajectory) loaded.model.lifter.trajectory->pack_for_frames();
   apply_thread_plan(ThreadPlan{1, 1, std::max(1, request.threads)});
   note_delay(request, loaded);
   if (request.frame == "world")

@@ -381,4 +381,12 @@ grep -qF "stream: stopped by SIGTERM: the 200 frame(s) given" "$WORK/term.err" |
 expect_exit 0 "$LIFT3D" infer --input "$WORK/first.json" --output "$WORK/first.npy"
 compare "$WORK/term.ndjson" "$WORK/first.npy" || fail "stdin after SIGTERM: not every frame sent came out as infer"
 
+# --timing-warmup: the first N frames are left out of --timing's figures; it goes with --timing only.
+head -n 60 "$WORK/frames.ndjson" >"$WORK/sixty.ndjson"
+"$LIFT3D" stream --image-size 1000x1002 --timing --timing-warmup 25 <"$WORK/sixty.ndjson" >/dev/null 2>"$WORK/err" ||
+  fail "stream --timing-warmup failed: $(cat "$WORK/err")"
+grep -qE '^lift3d: note: timing: 35 frames after the first 25, per frame .* p99 [0-9.]+ ms' "$WORK/err" ||
+  fail "--timing-warmup: $(cat "$WORK/err")"
+expect_exit 2 "$LIFT3D" stream --image-size 1000x1002 --timing-warmup 25 <"$WORK/sixty.ndjson"
+
 finish

@@ -70,7 +70,8 @@ struct Fixture {
 };
 
 // On the heap: shared.lifter points into it.
-std::unique_ptr<Fixture> make(const core::ModelConfig& config, bool tta, bool trajectory) {
+// `packed`: the models packed for the frame kernel, as lift3d stream loads them.
+std::unique_ptr<Fixture> make(const core::ModelConfig& config, bool tta, bool trajectory, bool packed = false) {
   std::optional<core::TemporalModel> traj;
   if (trajectory) {
     core::ModelConfig traj_config = config;
@@ -80,6 +81,10 @@ std::unique_ptr<Fixture> make(const core::ModelConfig& config, bool tta, bool tr
   auto made = std::make_unique<Fixture>(
       Fixture{core::Lifter{core::TemporalModel(config, synthetic_weights(config, 7)), std::move(traj)}, {}});
   Fixture& fixture = *made;
+  if (packed) {
+    fixture.lifter.pose.pack_for_frames();
+    if (fixture.lifter.trajectory) fixture.lifter.trajectory->pack_for_frames();
+  }
   fixture.shared.lifter = &fixture.lifter;
   fixture.shared.flip_tta = tta;
   fixture.shared.layout = "coco";
@@ -129,13 +134,14 @@ struct Case {
   core::ModelConfig config;
   bool tta;
   bool trajectory;
+  bool packed = false;
 };
 
 class StreamEqualsInfer : public ::testing::TestWithParam<Case> {};
 
 TEST_P(StreamEqualsInfer, EveryFrameToRoundOff) {
   const Case& c = GetParam();
-  const auto owned = make(c.config, c.tta, c.trajectory);
+  const auto owned = make(c.config, c.tta, c.trajectory, c.packed);
   const Fixture& fixture = *owned;
   const KeypointSequence pixels = walk(150, 3);
   const PoseSequence expected = infer_like(fixture, pixels);
@@ -164,12 +170,21 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"causal_tta", make_config({3, 3, 3}, 32, 17, /*causal=*/true), true, false},
                       Case{"causal_notta_trajectory", make_config({3, 3, 3}, 32, 17, true), false, true},
                       Case{"wide_first_layer", make_config({5, 3, 3}, 16), true, false},
-                      Case{"dense", make_config({3, 3, 3}, 16, 17, false, /*dense=*/true), true, false}),
+                      Case{"dense", make_config({3, 3, 3}, 16, 17, false, /*dense=*/true), true, false},
+                      // The frame kernel: 2 columns (flip TTA) and 1, panels cut short (37 and 70
+                      // channels are not multiples of its 32-row panels), odd input lengths.
+                      Case{"packed_symmetric_tta", make_config({3, 3, 3}, 32), true, false, true},
+                      Case{"packed_symmetric_notta", make_config({3, 3, 3}, 32), false, false, true},
+                      Case{"packed_odd_channels_tta_trajectory", make_config({3, 3, 3}, 37), true, true, true},
+                      Case{"packed_odd_channels_notta", make_config({3, 3}, 37), false, false, true},
+                      Case{"packed_causal_tta", make_config({3, 3, 3}, 70, 17, true), true, false, true},
+                      Case{"packed_wide_first_layer", make_config({5, 3, 3}, 16), true, false, true},
+                      Case{"packed_dense", make_config({3, 3, 3}, 16, 17, false, true), true, false, true}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(TrackLifter, MaxDelayEqualsLiftingTheSequenceCutThere) {
-  for (int max_delay : {0, 5}) {
-    const auto owned = make(make_config({3, 3, 3}, 24), true, true);
+  for (int max_delay : {0, 5}) for (bool packed : {false, true}) {
+    const auto owned = make(make_config({3, 3, 3}, 24), true, true, packed);
     Fixture& fixture = *owned;
     fixture.shared.max_delay = max_delay;
     const KeypointSequence pixels = walk(60, 11);
@@ -181,7 +196,7 @@ TEST(TrackLifter, MaxDelayEqualsLiftingTheSequenceCutThere) {
     for (int t = 0; t < 60; ++t) {
       const int seen = std::min(60, t + max_delay + 1);  // frames in when frame t was given
       const PoseSequence cut = infer_like(fixture, first_frames(pixels, seen));
-      EXPECT_LE(max_difference(lifted[t], cut, t), 1e-5f) << "max delay " << max_delay << " frame " << t;
+      EXPECT_LE(max_difference(lifted[t], cut, t), 1e-5f) << "max delay " << max_delay << " packed " << packed << " frame " << t;
       EXPECT_EQ(emitted_at[t], t + max_delay < 60 ? t + max_delay : 60);
       EXPECT_EQ(lifted[t].padded_frames, std::max(0, t + 13 - (seen - 1)));
       if (seen == 60) EXPECT_LE(max_difference(lifted[t], whole, t), 1e-5f);  // saw the real end: as infer
