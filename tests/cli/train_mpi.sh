@@ -23,10 +23,6 @@ MPIRUN=(mpirun --oversubscribe -np 2)
 if [[ $(id -u) == 0 ]]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
 export OPENBLAS_NUM_THREADS=1
-# Under AddressSanitizer: Open MPI's runtime keeps what MPI_Init allocates until exit, which
-# LeakSanitizer reports; its libraries (and the plugins it loads) are suppressed, lift3d's own leaks not.
-printf 'leak:%s\n' openmpi libpmix libhwloc libevent >"$WORK/lsan.supp"
-export LSAN_OPTIONS="suppressions=$WORK/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 expect_exit 0 "$LIFT3D" train "${DATA[@]}" "${TRAIN[@]}" --checkpoint "$WORK/one"
 grep '^\[' "$WORK/out" >"$WORK/one.txt"
