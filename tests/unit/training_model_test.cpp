@@ -22,6 +22,7 @@
 #include "core/training/adam.hpp"
 #include "core/training/losses.hpp"
 #include "core/training/training_model.hpp"
+#include "support/training_comparisons.hpp"
 #include "io/npy.hpp"
 
 namespace training = lift3d::core::training;
@@ -85,26 +86,9 @@ struct Case {
   }
 };
 
-// Largest |a - b| over the largest |b|: the tensor-wide relative error the tolerances bound.
-double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double diff = 0, scale = 0;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    diff = std::max(diff, std::abs(static_cast<double>(a[i]) - b[i]));
-    scale = std::max(scale, std::abs(static_cast<double>(b[i])));
-  }
-  return diff / (scale + 1e-9);
-}
-
-double absolute_error(const std::vector<float>& a, const std::vector<float>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double diff = 0;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
-    diff = std::max(diff, std::abs(static_cast<double>(a[i]) - b[i]));
-  return diff;
-}
-
-std::vector<float> values(const Matrix& m) { return std::vector<float>(m.data(), m.data() + m.size()); }
+using lift3d::testing::absolute_error;
+using lift3d::testing::relative_error;
+using lift3d::testing::values;
 
 training::LossWithGradient loss_of(const Case& c, const Matrix& predicted, const Matrix& target) {
   if (!c.trajectory) return training::mpjpe(predicted, target);

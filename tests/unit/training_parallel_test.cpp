@@ -21,6 +21,7 @@
 #include "core/training/collective.hpp"
 #include "core/training/losses.hpp"
 #include "core/training/training_model.hpp"
+#include "support/training_comparisons.hpp"
 #include "support/thread_collective.hpp"
 
 namespace training = lift3d::core::training;
@@ -33,25 +34,9 @@ constexpr double kGradientTolerance = 2e-5;  // relative to the tensor's largest
 constexpr double kStepTolerance = 1e-6;      // absolute, after the steps
 constexpr int kSteps = 3;
 
-double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double diff = 0, scale = 0;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    diff = std::max(diff, std::abs(static_cast<double>(a[i]) - b[i]));
-    scale = std::max(scale, std::abs(static_cast<double>(b[i])));
-  }
-  return diff / (scale + 1e-9);
-}
-
-double absolute_error(const std::vector<float>& a, const std::vector<float>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double diff = 0;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
-    diff = std::max(diff, std::abs(static_cast<double>(a[i]) - b[i]));
-  return diff;
-}
-
-std::vector<float> values(const Matrix& m) { return std::vector<float>(m.data(), m.data() + m.size()); }
+using lift3d::testing::absolute_error;
+using lift3d::testing::relative_error;
+using lift3d::testing::values;
 
 struct Split {
   int ranks = 2;

@@ -24,31 +24,20 @@
 
 #include "io/torch_checkpoint.hpp"
 #include "pipeline/training.hpp"
+#include "support/training_comparisons.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
+using lift3d::testing::read_run_py_epochs;
+using lift3d::testing::RunPyEpoch;
+
 const std::string kRunPy = std::string(LIFT3D_FIXTURES_DIR) + "/training/run_py/";
 const std::string kEval = std::string(LIFT3D_FIXTURES_DIR) + "/eval/";
 
-struct RunPyEpoch {
-  int epoch = 0;
-  double lr = 0, train = 0, train_eval = 0, valid = 0;  // mm
-};
-
 std::vector<RunPyEpoch> run_py_epochs(const std::string& name = "epochs.txt") {
-  std::ifstream file(kRunPy + name);
-  std::vector<RunPyEpoch> epochs;
-  std::string line;
-  while (std::getline(file, line)) {
-    RunPyEpoch e;
-    double minutes = 0;
-    if (std::sscanf(line.c_str(), "[%d] time %lf lr %lf 3d_train %lf 3d_eval %lf 3d_valid %lf", &e.epoch, &minutes,
-                    &e.lr, &e.train, &e.train_eval, &e.valid) == 6)
-      epochs.push_back(e);
-  }
-  return epochs;
+  return read_run_py_epochs(kRunPy + name);
 }
 
 lift3d::pipeline::TrainingRequest run_py_request(const fs::path& checkpoints) {

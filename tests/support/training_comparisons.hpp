@@ -1,0 +1,61 @@
+// What the training tests compare with: tensor-wide errors between two sets of float values, and the
+// epoch lines run.py printed (its golden runs under tests/fixtures/training).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace lift3d::testing {
+
+// Largest |a - b| over the largest |b|: the tensor-wide relative error the tolerances bound.
+inline double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double diff = 0, scale = 0;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    diff = std::max(diff, std::abs(static_cast<double>(a[i]) - b[i]));
+    scale = std::max(scale, std::abs(static_cast<double>(b[i])));
+  }
+  return diff / (scale + 1e-9);
+}
+
+inline double absolute_error(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double diff = 0;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+    diff = std::max(diff, std::abs(static_cast<double>(a[i]) - b[i]));
+  return diff;
+}
+
+inline std::vector<float> values(const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>& m) {
+  return std::vector<float>(m.data(), m.data() + m.size());
+}
+
+// One of run.py's epoch lines: "[3] time 0.01 lr 0.000902 3d_train ... 3d_eval ... 3d_valid ...".
+struct RunPyEpoch {
+  int epoch = 0;
+  double lr = 0, train = 0, train_eval = 0, valid = 0;  // mm
+};
+
+inline std::vector<RunPyEpoch> read_run_py_epochs(const std::string& path) {
+  std::ifstream file(path);
+  std::vector<RunPyEpoch> epochs;
+  std::string line;
+  while (std::getline(file, line)) {
+    RunPyEpoch e;
+    double minutes = 0;
+    if (std::sscanf(line.c_str(), "[%d] time %lf lr %lf 3d_train %lf 3d_eval %lf 3d_valid %lf", &e.epoch, &minutes,
+                    &e.lr, &e.train, &e.train_eval, &e.valid) == 6)
+      epochs.push_back(e);
+  }
+  return epochs;
+}
+
+}  // namespace lift3d::testing
