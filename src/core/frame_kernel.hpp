@@ -11,6 +11,8 @@
 #include <Eigen/Core>
 #include <vector>
 
+#include "core/conv_taps.hpp"
+
 namespace lift3d::core {
 
 struct PackedWeights {
@@ -22,8 +24,8 @@ struct PackedWeights {
   bool empty() const { return rows == 0; }
 };
 
-// Packs the taps of a convolution (each out x in, column-major: taps[k](o, i) is W[o][i][k]).
-PackedWeights pack_taps(const std::vector<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>>& taps);
+// Packs the taps of a convolution (taps[k](o, i) is W[o][i][k]).
+PackedWeights pack_taps(const ConvTaps& taps);
 
 // y.col(s) = W * x.col(s) for s < columns, x being w.cols x columns and y w.rows x columns (both
 // column-major, contiguous). Columns go through in pairs: each pair reads the weights once.

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "base/memory_pages.hpp"
 #include "lift3d/error.hpp"
 
 namespace lift3d::core {
@@ -25,63 +26,55 @@ constexpr int kMaxWinogradDilation = 27;
 // Outputs per Winograd tile: F(4,3), six products for four outputs (three products per output direct).
 constexpr int kWinogradTileOutputs = 4;
 
-// row[j] = row[j] * scale, rounded once: a contiguous pass the compiler vectorises.
-void scale_row(float* row, std::size_t length, double scale) {
-  for (std::size_t j = 0; j < length; ++j) row[j] = static_cast<float>(static_cast<double>(row[j]) * scale);
-}
-
-// torch's [out][in][kernel] into column-major taps, taps[k](o, i) = w[o][i][k]: a tile of rows and
-// inputs at a time, so that both the reads (a run of each row) and the writes (a run of each
-// column) stay in cache.
-std::vector<Matrix> taps_from_torch_layout(const float* w, int out, int in, int kernel) {
-  std::vector<Matrix> taps(kernel, Matrix(out, in));
-  constexpr int kRows = 16, kInputs = 64;
-  const std::size_t row_length = static_cast<std::size_t>(in) * kernel;
-  for (int first_row = 0; first_row < out; first_row += kRows) {
-    const int rows = std::min(kRows, out - first_row);
-    for (int first_input = 0; first_input < in; first_input += kInputs) {
-      const int inputs = std::min(kInputs, in - first_input);
-      for (int k = 0; k < kernel; ++k) {
-        for (int i = first_input; i < first_input + inputs; ++i) {
-          float* column = taps[k].col(i).data() + first_row;
-          const float* source = w + first_row * row_length + static_cast<std::size_t>(i) * kernel + k;
-          for (int r = 0; r < rows; ++r) column[r] = source[r * row_length];
-        }
-      }
+// Folds eval-mode BatchNorm into a Conv1d's weights w [out][in][kernel] and separates the taps:
+// taps[k](o, i) = w[o][i][k] * scale[o] (no scale: the weights as they are). Each product is
+// computed in double and rounded once, which keeps the result within float32 round-off of the
+// reference's two-step evaluation. `w` is consumed and becomes tap 0: row o of tap 0 is written
+// over w's own storage once w's row o has been copied aside, and it ends before w's row o + 1
+// begins, so no weight is overwritten unread; the pages w no longer needs are returned. Loading thus
+// never holds a model's weights twice, and a 1x1 convolution's are folded where they were read.
+ConvTaps fold_into_taps(std::vector<float>&& w, int out, int in, int kernel, const std::vector<double>& scale) {
+  const std::size_t tap_size = static_cast<std::size_t>(out) * in, row_length = static_cast<std::size_t>(in) * kernel;
+  std::vector<std::vector<float>> taps(static_cast<std::size_t>(kernel));
+  for (int k = 1; k < kernel; ++k) resize_on_huge_pages(taps[k], tap_size);
+  std::vector<float> row(row_length);
+  for (int o = 0; o < out; ++o) {
+    const double s = scale.empty() ? 1.0 : scale[o];
+    std::copy_n(w.data() + o * row_length, row_length, row.data());
+    for (int k = 0; k < kernel; ++k) {
+      float* tap_row = (k == 0 ? w.data() : taps[k].data()) + static_cast<std::size_t>(o) * in;
+      for (int i = 0; i < in; ++i) tap_row[i] = static_cast<float>(static_cast<double>(row[i * kernel + k]) * s);
     }
   }
-  return taps;
+  w.resize(tap_size);
+  return_unused_capacity(w);
+  taps[0] = std::move(w);
+  return ConvTaps(out, in, std::move(taps));
 }
 
 // Conv1d weight [out, in, kernel] followed by eval-mode BatchNorm, folded into one affine conv:
-// BN(W*x) = scale * (W*x) + (bias - mean * scale), scale = gamma / sqrt(var + eps). Each product
-// w * scale is computed in double and rounded once, which keeps the result within float32 round-off
-// of the reference's two-step evaluation. The convolution's weights are scaled in place and freed
-// once copied into the taps, so loading never holds a model's weights twice (the peak stays near
-// one copy plus one layer).
+// BN(W*x) = scale * (W*x) + (bias - mean * scale), scale = gamma / sqrt(var + eps).
 FoldedConv fold_conv_bn(ConvWeights&& conv, const BatchNormWeights& bn, int dilation, int tile_outputs = 1) {
-  const int out = conv.out_channels, in = conv.in_channels, kernel = conv.kernel;
-  std::vector<float> w = std::move(conv.weight);
+  const int out = conv.out_channels;
   FoldedConv folded;
-  folded.kernel = kernel;
+  folded.kernel = conv.kernel;
   folded.dilation = dilation;
-  folded.tile_outputs = kernel == 3 ? tile_outputs : 1;
+  folded.tile_outputs = conv.kernel == 3 ? tile_outputs : 1;
   folded.bias.resize(out);
-  const std::size_t row_length = static_cast<std::size_t>(in) * kernel;
+  std::vector<double> scale(static_cast<std::size_t>(out));
   for (int o = 0; o < out; ++o) {
-    const double scale = bn.weight[o] / std::sqrt(bn.running_var[o] + kBatchNormEps);
-    folded.bias[o] = static_cast<float>(bn.bias[o] - bn.running_mean[o] * scale);
-    scale_row(w.data() + o * row_length, row_length, scale);
+    scale[o] = bn.weight[o] / std::sqrt(bn.running_var[o] + kBatchNormEps);
+    folded.bias[o] = static_cast<float>(bn.bias[o] - bn.running_mean[o] * scale[o]);
   }
-  folded.taps = taps_from_torch_layout(w.data(), out, in, kernel);
+  folded.taps = fold_into_taps(std::move(conv.weight), out, conv.in_channels, conv.kernel, scale);
   return folded;
 }
 
 FoldedConv plain_conv(ConvWeights&& conv) {
   FoldedConv result;
-  result.kernel = 1;
+  result.kernel = conv.kernel;
   result.bias = Eigen::Map<const Vector>(conv.bias.data(), conv.out_channels);
-  result.taps = taps_from_torch_layout(conv.weight.data(), conv.out_channels, conv.in_channels, 1);
+  result.taps = fold_into_taps(std::move(conv.weight), conv.out_channels, conv.in_channels, conv.kernel, {});
   return result;
 }
 

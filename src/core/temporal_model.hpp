@@ -29,7 +29,7 @@ using Vector = Eigen::Matrix<float, Eigen::Dynamic, 1>;
 // `tile_outputs` outputs d frames apart costs tile_outputs + 2 matrix products instead of
 // 3 * tile_outputs; the transformed weights are formed from the taps as the products need them.
 struct FoldedConv {
-  std::vector<Matrix> taps;  // out_channels x in_channels: W_k
+  ConvTaps taps;  // W_k, out_channels x in_channels each
   Vector bias;
   int kernel = 1;
   int dilation = 1;

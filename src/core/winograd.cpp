@@ -85,21 +85,22 @@ constexpr Eigen::Index kPanelRows = 128;
 
 bool is_first_tap(const double* g) { return g[0] == 1 && g[1] == 0 && g[2] == 0; }
 
-// panels.middleCols(s * columns, columns) = T_formed[s] rows [first, first + height), where
-// T_i = sum_k G[i][k] W_k: every panel from one pass over the three weight matrices, which are too
-// large for the cache and are read once per chunk this way (not once per product).
-void form_panels(const std::vector<Matrix>& weights, const WinogradTransform& transform,
-                 const std::vector<int>& formed, Eigen::Index first, Eigen::Index height, Eigen::Map<Matrix> panels) {
-  const Eigen::Index columns = weights[0].cols();
-  for (Eigen::Index c = 0; c < columns; ++c) {
-    const float* w0 = weights[0].col(c).data() + first;
-    const float* w1 = weights[1].col(c).data() + first;
-    const float* w2 = weights[2].col(c).data() + first;
+// panels = the rows [first, first + height) of every T_formed[s], T_i = sum_k G[i][k] W_k, one
+// row-major height x columns block after another: every block from one pass over those rows of the
+// three weight matrices, which are too large for the cache and are read once per chunk this way
+// (not once per product).
+void form_panels(const ConvTaps& weights, const WinogradTransform& transform, const std::vector<int>& formed,
+                 Eigen::Index first, Eigen::Index height, float* panels) {
+  const Eigen::Index columns = weights.cols();
+  for (Eigen::Index r = 0; r < height; ++r) {
+    const float* w0 = weights[0].row(first + r).data();
+    const float* w1 = weights[1].row(first + r).data();
+    const float* w2 = weights[2].row(first + r).data();
     for (std::size_t s = 0; s < formed.size(); ++s) {
       const double* g = &transform.weight[static_cast<std::size_t>(formed[s]) * 3];
       const float g0 = static_cast<float>(g[0]), g1 = static_cast<float>(g[1]), g2 = static_cast<float>(g[2]);
-      float* panel = panels.col(static_cast<Eigen::Index>(s) * columns + c).data();
-      for (Eigen::Index r = 0; r < height; ++r) panel[r] = g0 * w0[r] + g1 * w1[r] + g2 * w2[r];
+      float* panel = panels + (static_cast<Eigen::Index>(s) * height + r) * columns;
+      for (Eigen::Index c = 0; c < columns; ++c) panel[c] = g0 * w0[c] + g1 * w1[c] + g2 * w2[c];
     }
   }
 }
@@ -108,10 +109,10 @@ void form_panels(const std::vector<Matrix>& weights, const WinogradTransform& tr
 // T_i formed a panel of rows at a time instead of being stored: the model then holds three weight
 // matrices per convolution whatever the tile size (six would be held for F(4,3), 36 MiB more for the
 // 243-frame model).
-void multiply_transformed(const std::vector<Matrix>& weights, const WinogradTransform& transform,
-                          const Eigen::Map<Matrix>& v, Eigen::Index tiles, Eigen::Map<Matrix> product) {
+void multiply_transformed(const ConvTaps& weights, const WinogradTransform& transform, const Eigen::Map<Matrix>& v,
+                          Eigen::Index tiles, Eigen::Map<Matrix> product) {
   thread_local std::vector<float> panel_storage;  // per thread: several streams may run at once
-  const Eigen::Index rows = weights[0].rows(), columns = weights[0].cols();
+  const Eigen::Index rows = weights.rows(), columns = weights.cols();
   std::vector<int> formed, slot(static_cast<std::size_t>(transform.products), -1);
   for (int i = 0; i < transform.products; ++i)
     if (!is_first_tap(&transform.weight[static_cast<std::size_t>(i) * 3])) {
@@ -120,14 +121,18 @@ void multiply_transformed(const std::vector<Matrix>& weights, const WinogradTran
     }
   for (Eigen::Index first = 0; first < rows; first += kPanelRows) {
     const Eigen::Index height = std::min(kPanelRows, rows - first);
-    Eigen::Map<Matrix> panels = view(panel_storage, height, columns * static_cast<Eigen::Index>(formed.size()));
+    float* panels = view(panel_storage, height, columns * static_cast<Eigen::Index>(formed.size())).data();
     form_panels(weights, transform, formed, first, height, panels);
     for (int i = 0; i < transform.products; ++i) {
       auto out = product.block(first, i * tiles, height, tiles);
       const auto in = v.middleCols(i * tiles, tiles);
       const int s = slot[static_cast<std::size_t>(i)];
-      if (s < 0) out.noalias() = weights[0].middleRows(first, height) * in;  // T_i = W_0
-      else out.noalias() = panels.middleCols(s * columns, columns) * in;
+      if (s < 0) {
+        out.noalias() = weights[0].middleRows(first, height) * in;  // T_i = W_0
+      } else {
+        const Eigen::Map<const RowMajorMatrix> panel(panels + s * height * columns, height, columns);
+        out.noalias() = panel * in;
+      }
     }
   }
 }
@@ -165,7 +170,7 @@ void plan_tiles(Eigen::Index streams, Eigen::Index width, Eigen::Index lo, Eigen
     }
 }
 
-void winograd_convolve(const std::vector<Matrix>& weights, const WinogradTransform& transform, Eigen::Index d,
+void winograd_convolve(const ConvTaps& weights, const WinogradTransform& transform, Eigen::Index d,
                        const float* in, Eigen::Index rows, const TilePlan& plan, std::vector<float>& transformed,
                        std::vector<float>& products, Eigen::Ref<Matrix> out) {
   const int n = transform.products;
@@ -185,7 +190,7 @@ void winograd_convolve(const std::vector<Matrix>& weights, const WinogradTransfo
     for (int i = 0; i < n; ++i)
       combine(Eigen::Map<Vector>(v.col(i * tiles + p).data(), rows), &transform.input[i * n], x.data(), n, rows);
   }
-  const Eigen::Map<Matrix> product = view(products, weights[0].rows(), n * tiles);
+  const Eigen::Map<Matrix> product = view(products, weights.rows(), n * tiles);
   multiply_transformed(weights, transform, v, tiles, product);
   std::vector<const float*> source(static_cast<std::size_t>(n));
   for (Eigen::Index q = 0; q < out.cols(); ++q) {

@@ -11,6 +11,8 @@
 #include <Eigen/Core>
 #include <vector>
 
+#include "core/conv_taps.hpp"
+
 namespace lift3d::core {
 
 struct WinogradTransform {
@@ -48,7 +50,7 @@ void plan_tiles(Eigen::Index streams, Eigen::Index width, Eigen::Index lo, Eigen
 // weights are `weights` (W_0, W_1, W_2: the T_i are formed a panel of rows at a time, never stored),
 // bias not added. `in` is column-major with `rows` rows; `transformed` and `products` are scratch,
 // grown as needed.
-void winograd_convolve(const std::vector<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>>& weights,
+void winograd_convolve(const ConvTaps& weights,
                        const WinogradTransform& transform, Eigen::Index d, const float* in, Eigen::Index rows,
                        const TilePlan& plan, std::vector<float>& transformed, std::vector<float>& products,
                        Eigen::Ref<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>> out);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/memory_pages.hpp"
 #include "lift3d/error.hpp"
 #include "io/file.hpp"
 #include "io/zip_archive.hpp"
@@ -439,49 +440,67 @@ TorchCheckpoint::TensorSpan TorchCheckpoint::locate_tensor(const TensorRef& tens
 
 void TorchCheckpoint::check_tensor(const TensorRef& tensor) const { locate_tensor(tensor); }
 
-Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
-  const TensorSpan located = locate_tensor(tensor);
-  const Storage& storage = *located.storage;
-  const std::string& key = tensor.storage.key;
-  Array array;
-  array.dtype = storage.dtype;
-  array.shape = tensor.shape;
-  if (located.numel == 0) return array;
-  const std::size_t item_size = dtype_size(storage.dtype);
-  const std::int64_t first = located.first, last = located.last, numel = located.numel;
+namespace {
 
-  // Read only the span the tensor covers.
-  const std::uint64_t span_bytes = static_cast<std::uint64_t>(last + 1) * item_size;
-  const std::uint64_t start_byte = static_cast<std::uint64_t>(first) * item_size;
-  std::vector<std::uint8_t> span(static_cast<std::size_t>(span_bytes));
+// Whether the tensor's elements lie in C order, one after the other.
+bool is_contiguous(const TensorRef& tensor) {
+  std::int64_t expected_stride = 1;
+  for (std::size_t d = tensor.shape.size(); d-- > 0;) {
+    if (tensor.shape[d] != 1 && tensor.strides[d] != expected_stride) return false;
+    expected_stride *= tensor.shape[d];
+  }
+  return true;
+}
+
+}  // namespace
+
+void TorchCheckpoint::read_span(const TensorSpan& located, const std::string& key, void* out, std::size_t bytes) const {
+  const Storage& storage = *located.storage;
+  const std::uint64_t start_byte = static_cast<std::uint64_t>(located.first) * dtype_size(storage.dtype);
   try {
     if (impl_->file) {
-      impl_->file->read(storage.file_offset + start_byte, span.data(), span.size());
+      impl_->file->read(storage.file_offset + start_byte, out, bytes);
     } else if (storage.entry->method == 0) {
-      impl_->zip->read_stored_range(*storage.entry, start_byte, span.data(), span.size());
+      impl_->zip->read_stored_range(*storage.entry, start_byte, out, bytes);
     } else {  // torch never compresses storages, but a re-zipped checkpoint might
       const std::vector<std::uint8_t> whole =
           impl_->zip->read(*storage.entry, storage.entry->uncompressed_size);
-      std::copy_n(whole.begin() + static_cast<std::ptrdiff_t>(start_byte), span.size(), span.begin());
+      std::copy_n(whole.begin() + static_cast<std::ptrdiff_t>(start_byte), bytes, static_cast<std::uint8_t*>(out));
     }
   } catch (const ModelError&) {
     throw;
   } catch (const Error& e) {
     rethrow_as_model_error(path_, "storage " + quoted(key) + ": ", e);
   }
+}
 
-  bool contiguous = true;
-  std::int64_t expected_stride = 1;
-  for (std::size_t d = tensor.shape.size(); d-- > 0;) {
-    if (tensor.shape[d] != 1 && tensor.strides[d] != expected_stride) contiguous = false;
-    expected_stride *= tensor.shape[d];
-  }
-  if (contiguous && static_cast<std::uint64_t>(numel) * item_size == span.size()) {
+Array TorchCheckpoint::read_tensor(const TensorRef& tensor) const {
+  const TensorSpan located = locate_tensor(tensor);
+  Array array;
+  array.dtype = located.storage->dtype;
+  array.shape = tensor.shape;
+  if (located.numel == 0) return array;
+  const std::size_t item_size = dtype_size(array.dtype);
+  // Read only the span the tensor covers.
+  std::vector<std::uint8_t> span(static_cast<std::size_t>(located.last + 1) * item_size);
+  read_span(located, tensor.storage.key, span.data(), span.size());
+  if (is_contiguous(tensor) && located.numel == located.last + 1) {
     array.bytes = std::move(span);
   } else {
-    array.bytes = gather(span.data(), item_size, tensor.shape, tensor.strides, numel);
+    array.bytes = gather(span.data(), item_size, tensor.shape, tensor.strides, located.numel);
   }
   return array;
+}
+
+std::vector<float> TorchCheckpoint::read_tensor_floats(const TensorRef& tensor) const {
+  const TensorSpan located = locate_tensor(tensor);
+  if (located.numel == 0) return {};
+  if (located.storage->dtype != DType::Float32 || !is_contiguous(tensor) || located.numel != located.last + 1)
+    return read_tensor(tensor).to_float();
+  std::vector<float> values;
+  resize_on_huge_pages(values, static_cast<std::size_t>(located.numel));
+  read_span(located, tensor.storage.key, values.data(), values.size() * sizeof(float));
+  return values;
 }
 
 std::optional<StateDict> read_state_dict(const TorchCheckpoint& checkpoint, const std::string& key, TensorData data) {
@@ -507,13 +526,13 @@ std::optional<StateDict> read_state_dict(const TorchCheckpoint& checkpoint, cons
                        value->describe() + ", expected a tensor");
     }
     if (data == TensorData::Read) {
-      result.push_back(NamedTensor{name->text, checkpoint.read_tensor(value->tensor)});
+      result.push_back(NamedTensor{name->text, checkpoint.read_tensor(value->tensor), &value->tensor});
     } else {
       checkpoint.check_tensor(value->tensor);
       Array shape_only;
       shape_only.dtype = value->tensor.storage.dtype;
       shape_only.shape = value->tensor.shape;
-      result.push_back(NamedTensor{name->text, std::move(shape_only)});
+      result.push_back(NamedTensor{name->text, std::move(shape_only), &value->tensor});
     }
   }
   return result;

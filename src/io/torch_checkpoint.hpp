@@ -35,6 +35,9 @@ class TorchCheckpoint {
   // storage's own dtype (Array::to_float() etc. convert). Reads only the bytes the tensor spans.
   // Throws ModelError when the storage is missing, damaged or too small for the tensor.
   Array read_tensor(const TensorRef& tensor) const;
+  // The tensor's elements converted to float32, in C order. A contiguous float32 tensor (what
+  // torch.save writes for a model) is read straight into the result, without an intermediate copy.
+  std::vector<float> read_tensor_floats(const TensorRef& tensor) const;
   // The checks of read_tensor without the reading: the storage exists, is intact and holds the
   // tensor. Throws ModelError as read_tensor does.
   void check_tensor(const TensorRef& tensor) const;
@@ -48,6 +51,8 @@ class TorchCheckpoint {
     std::int64_t first, last, numel;
   };
   TensorSpan locate_tensor(const TensorRef& tensor) const;
+  // Reads `bytes` bytes of the located tensor's storage, from its first element, into `out`.
+  void read_span(const TensorSpan& located, const std::string& key, void* out, std::size_t bytes) const;
   std::string path_;
   std::string format_;
   std::shared_ptr<PickleDocument> document_;
@@ -59,6 +64,7 @@ class TorchCheckpoint {
 struct NamedTensor {
   std::string name;
   Array array;
+  const TensorRef* source = nullptr;  // where it lies in the checkpoint (valid while that is open)
 };
 using StateDict = std::vector<NamedTensor>;
 

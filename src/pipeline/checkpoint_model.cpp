@@ -50,12 +50,14 @@ void read_training_state(const io::Value& root, CheckpointInfo& info) {
   }
 }
 
-Contents read_contents(const std::string& path, const ArchitectureHints& hints, io::TensorData data) {
-  const io::TorchCheckpoint checkpoint(path);
+// The checkpoint's structure and tensor shapes (each tensor checked against its storage), no weights.
+Contents read_contents(const io::TorchCheckpoint& checkpoint, const ArchitectureHints& hints) {
+  constexpr io::TensorData data = io::TensorData::ShapesOnly;
   const io::Value& root = checkpoint_dict(checkpoint);
   Contents contents;
   CheckpointInfo& info = contents.info;
-  info.path = path;
+  info.path = checkpoint.path();
+  const std::string& path = info.path;
   info.format = checkpoint.format();
   contents.pose = pose_state_dict(checkpoint, root, data);
   info.pose = infer_architecture(contents.pose, hints, path + ": model_pos");
@@ -68,8 +70,9 @@ Contents read_contents(const std::string& path, const ArchitectureHints& hints, 
   return contents;
 }
 
-core::TemporalModel build_model(io::StateDict&& state, const core::ModelConfig& config) {
-  return core::TemporalModel(config, model_weights_from_state_dict(std::move(state), config));
+core::TemporalModel build_model(const io::TorchCheckpoint& checkpoint, io::StateDict& state,
+                                const core::ModelConfig& config) {
+  return core::TemporalModel(config, model_weights_from_checkpoint(checkpoint, state, config));
 }
 
 // "3,3,3 (dilated, causal), 1024 channels, receptive field 27 frames, 8512051 parameters"
@@ -93,16 +96,21 @@ void log_loaded(const CheckpointInfo& info) {
 }  // namespace
 
 CheckpointInfo inspect_checkpoint(const std::string& path, const ArchitectureHints& hints) {
-  CheckpointInfo info = read_contents(path, hints, io::TensorData::ShapesOnly).info;
+  const io::TorchCheckpoint checkpoint(path);
+  CheckpointInfo info = read_contents(checkpoint, hints).info;
   logger().debug("{}: {} checkpoint, tensor shapes read (weights not loaded)", path, info.format);
   return info;
 }
 
 LoadedModel load_model(const std::string& path, const ArchitectureHints& hints) {
-  Contents contents = read_contents(path, hints, io::TensorData::Read);
+  // Shapes first (every tensor checked against its storage), then each convolution's weights read
+  // straight into the buffer the model keeps.
+  const io::TorchCheckpoint checkpoint(path);
+  Contents contents = read_contents(checkpoint, hints);
   std::optional<core::TemporalModel> trajectory;
-  if (contents.trajectory) trajectory.emplace(build_model(std::move(*contents.trajectory), *contents.info.trajectory));
-  core::TemporalModel pose = build_model(std::move(contents.pose), contents.info.pose);
+  if (contents.trajectory)
+    trajectory.emplace(build_model(checkpoint, *contents.trajectory, *contents.info.trajectory));
+  core::TemporalModel pose = build_model(checkpoint, contents.pose, contents.info.pose);
   log_loaded(contents.info);
   return LoadedModel{contents.info, core::Lifter{std::move(pose), std::move(trajectory)}};
 }

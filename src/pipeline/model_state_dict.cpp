@@ -8,36 +8,69 @@
 namespace lift3d::pipeline {
 namespace {
 
-using TensorMap = std::map<std::string, io::Array*>;
+// Where the weights' values come from: a state_dict's arrays already read (each freed once
+// converted), or the checkpoint itself, each tensor read straight into the float buffer the model
+// keeps.
+class TensorValues {
+ public:
+  explicit TensorValues(io::StateDict& state, const io::TorchCheckpoint* checkpoint = nullptr)
+      : checkpoint_(checkpoint) {
+    for (auto& named : state) tensors_[named.name] = &named;
+  }
+  std::vector<float> floats(const std::string& name) {
+    io::NamedTensor& named = find(name);
+    if (checkpoint_) return checkpoint_->read_tensor_floats(*named.source);
+    std::vector<float> values = named.array.to_float();
+    std::vector<std::uint8_t>().swap(named.array.bytes);
+    return values;
+  }
+  const std::vector<std::int64_t>& shape(const std::string& name) { return find(name).array.shape; }
+  std::vector<double> doubles(const std::string& name) {
+    io::NamedTensor& named = find(name);
+    return checkpoint_ ? checkpoint_->read_tensor(*named.source).to_double() : named.array.to_double();
+  }
 
-io::Array& tensor(const TensorMap& tensors, const std::string& name) {
-  auto found = tensors.find(name);
-  if (found == tensors.end()) throw InternalError("tensor '" + name + "' vanished after architecture check");
-  return *found->second;
-}
+ private:
+  io::NamedTensor& find(const std::string& name) {
+    auto found = tensors_.find(name);
+    if (found == tensors_.end()) throw InternalError("tensor '" + name + "' vanished after architecture check");
+    if (checkpoint_ && !found->second->source) throw InternalError("tensor '" + name + "' has no source in the checkpoint");
+    return *found->second;
+  }
+  const io::TorchCheckpoint* checkpoint_;
+  std::map<std::string, io::NamedTensor*> tensors_;
+};
 
-// A tensor's values as float, its bytes freed.
-std::vector<float> take_float(const TensorMap& tensors, const std::string& name) {
-  io::Array& array = tensor(tensors, name);
-  std::vector<float> values = array.to_float();
-  std::vector<std::uint8_t>().swap(array.bytes);
-  return values;
-}
-
-core::ConvWeights take_conv(const TensorMap& tensors, const std::string& name, bool has_bias) {
-  const io::Array& weight = tensor(tensors, name + ".weight");
+core::ConvWeights take_conv(TensorValues& values, const std::string& name, bool has_bias) {
+  const std::vector<std::int64_t>& shape = values.shape(name + ".weight");
   core::ConvWeights conv;
-  conv.out_channels = static_cast<int>(weight.shape[0]);
-  conv.in_channels = static_cast<int>(weight.shape[1]);
-  conv.kernel = static_cast<int>(weight.shape[2]);
-  conv.weight = take_float(tensors, name + ".weight");
-  if (has_bias) conv.bias = take_float(tensors, name + ".bias");
+  conv.out_channels = static_cast<int>(shape[0]);
+  conv.in_channels = static_cast<int>(shape[1]);
+  conv.kernel = static_cast<int>(shape[2]);
+  conv.weight = values.floats(name + ".weight");
+  if (has_bias) conv.bias = values.floats(name + ".bias");
   return conv;
 }
 
-core::BatchNormWeights take_bn(const TensorMap& tensors, const std::string& name) {
-  return {tensor(tensors, name + ".weight").to_double(), tensor(tensors, name + ".bias").to_double(),
-          tensor(tensors, name + ".running_mean").to_double(), tensor(tensors, name + ".running_var").to_double()};
+core::BatchNormWeights take_bn(TensorValues& values, const std::string& name) {
+  return {values.doubles(name + ".weight"), values.doubles(name + ".bias"), values.doubles(name + ".running_mean"),
+          values.doubles(name + ".running_var")};
+}
+
+core::ModelWeights take_weights(TensorValues& values, const core::ModelConfig& config) {
+  core::ModelWeights weights;
+  weights.expand = take_conv(values, "expand_conv", false);
+  weights.expand_bn = take_bn(values, "expand_bn");
+  for (int b = 0; b < config.blocks(); ++b) {
+    core::BlockWeights block;
+    block.dilated = take_conv(values, "layers_conv." + std::to_string(2 * b), false);
+    block.dilated_bn = take_bn(values, "layers_bn." + std::to_string(2 * b));
+    block.pointwise = take_conv(values, "layers_conv." + std::to_string(2 * b + 1), false);
+    block.pointwise_bn = take_bn(values, "layers_bn." + std::to_string(2 * b + 1));
+    weights.blocks.push_back(std::move(block));
+  }
+  weights.shrink = take_conv(values, "shrink", true);
+  return weights;
 }
 
 }  // namespace
@@ -199,21 +232,14 @@ core::ModelConfig infer_architecture(const io::StateDict& state, const Architect
 }
 
 core::ModelWeights model_weights_from_state_dict(io::StateDict&& state, const core::ModelConfig& config) {
-  TensorMap tensors;
-  for (auto& named : state) tensors[named.name] = &named.array;
-  core::ModelWeights weights;
-  weights.expand = take_conv(tensors, "expand_conv", false);
-  weights.expand_bn = take_bn(tensors, "expand_bn");
-  for (int b = 0; b < config.blocks(); ++b) {
-    core::BlockWeights block;
-    block.dilated = take_conv(tensors, "layers_conv." + std::to_string(2 * b), false);
-    block.dilated_bn = take_bn(tensors, "layers_bn." + std::to_string(2 * b));
-    block.pointwise = take_conv(tensors, "layers_conv." + std::to_string(2 * b + 1), false);
-    block.pointwise_bn = take_bn(tensors, "layers_bn." + std::to_string(2 * b + 1));
-    weights.blocks.push_back(std::move(block));
-  }
-  weights.shrink = take_conv(tensors, "shrink", true);
-  return weights;
+  TensorValues values(state);
+  return take_weights(values, config);
+}
+
+core::ModelWeights model_weights_from_checkpoint(const io::TorchCheckpoint& checkpoint, io::StateDict& state,
+                                                 const core::ModelConfig& config) {
+  TensorValues values(state, &checkpoint);
+  return take_weights(values, config);
 }
 
 }  // namespace lift3d::pipeline

@@ -33,4 +33,10 @@ core::ModelConfig infer_architecture(const io::StateDict& state, const Architect
 // tensor's bytes are freed once converted, so loading never holds a checkpoint's weights twice).
 core::ModelWeights model_weights_from_state_dict(io::StateDict&& state, const core::ModelConfig& config);
 
+// The same weights read from `checkpoint` as they are needed, `state` being its state_dict read
+// with TensorData::ShapesOnly and checked by infer_architecture: each convolution's weights go
+// straight from the file into the buffer the model folds (no intermediate copy of the bytes).
+core::ModelWeights model_weights_from_checkpoint(const io::TorchCheckpoint& checkpoint, io::StateDict& state,
+                                                 const core::ModelConfig& config);
+
 }  // namespace lift3d::pipeline

@@ -51,7 +51,7 @@ const Model& model(int blocks, int channels) {
     layer.taps.assign(kernel, Matrix(channels, in));
     for (Matrix& tap : layer.taps)
       for (Eigen::Index i = 0; i < tap.size(); ++i) tap.data()[i] = value(rng);
-    layer.packed = lift3d::core::pack_taps(layer.taps);
+    layer.packed = lift3d::core::pack_taps(lift3d::core::conv_taps_from(layer.taps));
     layer.stacked.resize(channels, in * kernel);
     for (int k = 0; k < kernel; ++k) layer.stacked.middleCols(k * in, in) = layer.taps[k];
     slot->bytes += layer.stacked.size() * sizeof(float);

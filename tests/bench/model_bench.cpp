@@ -6,9 +6,16 @@
 // the products lift3d actually runs (Winograd F(4,3) blocks at 1.5 instead of 3 products per output).
 // BM_Sgemm gives the host's limit: one thread's rate on the products a 256- or 1024-channel layer
 // runs (channels x channels by channels x 1024, the flip-TTA pair of a 512-frame chunk).
-//   build/tests/bench/model_bench --benchmark_filter='243f|Sgemm' --benchmark_repetitions=5
+// BM_LoadCheckpoint: reading and folding a checkpoint torch.save's zip layout holds (written here
+// with random weights: 27f, 243f, 1024 channels; the 243-frame one is 68 MB), CPU time, so that
+// the figure holds on a busy host; scripts/bench_vs_pytorch.sh compares it with torch.load.
+//   build/tests/bench/model_bench --benchmark_filter='243f|Sgemm|Load' --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
 
+#include <malloc.h>
+
+#include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
@@ -16,6 +23,8 @@
 #include "core/lifter.hpp"
 #include "core/parallel.hpp"
 #include "core/temporal_model.hpp"
+#include "io/pickle_writer.hpp"
+#include "pipeline/checkpoint_model.hpp"
 #include "support/synthetic_model.hpp"
 
 namespace {
@@ -120,8 +129,43 @@ void BM_Sgemm(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(state.iterations()) * flops / 1e9, benchmark::Counter::kIsRate);
 }
 
+// A run.py-like checkpoint ({"epoch", "lr", "model_pos"}) of `blocks` blocks and 1024 channels,
+// written once into the temporary folder.
+std::string checkpoint_for(int blocks) {
+  static std::map<int, std::string> written;
+  std::string& path = written[blocks];
+  if (path.empty()) {
+    const ModelConfig config = lift3d::testing::make_config(std::vector<int>(blocks + 1, 3), 1024);
+    lift3d::io::PyValue state = lift3d::io::PyValue::ordered_dict();
+    for (auto& named : lift3d::testing::synthetic_state(config, 7))
+      state.set(named.name, lift3d::io::PyValue::tensor(std::move(named.array)));
+    lift3d::io::PyValue root = lift3d::io::PyValue::dict();
+    root.set("epoch", lift3d::io::PyValue::of_int(80));
+    root.set("lr", lift3d::io::PyValue::of_float(1e-3));
+    root.set("model_pos", std::move(state));
+    path = (std::filesystem::temp_directory_path() /
+            ("lift3d_bench_" + std::to_string(config.receptive_field()) + "f.bin")).string();
+    lift3d::io::write_torch_zip(path, "archive", root);
+  }
+  return path;
+}
+
+void BM_LoadCheckpoint(benchmark::State& state) {
+  const std::string path = checkpoint_for(static_cast<int>(state.range(0)));
+  // A process loads its model once, into memory it has never touched. glibc would otherwise keep
+  // the megabytes freed by one iteration for the next (its mmap threshold rises after a large
+  // free), and the page faults a real load pays would vanish from every iteration but the first.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  for (auto _ : state) {
+    auto loaded = lift3d::pipeline::load_model(path, {});
+    benchmark::DoNotOptimize(&loaded);
+  }
+  state.SetLabel(std::to_string(std::filesystem::file_size(path) >> 20) + " MiB checkpoint");
+}
+
 }  // namespace
 
+BENCHMARK(BM_LoadCheckpoint)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_Sgemm)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 BENCHMARK(BM_Lift)->Apply(Arguments)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
 BENCHMARK_MAIN();

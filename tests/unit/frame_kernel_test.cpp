@@ -45,7 +45,7 @@ TEST(FrameKernel, EqualsThePlainProductForEveryShapeAndColumnCount) {
   const Shape shapes[] = {{32, 34, 3}, {37, 13, 3}, {1, 5, 1}, {64, 64, 1}, {70, 33, 5}, {256, 256, 3}, {33, 1, 1}};
   for (const Shape& shape : shapes) {
     const std::vector<Matrix> taps = random_taps(shape, rng);
-    const core::PackedWeights packed = core::pack_taps(taps);
+    const core::PackedWeights packed = core::pack_taps(core::conv_taps_from(taps));
     ASSERT_EQ(packed.rows, shape.out);
     ASSERT_EQ(packed.cols, shape.in * shape.kernel);
     for (Eigen::Index columns : {1, 2, 3}) {
@@ -71,7 +71,7 @@ TEST(FrameKernel, APairEqualsEachColumnAlone) {
   std::mt19937 rng(5);
   std::normal_distribution<float> value(0.0f, 1.0f);
   const std::vector<Matrix> taps = random_taps({45, 29, 3}, rng);
-  const core::PackedWeights packed = core::pack_taps(taps);
+  const core::PackedWeights packed = core::pack_taps(core::conv_taps_from(taps));
   std::vector<float> x(static_cast<std::size_t>(packed.cols * 2));
   for (float& v : x) v = value(rng);
   std::vector<float> pair(90), first(45), second(45);

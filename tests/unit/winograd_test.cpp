@@ -52,7 +52,7 @@ double max_error(const Conv& conv, int tile_outputs, const Matrix& in, Eigen::In
   lift3d::core::plan_tiles(streams, width, lo, c, d, tile_outputs, origin, plan);
   Matrix out(conv.weights[0].rows(), streams * c);
   std::vector<float> transformed, products;
-  lift3d::core::winograd_convolve(conv.weights, lift3d::core::winograd_transform(tile_outputs), d, in.data(), in.rows(),
+  lift3d::core::winograd_convolve(lift3d::core::conv_taps_from(conv.weights), lift3d::core::winograd_transform(tile_outputs), d, in.data(), in.rows(),
                                   plan, transformed, products, out);
   return (out.cast<double>() - direct(conv, in, streams, width, lo, c, d)).cwiseAbs().maxCoeff();
 }
