@@ -37,10 +37,15 @@ ConvTaps fold_into_taps(std::vector<float>&& w, int out, int in, int kernel, con
   const std::size_t tap_size = static_cast<std::size_t>(out) * in, row_length = static_cast<std::size_t>(in) * kernel;
   std::vector<std::vector<float>> taps(static_cast<std::size_t>(kernel));
   for (int k = 1; k < kernel; ++k) resize_on_huge_pages(taps[k], tap_size);
-  std::vector<float> row(row_length);
+  std::vector<float> row(kernel > 1 ? row_length : 0);
   for (int o = 0; o < out; ++o) {
     const double s = scale.empty() ? 1.0 : scale[o];
-    std::copy_n(w.data() + o * row_length, row_length, row.data());
+    float* w_row = w.data() + o * row_length;
+    if (kernel == 1) {  // already the tap's row: scaled in place, one vectorised pass
+      for (std::size_t i = 0; i < row_length; ++i) w_row[i] = static_cast<float>(static_cast<double>(w_row[i]) * s);
+      continue;
+    }
+    std::copy_n(w_row, row_length, row.data());
     for (int k = 0; k < kernel; ++k) {
       float* tap_row = (k == 0 ? w.data() : taps[k].data()) + static_cast<std::size_t>(o) * in;
       for (int i = 0; i < in; ++i) tap_row[i] = static_cast<float>(static_cast<double>(row[i * kernel + k]) * s);
