@@ -368,6 +368,14 @@ EvaluationResult final_evaluation(const TrainingRequest& request, const core::Mo
   return run_evaluation(evaluation);
 }
 
+// The folder the checkpoints go to, made before the first epoch so that a path that cannot be a
+// folder (a file in the way, no permission) stops the run at once, naming it.
+void create_checkpoint_folder(const std::string& folder) {
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) throw InputError(folder + ": cannot create the checkpoint folder: " + error.message());
+}
+
 }  // namespace
 
 std::string epoch_line(const EpochLosses& losses, bool evaluated, bool with_time, bool semi) {
@@ -476,7 +484,7 @@ TrainingResult run_training(const TrainingRequest& request) {
       logger().warn("{}: holds no optimizer state; Adam starts afresh and the shuffling from seed {} (as run.py does)",
                     request.resume, kShuffleSeed);
   }
-  if (reporting && !request.checkpoint_dir.empty()) std::filesystem::create_directories(request.checkpoint_dir);
+  if (reporting && !request.checkpoint_dir.empty()) create_checkpoint_folder(request.checkpoint_dir);
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
   while (epoch < request.epochs) {

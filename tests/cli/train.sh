@@ -54,4 +54,9 @@ expect_one_line_error "no subject 'S7'" 'S1, S9, S11'
 expect_exit 1 "$LIFT3D" train "${DATA[@]}" --subjects-train S1,S9 --subjects-test S11 --architecture 3,3,3 --channels 16 --epochs 1 \
   --checkpoint '' --resume "$R/init.bin" --quiet
 expect_one_line_error 'init.bin' 'model_pos'
+# A checkpoint folder that cannot be made (a file in the way): exit 1 before the first epoch.
+: >"$WORK/a_file"
+expect_exit 1 "$LIFT3D" train "${DATA[@]}" --subjects-train S1 --subjects-test S11 --architecture 3,3 --channels 16 \
+  --epochs 1 --checkpoint "$WORK/a_file/runs" --quiet
+expect_one_line_error 'a_file/runs' 'cannot create the checkpoint folder'
 finish
