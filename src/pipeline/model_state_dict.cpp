@@ -58,19 +58,9 @@ core::BatchNormWeights take_bn(TensorValues& values, const std::string& name) {
 }
 
 core::ModelWeights take_weights(TensorValues& values, const core::ModelConfig& config) {
-  core::ModelWeights weights;
-  weights.expand = take_conv(values, "expand_conv", false);
-  weights.expand_bn = take_bn(values, "expand_bn");
-  for (int b = 0; b < config.blocks(); ++b) {
-    core::BlockWeights block;
-    block.dilated = take_conv(values, "layers_conv." + std::to_string(2 * b), false);
-    block.dilated_bn = take_bn(values, "layers_bn." + std::to_string(2 * b));
-    block.pointwise = take_conv(values, "layers_conv." + std::to_string(2 * b + 1), false);
-    block.pointwise_bn = take_bn(values, "layers_bn." + std::to_string(2 * b + 1));
-    weights.blocks.push_back(std::move(block));
-  }
-  weights.shrink = take_conv(values, "shrink", true);
-  return weights;
+  return core::weights_by_name(
+      config, [&](const std::string& name, bool has_bias) { return take_conv(values, name, has_bias); },
+      [&](const std::string& name) { return take_bn(values, name); });
 }
 
 }  // namespace

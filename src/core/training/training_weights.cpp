@@ -35,19 +35,9 @@ BatchNormWeights batch_norm(const TrainingModel& model, const std::string& name)
 }  // namespace
 
 ModelWeights to_model_weights(const TrainingModel& model) {
-  ModelWeights weights;
-  weights.expand = conv(model, "expand_conv", false);
-  weights.expand_bn = batch_norm(model, "expand_bn");
-  for (int b = 0; b < model.config().blocks(); ++b) {
-    BlockWeights block;
-    block.dilated = conv(model, "layers_conv." + std::to_string(2 * b), false);
-    block.dilated_bn = batch_norm(model, "layers_bn." + std::to_string(2 * b));
-    block.pointwise = conv(model, "layers_conv." + std::to_string(2 * b + 1), false);
-    block.pointwise_bn = batch_norm(model, "layers_bn." + std::to_string(2 * b + 1));
-    weights.blocks.push_back(std::move(block));
-  }
-  weights.shrink = conv(model, "shrink", true);
-  return weights;
+  return weights_by_name(
+      model.config(), [&](const std::string& name, bool has_bias) { return conv(model, name, has_bias); },
+      [&](const std::string& name) { return batch_norm(model, name); });
 }
 
 }  // namespace lift3d::core::training
