@@ -1,5 +1,6 @@
 // What the training tests compare with: tensor-wide errors between two sets of float values, and the
-// epoch lines run.py printed (its golden runs under tests/fixtures/training).
+// epoch lines run.py printed, supervised and semi-supervised (its golden runs under
+// tests/fixtures/training).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -53,6 +54,31 @@ inline std::vector<RunPyEpoch> read_run_py_epochs(const std::string& path) {
     double minutes = 0;
     if (std::sscanf(line.c_str(), "[%d] time %lf lr %lf 3d_train %lf 3d_eval %lf 3d_valid %lf", &e.epoch, &minutes,
                     &e.lr, &e.train, &e.train_eval, &e.valid) == 6)
+      epochs.push_back(e);
+  }
+  return epochs;
+}
+
+// run.py's semi-supervised epoch line: "[3] time ... lr ... 3d_train ... 3d_eval ... traj_eval ...
+// 3d_valid ... traj_valid ... 2d_train_sup ... 2d_train_unsup ... 2d_valid ...".
+struct RunPySemiEpoch {
+  int epoch = 0;
+  double lr = 0, train = 0, train_eval = 0, traj_eval = 0, valid = 0, traj_valid = 0;  // mm
+  double reprojection_train = 0, reprojection_unlabeled = 0, reprojection_valid = 0;  // normalised units
+};
+
+inline std::vector<RunPySemiEpoch> read_run_py_semi_epochs(const std::string& path) {
+  std::ifstream file(path);
+  std::vector<RunPySemiEpoch> epochs;
+  std::string line;
+  while (std::getline(file, line)) {
+    RunPySemiEpoch e;
+    double minutes = 0;
+    if (std::sscanf(line.c_str(),
+                    "[%d] time %lf lr %lf 3d_train %lf 3d_eval %lf traj_eval %lf 3d_valid %lf traj_valid %lf "
+                    "2d_train_sup %lf 2d_train_unsup %lf 2d_valid %lf",
+                    &e.epoch, &minutes, &e.lr, &e.train, &e.train_eval, &e.traj_eval, &e.valid, &e.traj_valid,
+                    &e.reprojection_train, &e.reprojection_unlabeled, &e.reprojection_valid) == 11)
       epochs.push_back(e);
   }
   return epochs;

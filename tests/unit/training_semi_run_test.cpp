@@ -28,6 +28,7 @@
 
 #include "io/torch_checkpoint.hpp"
 #include "pipeline/training.hpp"
+#include "support/training_comparisons.hpp"
 
 namespace fs = std::filesystem;
 
@@ -36,27 +37,8 @@ namespace {
 const std::string kRunPy = std::string(LIFT3D_FIXTURES_DIR) + "/training/run_py_semi/";
 const std::string kEval = std::string(LIFT3D_FIXTURES_DIR) + "/eval/";
 
-struct RunPyEpoch {
-  int epoch = 0;
-  double lr = 0, train = 0, train_eval = 0, traj_eval = 0, valid = 0, traj_valid = 0;  // mm
-  double reprojection_train = 0, reprojection_unlabeled = 0, reprojection_valid = 0;  // normalised units
-};
-
-std::vector<RunPyEpoch> run_py_epochs(const std::string& variant) {
-  std::ifstream file(kRunPy + variant + "_epochs.txt");
-  std::vector<RunPyEpoch> epochs;
-  std::string line;
-  while (std::getline(file, line)) {
-    RunPyEpoch e;
-    double minutes = 0;
-    if (std::sscanf(line.c_str(),
-                    "[%d] time %lf lr %lf 3d_train %lf 3d_eval %lf traj_eval %lf 3d_valid %lf traj_valid %lf "
-                    "2d_train_sup %lf 2d_train_unsup %lf 2d_valid %lf",
-                    &e.epoch, &minutes, &e.lr, &e.train, &e.train_eval, &e.traj_eval, &e.valid, &e.traj_valid,
-                    &e.reprojection_train, &e.reprojection_unlabeled, &e.reprojection_valid) == 11)
-      epochs.push_back(e);
-  }
-  return epochs;
+std::vector<lift3d::testing::RunPySemiEpoch> run_py_epochs(const std::string& variant) {
+  return lift3d::testing::read_run_py_semi_epochs(kRunPy + variant + "_epochs.txt");
 }
 
 struct TempDir {
@@ -115,7 +97,7 @@ void expect_states_match(const lift3d::pipeline::TrainingResult& result, const s
   std::printf("%s: largest weight difference model_pos %.3g, model_traj %.3g\n", variant.c_str(), pose, trajectory);
 }
 
-double expect_epoch_matches(const lift3d::pipeline::EpochLosses& ours, const RunPyEpoch& theirs) {
+double expect_epoch_matches(const lift3d::pipeline::EpochLosses& ours, const lift3d::testing::RunPySemiEpoch& theirs) {
   EXPECT_EQ(ours.epoch, theirs.epoch);
   EXPECT_NEAR(ours.lr, theirs.lr, 5e-7);  // printed with 6 decimals
   const double mm[][2] = {{ours.train * 1000, theirs.train},           {ours.train_eval * 1000, theirs.train_eval},
@@ -133,7 +115,7 @@ double expect_epoch_matches(const lift3d::pipeline::EpochLosses& ours, const Run
 }
 
 void run_variant(const std::string& variant, lift3d::pipeline::TrainingRequest request) {
-  const std::vector<RunPyEpoch> expected = run_py_epochs(variant);
+  const std::vector<lift3d::testing::RunPySemiEpoch> expected = run_py_epochs(variant);
   ASSERT_FALSE(expected.empty());
   std::vector<std::string> lines;
   request.on_epoch = [&](const std::string& line) { lines.push_back(line); };
