@@ -442,8 +442,8 @@ TrainingResult run_training(const TrainingRequest& request) {
   logger().info("receptive field {} frames, {} trainable parameters; training on {} frames, testing on {}",
                 result.receptive_field, result.parameter_count, result.training_frames, result.test_frames);
   if (semi)
-    logger().info("semi-supervision on {} frames of {} (warm-up {} epochs, {} projection{}{})",
-                  result.unlabeled_frames, join(request.subjects_unlabeled), request.warmup,
+    logger().info("semi-supervision on {} frames of {} (warm-up {} epoch{}, {} projection{}{})",
+                  result.unlabeled_frames, join(request.subjects_unlabeled), request.warmup, request.warmup == 1 ? "" : "s",
                   request.linear_projection ? "linear" : "distorted", request.projection_loss ? "" : ", not trained on",
                   request.bone_length_loss ? ", bone-length term" : "");
 
