@@ -13,7 +13,6 @@
 namespace lift3d::core {
 namespace {
 
-
 // Output rows computed together: two AVX2 registers per column. The kernel runs two panels at once,
 // so the weights are read as two sequential streams: on the AMD EPYC (Zen) host measured, one
 // stream reads about 10 GB/s and two about 14.5 (the hardware keeps more reads in flight).

@@ -21,9 +21,9 @@ const io::Value& checkpoint_dict(const io::TorchCheckpoint& checkpoint) {
 }
 
 // run.py saves {"epoch", "lr", "optimizer", "model_pos", "model_traj", ...}; a bare state_dict
-// (torch.save(model.state_dict())) is refused with a message that says so.
-io::StateDict pose_state_dict(const io::TorchCheckpoint& checkpoint, const io::Value& root, io::TensorData data) {
-  std::optional<io::StateDict> pose = io::read_state_dict(checkpoint, "model_pos", data);
+// (torch.save(model.state_dict())) is refused with a message that says so. Shapes only.
+io::StateDict pose_state_dict(const io::TorchCheckpoint& checkpoint, const io::Value& root) {
+  std::optional<io::StateDict> pose = io::read_state_dict(checkpoint, "model_pos", io::TensorData::ShapesOnly);
   if (pose) return std::move(*pose);
   if (root.find("expand_conv.weight"))
     throw ModelError(checkpoint.path() + ": holds a bare state_dict; expected a dict with 'model_pos' as run.py writes");
@@ -52,16 +52,15 @@ void read_training_state(const io::Value& root, CheckpointInfo& info) {
 
 // The checkpoint's structure and tensor shapes (each tensor checked against its storage), no weights.
 Contents read_contents(const io::TorchCheckpoint& checkpoint, const ArchitectureHints& hints) {
-  constexpr io::TensorData data = io::TensorData::ShapesOnly;
   const io::Value& root = checkpoint_dict(checkpoint);
   Contents contents;
   CheckpointInfo& info = contents.info;
   info.path = checkpoint.path();
   const std::string& path = info.path;
   info.format = checkpoint.format();
-  contents.pose = pose_state_dict(checkpoint, root, data);
+  contents.pose = pose_state_dict(checkpoint, root);
   info.pose = infer_architecture(contents.pose, hints, path + ": model_pos");
-  contents.trajectory = io::read_state_dict(checkpoint, "model_traj", data);
+  contents.trajectory = io::read_state_dict(checkpoint, "model_traj", io::TensorData::ShapesOnly);
   if (contents.trajectory) {
     info.trajectory = infer_architecture(*contents.trajectory, hints, path + ": model_traj");
     check_trajectory_fits_pose(info);

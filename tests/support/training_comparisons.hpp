@@ -45,18 +45,25 @@ struct RunPyEpoch {
   double lr = 0, train = 0, train_eval = 0, valid = 0;  // mm
 };
 
-inline std::vector<RunPyEpoch> read_run_py_epochs(const std::string& path) {
+// The lines of `path` that `parse` reads (it returns whether the line was one), in order.
+template <typename Epoch, typename Parse>
+std::vector<Epoch> read_epoch_lines(const std::string& path, Parse parse) {
   std::ifstream file(path);
-  std::vector<RunPyEpoch> epochs;
+  std::vector<Epoch> epochs;
   std::string line;
   while (std::getline(file, line)) {
-    RunPyEpoch e;
-    double minutes = 0;
-    if (std::sscanf(line.c_str(), "[%d] time %lf lr %lf 3d_train %lf 3d_eval %lf 3d_valid %lf", &e.epoch, &minutes,
-                    &e.lr, &e.train, &e.train_eval, &e.valid) == 6)
-      epochs.push_back(e);
+    Epoch e;
+    if (parse(line.c_str(), e)) epochs.push_back(e);
   }
   return epochs;
+}
+
+inline std::vector<RunPyEpoch> read_run_py_epochs(const std::string& path) {
+  return read_epoch_lines<RunPyEpoch>(path, [](const char* line, RunPyEpoch& e) {
+    double minutes = 0;
+    return std::sscanf(line, "[%d] time %lf lr %lf 3d_train %lf 3d_eval %lf 3d_valid %lf", &e.epoch, &minutes, &e.lr,
+                       &e.train, &e.train_eval, &e.valid) == 6;
+  });
 }
 
 // run.py's semi-supervised epoch line: "[3] time ... lr ... 3d_train ... 3d_eval ... traj_eval ...
@@ -68,20 +75,14 @@ struct RunPySemiEpoch {
 };
 
 inline std::vector<RunPySemiEpoch> read_run_py_semi_epochs(const std::string& path) {
-  std::ifstream file(path);
-  std::vector<RunPySemiEpoch> epochs;
-  std::string line;
-  while (std::getline(file, line)) {
-    RunPySemiEpoch e;
+  return read_epoch_lines<RunPySemiEpoch>(path, [](const char* line, RunPySemiEpoch& e) {
     double minutes = 0;
-    if (std::sscanf(line.c_str(),
-                    "[%d] time %lf lr %lf 3d_train %lf 3d_eval %lf traj_eval %lf 3d_valid %lf traj_valid %lf "
-                    "2d_train_sup %lf 2d_train_unsup %lf 2d_valid %lf",
-                    &e.epoch, &minutes, &e.lr, &e.train, &e.train_eval, &e.traj_eval, &e.valid, &e.traj_valid,
-                    &e.reprojection_train, &e.reprojection_unlabeled, &e.reprojection_valid) == 11)
-      epochs.push_back(e);
-  }
-  return epochs;
+    return std::sscanf(line,
+                       "[%d] time %lf lr %lf 3d_train %lf 3d_eval %lf traj_eval %lf 3d_valid %lf traj_valid %lf "
+                       "2d_train_sup %lf 2d_train_unsup %lf 2d_valid %lf",
+                       &e.epoch, &minutes, &e.lr, &e.train, &e.train_eval, &e.traj_eval, &e.valid, &e.traj_valid,
+                       &e.reprojection_train, &e.reprojection_unlabeled, &e.reprojection_valid) == 11;
+  });
 }
 
 }  // namespace lift3d::testing
