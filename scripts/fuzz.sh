@@ -20,7 +20,7 @@ done
 build=$root/build-fuzz
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIFT3D_FUZZ=ON \
   -DLIFT3D_SANITIZE=ON -DLIFT3D_BUILD_TESTS=OFF -DLIFT3D_BUILD_BENCHMARKS=OFF >/dev/null
-targets=(unpickle_fuzz npy_fuzz npz_fuzz torch_checkpoint_fuzz keypoints_json_fuzz keypoint_tables_fuzz media_size_fuzz)
+targets=(unpickle_fuzz npy_fuzz npz_fuzz torch_checkpoint_fuzz keypoints_json_fuzz keypoint_tables_fuzz media_size_fuzz camera_file_fuzz)
 # Only the fuzz targets: the lift3d executable is not needed here.
 cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" --target "${targets[@]}" >/dev/null
 
@@ -33,6 +33,7 @@ declare -A seeds=(
   [keypoints_json_fuzz]="$F/formats $F/real/alphapose/motionbert_halpe26 $F/real/openpose/pose2sim_body25b_cam1"
   [keypoint_tables_fuzz]="$F/formats"
   [media_size_fuzz]="$F/media"
+  [camera_file_fuzz]="$F/cameras $root/data/cameras"
 )
 declare -A patterns=(
   [unpickle_fuzz]="*.pkl *.pickle"
@@ -42,6 +43,7 @@ declare -A patterns=(
   [keypoints_json_fuzz]="*.json"
   [keypoint_tables_fuzz]="*.csv *.npy"
   [media_size_fuzz]="*.png *.jpg *.mp4 *.bin"
+  [camera_file_fuzz]="*.json"
 )
 
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1

@@ -94,6 +94,9 @@ void add_eval_command(CLI::App& cli, int& exit_code) {
       ->check(CLI::IsMember({"h36m", "humaneva15"}));
   cmd->add_option("--data-3d", request.data_3d, "3D ground truth, e.g. data_3d_h36m.npz")->required();
   cmd->add_option("--data-2d", request.data_2d, "2D keypoints, e.g. data_2d_h36m_cpn_ft_h36m_dbb.npz")->required();
+  cmd->add_option("--cameras", request.cameras,
+                  "Camera file replacing the dataset's built-in camera tables for every subject (the layout of "
+                  "data/cameras/h36m.json; a subject's entries may carry their own intrinsics)");
   cmd->add_option("--subjects-test", options->subjects,
                   "Comma-separated test subjects (default S9,S11; HumanEva Validate/S1,Validate/S2,Validate/S3)");
   cmd->add_option("--actions", options->actions,

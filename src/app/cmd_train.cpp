@@ -173,6 +173,9 @@ void add_train_command(CLI::App& cli, int& exit_code) {
       ->check(CLI::IsMember({"h36m", "humaneva15"}));
   cmd->add_option("--data-3d", request.data_3d, "3D ground truth, e.g. data_3d_h36m.npz")->required();
   cmd->add_option("--data-2d", request.data_2d, "2D keypoints, e.g. data_2d_h36m_cpn_ft_h36m_dbb.npz")->required();
+  cmd->add_option("--cameras", request.cameras,
+                  "Camera file replacing the dataset's built-in camera tables for every subject (the layout of "
+                  "data/cameras/h36m.json; a subject's entries may carry their own intrinsics)");
   cmd->add_option("--subjects-train", options->subjects_train,
                   "Comma-separated training subjects (default S1,S5,S6,S7,S8; HumanEva Train/S1,Train/S2,Train/S3)");
   cmd->add_option("--subjects-test", options->subjects_test,

@@ -16,6 +16,7 @@
 #include "io/videopose_2d.hpp"
 #include "io/videopose_3d.hpp"
 #include "lift3d/error.hpp"
+#include "pipeline/camera_rigs.hpp"
 #include "pipeline/ground_truth_files.hpp"
 #include "pipeline/inference_jobs.hpp"
 #include "pipeline/thread_plan.hpp"
@@ -187,11 +188,13 @@ EvaluationResult run_evaluation(const EvaluationRequest& request) {
   if (dataset == core::Dataset::Custom) throw UsageError("eval needs a dataset with ground truth: h36m or humaneva15");
   std::vector<NamedPath> inputs{{request.data_3d, "--data-3d"}, {request.data_2d, "--data-2d"}};
   if (!request.model) inputs.push_back({request.checkpoint, "the checkpoint"});
+  if (!request.cameras.empty()) inputs.push_back({request.cameras, "--cameras"});
   check_outputs_spare_inputs(inputs, request.outputs);
   std::optional<LoadedModel> loaded;
   if (!request.model) loaded = load_model(request.checkpoint, request.hints);
   const LoadedModel& model = request.model ? *request.model : *loaded;
-  const core::GroundTruth truth = build_ground_truth(io::read_videopose_3d(request.data_3d), dataset);
+  const core::GroundTruth truth = build_ground_truth(io::read_videopose_3d(request.data_3d), dataset,
+                                                      CameraRigs::chosen(request.cameras, dataset));
   logger().debug("{}: 3D ground truth, {} subject(s), {} recording(s)", request.data_3d, truth.subjects().size(),
                 truth.sequences.size());
   io::VideoPose2DFile keypoints = io::read_videopose_2d(request.data_2d);

@@ -21,6 +21,7 @@ struct EvaluationRequest {
   std::string dataset;  // "h36m" or "humaneva15"
   std::string data_3d;  // data_3d_<dataset>.npz
   std::string data_2d;  // data_2d_<dataset>_<keypoints>.npz
+  std::string cameras;  // a camera file replacing the dataset's built-in tables; empty: the tables
   // Test subjects; empty: S9, S11 (Human3.6M) or Validate/S1..S3 (HumanEva-I), as run.py.
   std::vector<std::string> subjects;
   std::vector<std::string> actions;  // action prefixes as run.py -a; empty: all

@@ -66,7 +66,7 @@ void warn_of_long_2d(const io::VideoPose2DSequence& keypoints, const core::Groun
 
 }  // namespace
 
-core::GroundTruth build_ground_truth(const io::VideoPose3DFile& mocap, core::Dataset dataset) {
+core::GroundTruth build_ground_truth(const io::VideoPose3DFile& mocap, core::Dataset dataset, const CameraRigs& rigs) {
   if (dataset == core::Dataset::Custom)
     throw UsageError("custom datasets have no motion-capture ground truth to evaluate against");
   core::GroundTruth truth;
@@ -74,14 +74,13 @@ core::GroundTruth build_ground_truth(const io::VideoPose3DFile& mocap, core::Dat
   for (const io::MocapSubject& subject : mocap.subjects) {
     std::vector<core::Camera> subject_cameras;
     try {
-      subject_cameras = core::cameras(core::dataset_name(dataset), subject.name);
+      subject_cameras = rigs.of(subject.name);
     } catch (const UsageError& e) {
       throw InputError(mocap.path + ": " + e.what());
     }
     for (const core::Camera& camera : subject_cameras)
       if (!camera.has_extrinsics)
-        throw InputError(mocap.path + ": subject " + subject.name + " has no camera extrinsics in the " +
-                         core::dataset_name(dataset) + " tables");
+        throw InputError(mocap.path + ": subject " + subject.name + " has no camera extrinsics in " + rigs.origin());
     for (const io::MocapAction& action : subject.actions) {
       const std::string where = mocap.path + ": " + subject.name + "/" + action.name;
       const PoseSequence world = to_output_skeleton(action.positions, dataset, where);

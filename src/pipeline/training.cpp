@@ -24,6 +24,7 @@
 #include "io/videopose_2d.hpp"
 #include "io/videopose_3d.hpp"
 #include "lift3d/error.hpp"
+#include "pipeline/camera_rigs.hpp"
 #include "pipeline/ground_truth_files.hpp"
 #include "pipeline/training_checkpoint.hpp"
 
@@ -98,21 +99,21 @@ Videos fetch(const std::vector<std::string>& subjects, const std::vector<std::st
 }
 
 // run.py's fetch(..., parse_3d_poses=False) for the unlabelled subjects: their 2D videos (trimmed to
-// the mocap length where the 3D file has the sequence, as every subject's) and their cameras from the
-// dataset's tables, 3D or not.
+// the mocap length where the 3D file has the sequence, as every subject's) and their cameras from
+// `rigs`, 3D or not.
 Videos fetch_unlabeled(const std::vector<std::string>& subjects, const std::vector<std::string>& actions,
-                       const io::VideoPose2DFile& keypoints, const std::string& dataset) {
+                       const io::VideoPose2DFile& keypoints, const CameraRigs& rigs) {
   Videos videos;
   for (const std::string& subject : subjects) {
     const bool in_file = std::any_of(keypoints.sequences.begin(), keypoints.sequences.end(),
                                      [&](const io::VideoPose2DSequence& s) { return s.subject == subject; });
     if (!in_file) throw UsageError("--subjects-unlabeled: no subject '" + subject + "' in " + keypoints.path);
-    const std::vector<core::Camera> cameras = core::cameras(dataset, subject);
+    const std::vector<core::Camera> cameras = rigs.of(subject);
     for (const io::VideoPose2DSequence& sequence : keypoints.sequences) {
       if (sequence.subject != subject || !starts_with_any(sequence.action, actions)) continue;
       if (sequence.cameras.size() != cameras.size())
         throw InputError(keypoints.path + ": " + subject + "/" + sequence.action + " has " +
-                         std::to_string(sequence.cameras.size()) + " camera views, the " + dataset + " tables " +
+                         std::to_string(sequence.cameras.size()) + " camera views, " + rigs.origin() + " " +
                          std::to_string(cameras.size()));
       for (std::size_t c = 0; c < sequence.cameras.size(); ++c) {
         videos.keypoints.push_back(
@@ -305,9 +306,9 @@ double semi_supervised_step(const TrainingRequest& request, bool warming_up, con
 
 void check_semi_supervised(const TrainingRequest& request, core::Dataset dataset, const io::VideoPose2DFile& keypoints,
                            const Skeleton& skel) {
-  if (dataset != core::Dataset::H36M)
-    throw UsageError("--subjects-unlabeled: semi-supervised training needs camera intrinsics, which only h36m has "
-                     "(run.py refuses it too)");
+  if (dataset != core::Dataset::H36M && request.cameras.empty())
+    throw UsageError("--subjects-unlabeled: semi-supervised training needs camera intrinsics, which of the built-in "
+                     "tables only h36m has (run.py refuses it too); give them with --cameras");
   if (request.warmup < 0) throw UsageError("--warmup must be at least 0");
   // The reprojection is compared keypoint by keypoint with the skeleton's joints: a file in another
   // layout of the same size (COCO's 17 keypoints) would pass run.py's shape check and train on nonsense.
@@ -361,6 +362,7 @@ EvaluationResult final_evaluation(const TrainingRequest& request, const core::Mo
   evaluation.dataset = dataset;
   evaluation.data_3d = request.data_3d;
   evaluation.data_2d = request.data_2d;
+  evaluation.cameras = request.cameras;
   evaluation.subjects = test_subjects;
   evaluation.actions = request.actions;
   evaluation.flip_tta = true;
@@ -406,7 +408,8 @@ TrainingResult run_training(const TrainingRequest& request) {
   if (request.downsample < 1) throw UsageError("--downsample must be at least 1");
   const bool semi = !request.subjects_unlabeled.empty();
 
-  const core::GroundTruth truth = build_ground_truth(io::read_videopose_3d(request.data_3d), dataset);
+  const CameraRigs rigs = CameraRigs::chosen(request.cameras, dataset);
+  const core::GroundTruth truth = build_ground_truth(io::read_videopose_3d(request.data_3d), dataset, rigs);
   io::VideoPose2DFile keypoints = io::read_videopose_2d(request.data_2d);
   reconcile_2d_with_3d(keypoints, truth);
   const Skeleton& skel = dataset_skeleton(dataset);
@@ -417,7 +420,7 @@ TrainingResult run_training(const TrainingRequest& request) {
       request.subjects_test.empty() ? default_subjects(dataset, false) : request.subjects_test;
   Videos valid = fetch(test_subjects, request.actions, keypoints, truth, "test", semi);
   Videos train = fetch(train_subjects, request.actions, keypoints, truth, "train", semi);
-  Videos unlabeled = semi ? fetch_unlabeled(request.subjects_unlabeled, request.actions, keypoints, "h36m") : Videos{};
+  Videos unlabeled = semi ? fetch_unlabeled(request.subjects_unlabeled, request.actions, keypoints, rigs) : Videos{};
   select_frames(valid, 1.0, request.downsample, "test");
   select_frames(train, request.subset, request.downsample, "training");
   if (semi) select_frames(unlabeled, 1.0, request.downsample, "unlabelled");

@@ -22,6 +22,9 @@ struct TrainingRequest {
   std::string dataset = "h36m";  // h36m or humaneva15
   std::string data_3d;           // data_3d_<dataset>.npz
   std::string data_2d;           // data_2d_<dataset>_<keypoints>.npz
+  // A camera file (io/camera_file.hpp) that replaces the dataset's built-in camera tables for every
+  // subject; empty: the tables.
+  std::string cameras;
   std::vector<std::string> subjects_train;  // empty: run.py's defaults (S1,S5,S6,S7,S8 for h36m)
   std::vector<std::string> subjects_test;   // empty: S9,S11 (h36m)
   std::vector<std::string> actions;         // action prefixes; empty: all

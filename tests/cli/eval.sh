@@ -119,6 +119,28 @@ for n in 1 3; do
 done
 cmp -s "$WORK/t1.json" "$WORK/t3.json" || fail "--threads 1 and --threads 3 reports differ"
 
+# --cameras: the built-in table given as a file (its shared layout) or as self-contained rigs gives
+# the same report bit for bit; a rig that differs (S9's camera 0 reports a 1200-pixel-wide image, so
+# its 2D is normalised differently) changes S9's numbers, and only S9's.
+for cams in "$SOURCE/data/cameras/h36m.json" cameras/h36m_own_rigs.json; do
+  expect_exit 0 "$LIFT3D" eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --threads 1 --cameras "$cams" \
+    --report-json "$WORK/cams.json"
+  cmp -s "$WORK/t1.json" "$WORK/cams.json" || fail "--cameras $cams: the report differs from the built-in table's"
+done
+for cams in "" cameras/h36m_s9_wide.json; do
+  expect_exit 0 "$LIFT3D" eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --by-subject ${cams:+--cameras "$cams"}
+  grep 'action-wise average' "$WORK/out" >"$WORK/by_subject${cams:+_wide}.txt"
+done
+[[ $(sed -n 1,4p "$WORK/by_subject.txt") != $(sed -n 1,4p "$WORK/by_subject_wide.txt") ]] ||
+  fail "--cameras with a wider S9 camera 0 left S9's averages unchanged"
+[[ $(sed -n '5,$p' "$WORK/by_subject.txt") == $(sed -n '5,$p' "$WORK/by_subject_wide.txt") ]] ||
+  fail "--cameras with a wider S9 camera 0 changed S11's averages"
+# A camera file replaces the table for every subject: one without S9 and S11 cannot serve.
+printf '{"extrinsics": {"R1": [{"id": "a", "res_w": 1000, "res_h": 1000, "orientation": [1, 0, 0, 0], "translation": [0, 0, 0]}]}}' \
+  >"$WORK/rig.json"
+expect_exit 1 "$LIFT3D" eval model/arc353_zip.bin "${H3D[@]}" "${H2D[@]}" --cameras "$WORK/rig.json"
+expect_one_line_error "rig.json: no cameras for subject" "has: R1"
+
 # --max-mpjpe gates on the action-wise average MPJPE: exit 3 above it (reports still written), 0 at or below.
 limit_below=0
 limit_above=1e9

@@ -27,6 +27,12 @@ compare_lines "$WORK/epochs.txt" "$R/epochs.txt"
 for e in 1 2 3; do [[ -s $WORK/ck/epoch_$e.bin ]] || fail "no checkpoint epoch_$e.bin"; done
 grep -q 'holds no optimizer state' "$WORK/err" || fail "no warning about a checkpoint without optimizer: $(cat "$WORK/err")"
 
+# The same run with the cameras from a file in which every subject is its own self-contained rig
+# (Human3.6M's values): run.py's epoch lines again.
+expect_exit 0 "$LIFT3D" train "${DATA[@]}" "${RUN_PY[@]}" --epochs 3 --checkpoint '' --resume "$R/init.bin" \
+  --cameras "$FIXTURES/cameras/h36m_own_rigs.json"
+compare_lines "$WORK/out" "$R/epochs.txt"
+
 # Resuming lift3d's own epoch_2.bin gives the third epoch run.py gives when it resumes its epoch_2.bin.
 expect_exit 0 "$LIFT3D" train "${DATA[@]}" "${RUN_PY[@]}" --epochs 3 --checkpoint "$WORK/ck2" --resume "$WORK/ck/epoch_2.bin"
 compare_lines "$WORK/out" "$R/resumed_epochs.txt"
