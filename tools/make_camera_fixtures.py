@@ -7,6 +7,9 @@ table (data/cameras/h36m.json):
   evaluation with it must give exactly what the built-in table gives.
 * h36m_s9_wide.json: the same, but S9's camera 0 reports a 1200-pixel-wide image, which changes how its
   2D is normalised, so evaluation on S9 must change.
+* humaneva_with_intrinsics.json: data/cameras/humaneva.json (HumanEva-I has no intrinsics in the
+  reference) with a made-up pinhole (focal 1000 px, centre at the image centre) for every camera, so
+  that semi-supervised training, which projects, can run on the HumanEva-I fixtures.
 
 Usage: make_camera_fixtures.py [REPO_ROOT]
 """
@@ -44,6 +47,15 @@ def main():
     rigs["S9"][0]["res_w"] = 1200
     write(os.path.join(out, "h36m_s9_wide.json"),
           "h36m_own_rigs.json with S9 camera 0 1200 pixels wide (tools/make_camera_fixtures.py)", rigs)
+
+    with open(os.path.join(root, "data/cameras/humaneva.json")) as f:
+        humaneva = json.load(f)
+    for camera in humaneva["cameras"]:
+        camera.update(focal_length=[1000.0, 1000.0], center=[camera["res_w"] / 2, camera["res_h"] / 2])
+    with open(os.path.join(out, "humaneva_with_intrinsics.json"), "w") as f:
+        json.dump({"source": "data/cameras/humaneva.json with a made-up pinhole per camera (tools/make_camera_fixtures.py)",
+                   "cameras": humaneva["cameras"], "extrinsics": humaneva["extrinsics"]}, f, indent=1)
+        f.write("\n")
 
 
 if __name__ == "__main__":

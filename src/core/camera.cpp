@@ -143,7 +143,8 @@ const Table& table_for(const std::string& dataset) {
   return it->second;
 }
 
-// HumanEvaDataset registers each subject's cameras under these prefixes as well.
+}  // namespace
+
 std::string without_subject_prefix(const std::string& subject) {
   for (const char* prefix :
        {"Unlabeled/Train/", "Unlabeled/Validate/", "Unlabeled/", "Train/", "Validate/"}) {
@@ -152,8 +153,6 @@ std::string without_subject_prefix(const std::string& subject) {
   }
   return subject;
 }
-
-}  // namespace
 
 std::array<float, 3> Camera::translation_m() const {
   return {translation_mm[0] / 1000.0f, translation_mm[1] / 1000.0f, translation_mm[2] / 1000.0f};

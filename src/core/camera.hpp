@@ -85,6 +85,10 @@ std::vector<std::string> camera_subjects(const std::string& dataset);
 // "Unlabeled/Validate/", "Unlabeled/"). Throws UsageError naming the known datasets / subjects.
 std::vector<Camera> cameras(const std::string& dataset, const std::string& subject);
 
+// A HumanEva subject name without the prefixes the reference registers its cameras under as well
+// ("Unlabeled/Train/", "Unlabeled/Validate/", "Unlabeled/", "Train/", "Validate/"): "Train/S1" -> "S1".
+std::string without_subject_prefix(const std::string& subject);
+
 // The JSON text of every embedded table, keyed by dataset name, exactly as the file's bytes.
 // Defined in the generated src/core/camera_tables.cpp.
 const std::vector<std::pair<std::string_view, std::string_view>>& embedded_camera_tables();

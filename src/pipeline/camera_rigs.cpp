@@ -53,11 +53,13 @@ CameraRigs CameraRigs::chosen(const std::string& path, core::Dataset dataset) {
 
 std::vector<core::Camera> CameraRigs::of(const std::string& subject) const {
   if (!dataset_.empty()) return core::cameras(dataset_, subject);
+  // HumanEva's data names a subject "Train/S1", "Validate/S1", ...: as in the built-in table, a
+  // file's "S1" serves them all unless it lists the prefixed name itself.
+  for (const std::string& name : {subject, core::without_subject_prefix(subject)})
+    for (const auto& [listed, cameras] : subjects_)
+      if (listed == name) return cameras;
   std::vector<std::string> known;
-  for (const auto& [name, cameras] : subjects_) {
-    if (name == subject) return cameras;
-    known.push_back(name);
-  }
+  for (const auto& [name, cameras] : subjects_) known.push_back(name);
   constexpr std::size_t kNamesShown = 12;  // a file may hold hundreds of rigs
   const std::size_t shown = std::min(known.size(), kNamesShown);
   std::string listed = join(std::vector<std::string>(known.begin(), known.begin() + static_cast<std::ptrdiff_t>(shown)));

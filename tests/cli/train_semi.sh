@@ -75,6 +75,17 @@ expect_one_line_error "'coco' layout" 'one for one'
 expect_exit 2 "$LIFT3D" train --dataset humaneva15 --data-3d "$E/data_3d_humaneva15_tiny.npz" \
   --data-2d "$E/data_2d_humaneva15_tiny.npz" --subjects-unlabeled Train/S2 --checkpoint ''
 expect_one_line_error '--subjects-unlabeled' 'only h36m'
+# ...unless a camera file gives them: three epochs of HumanEva-I (one warm-up), finite losses, the
+# unlabelled terms from epoch 2 on.
+expect_exit 0 "$LIFT3D" train --dataset humaneva15 --data-3d "$E/data_3d_humaneva15_tiny.npz" \
+  --data-2d "$E/data_2d_humaneva15_tiny.npz" --cameras "$FIXTURES/cameras/humaneva_with_intrinsics.json" \
+  --subjects-train Train/S1 --subjects-unlabeled Unlabeled/Validate/S1 --subjects-test Validate/S1 --architecture 3,3 \
+  --channels 16 --epochs 3 --batch-size 32 --checkpoint '' --no-final-eval --no-time
+[[ $(wc -l <"$WORK/out") == 3 ]] || fail "HumanEva-I with --cameras: expected 3 epoch lines: $(cat "$WORK/out")"
+awk 'NF != 19 || /nan|inf/ { bad = 1 } END { exit bad }' "$WORK/out" ||
+  fail "HumanEva-I with --cameras: not run.py's semi-supervised lines of finite losses: $(cat "$WORK/out")"
+grep -q 'semi-supervision on 24 frames of Unlabeled/Validate/S1' "$WORK/err" ||
+  fail "HumanEva-I with --cameras: no note on the unlabelled frames: $(cat "$WORK/err")"
 expect_exit 1 "$LIFT3D" train "${DATA[@]}" "${RUN_PY[@]}" --epochs 3 --checkpoint '' --resume "$FIXTURES/training/run_py/epoch_2.bin" --quiet
 expect_one_line_error 'epoch_2.bin' 'no model_traj'
 finish
