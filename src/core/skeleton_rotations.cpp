@@ -300,33 +300,52 @@ PoseSequence forward_kinematics(const SkeletonMotion& motion) {
   return positions;
 }
 
-Eigen::Vector3d euler_zxy_degrees(const Eigen::Matrix3d& rotation, const Eigen::Vector3d* near) {
+Eigen::Vector3d euler_degrees(const Eigen::Matrix3d& rotation, const EulerOrder& order, const Eigen::Vector3d* near) {
   constexpr double kDegrees = 180.0 / M_PI;
-  const double x = std::asin(std::clamp(rotation(2, 1), -1.0, 1.0));
-  Vector3d zxy;
-  if (std::cos(x) > 1e-9) {
-    zxy = {std::atan2(-rotation(0, 1), rotation(1, 1)), x, std::atan2(-rotation(2, 0), rotation(2, 2))};
-  } else {  // gimbal lock: z and y turn about the same axis; put it all in z
-    zxy = {std::atan2(rotation(1, 0), rotation(0, 0)), x, 0.0};
+  const auto [i, j, k] = order;
+  // +1 for the cyclic orders (XYZ, YZX, ZXY), -1 for the others.
+  const double sign = (j - i + 3) % 3 == 1 ? 1.0 : -1.0;
+  const double b = std::asin(std::clamp(sign * rotation(i, k), -1.0, 1.0));
+  Vector3d angles;
+  if (std::cos(b) > 1e-9) {
+    angles = {std::atan2(-sign * rotation(j, k), rotation(k, k)), b, std::atan2(-sign * rotation(i, j), rotation(i, i))};
+  } else {  // gimbal lock: the first and third angles turn about the same axis; put it all in the first
+    angles = {std::atan2(sign * rotation(k, j), rotation(j, j)), b, 0.0};
   }
-  zxy *= kDegrees;
-  if (!near) return zxy;
-  // The same rotation as (z + 180, 180 - x, y + 180); each angle may also move by whole turns.
-  const auto closest = [&](Vector3d angles) {
-    for (int k = 0; k < 3; ++k) angles[k] += 360.0 * std::round(((*near)[k] - angles[k]) / 360.0);
-    return angles;
+  angles *= kDegrees;
+  if (!near) return angles;
+  // The same rotation as (a + 180, 180 - b, c + 180); each angle may also move by whole turns.
+  const auto closest = [&](Vector3d candidate) {
+    for (int n = 0; n < 3; ++n) candidate[n] += 360.0 * std::round(((*near)[n] - candidate[n]) / 360.0);
+    return candidate;
   };
-  const Vector3d first = closest(zxy);
-  const Vector3d second = closest(Vector3d(zxy[0] + 180.0, 180.0 - zxy[1], zxy[2] + 180.0));
+  const Vector3d first = closest(angles);
+  const Vector3d second = closest(Vector3d(angles[0] + 180.0, 180.0 - angles[1], angles[2] + 180.0));
   return (first - *near).squaredNorm() <= (second - *near).squaredNorm() ? first : second;
 }
 
-Eigen::Matrix3d rotation_from_euler_zxy_degrees(const Eigen::Vector3d& zxy) {
+Eigen::Matrix3d rotation_from_euler_degrees(const Eigen::Vector3d& angles, const EulerOrder& order) {
   constexpr double kRadians = M_PI / 180.0;
-  return (Eigen::AngleAxisd(zxy[0] * kRadians, Vector3d::UnitZ()) *
-          Eigen::AngleAxisd(zxy[1] * kRadians, Vector3d::UnitX()) *
-          Eigen::AngleAxisd(zxy[2] * kRadians, Vector3d::UnitY()))
-      .toRotationMatrix();
+  Matrix3d rotation = Matrix3d::Identity();
+  for (int n = 0; n < 3; ++n)
+    rotation = rotation * Eigen::AngleAxisd(angles[n] * kRadians, Vector3d::Unit(order[n])).toRotationMatrix();
+  return rotation;
+}
+
+EulerOrder euler_order_for(const std::vector<Eigen::Matrix3d>& rotations) {
+  // Every order's middle angle b has |sin b| = |R(first, third)|; the worst frame decides.
+  const auto worst_sine = [&](const EulerOrder& order) {
+    double worst = 0.0;
+    for (const Matrix3d& rotation : rotations) worst = std::max(worst, std::abs(rotation(order[0], order[2])));
+    return worst;
+  };
+  const double kNearLock = std::cos(15.0 * M_PI / 180.0);  // |sin b| above this: b within 15 degrees of +-90
+  if (worst_sine(kEulerZXY) <= kNearLock) return kEulerZXY;
+  EulerOrder best = kEulerZXY;
+  for (const EulerOrder& order : {EulerOrder{0, 1, 2}, EulerOrder{1, 2, 0}, EulerOrder{2, 1, 0},
+                                  EulerOrder{1, 0, 2}, EulerOrder{0, 2, 1}})
+    if (worst_sine(order) < worst_sine(best)) best = order;
+  return best;
 }
 
 PoseSequence rotate_points(const PoseSequence& poses, const Eigen::Matrix3d& rotation) {

@@ -23,6 +23,7 @@
 // only swung from its parent (the smallest rotation), so it does not spin.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -90,11 +91,24 @@ SkeletonMotion solve_skeleton_motion(const PoseSequence& positions, const Skelet
 // its parent plus the parent's global rotation applied to its offset on that frame.
 PoseSequence forward_kinematics(const SkeletonMotion& motion);
 
-// Euler angles in degrees (z, x, y) with R = Rz(z) Rx(x) Ry(y) (BVH channels "Zrotation Xrotation
-// Yrotation"); x in [-90, 90]. `near` (optional) picks, among the equal angle triples that differ
-// by whole turns, the one closest to it (smooth curves for animation tools).
-Eigen::Vector3d euler_zxy_degrees(const Eigen::Matrix3d& rotation, const Eigen::Vector3d* near = nullptr);
-Eigen::Matrix3d rotation_from_euler_zxy_degrees(const Eigen::Vector3d& zxy);
+// The axes of a joint's Euler angles in the order they apply, R = R_first(a) R_second(b) R_third(c)
+// (0 = X, 1 = Y, 2 = Z; three different axes). BVH writes them as the joint's rotation channels.
+using EulerOrder = std::array<int, 3>;
+inline constexpr EulerOrder kEulerZXY{2, 0, 1};  // "Zrotation Xrotation Yrotation", most BVH files' order
+
+// Euler angles in degrees (a, b, c) in `order`; b in [-90, 90]. `near` (optional) picks, among the
+// equal angle triples that differ by whole turns, the one closest to it (smooth curves for
+// animation tools).
+Eigen::Vector3d euler_degrees(const Eigen::Matrix3d& rotation, const EulerOrder& order,
+                              const Eigen::Vector3d* near = nullptr);
+Eigen::Matrix3d rotation_from_euler_degrees(const Eigen::Vector3d& angles, const EulerOrder& order);
+
+// The order for one joint's rotations over a sequence: ZXY unless its middle angle comes within 15
+// degrees of +-90 on some frame (near gimbal lock, where the first and third angles turn about
+// nearly the same axis and tools that convert Euler angles in float32, such as Blender's BVH
+// importer, lose precision: a knee bent 90 degrees is such a case), then whichever order keeps the
+// middle angle farthest from +-90 on every frame.
+EulerOrder euler_order_for(const std::vector<Eigen::Matrix3d>& rotations);
 
 // Every point of `poses` multiplied by `rotation` (frames, joints unchanged), in double precision.
 PoseSequence rotate_points(const PoseSequence& poses, const Eigen::Matrix3d& rotation);

@@ -1,5 +1,6 @@
 #include "io/bvh_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -32,14 +33,19 @@ void check_clip(const BvhClip& clip) {
   for (std::size_t j = 1; j < clip.joints.size(); ++j)
     if (clip.joints[j].parent < 0 || clip.joints[j].parent >= static_cast<int>(j))
       throw InternalError("bvh: joint '" + clip.joints[j].name + "' must follow its parent");
-  for (const BvhJoint& joint : clip.joints)
+  for (const BvhJoint& joint : clip.joints) {
     if (joint.name.empty() || joint.name.find_first_of(" \t\r\n") != std::string::npos)
       throw InternalError("bvh: joint name '" + joint.name + "' is empty or holds whitespace");
+    std::array<char, 3> axes = joint.rotation_axes;
+    std::sort(axes.begin(), axes.end());
+    if (axes != std::array<char, 3>{'X', 'Y', 'Z'})
+      throw InternalError("bvh: joint '" + joint.name + "' has no order of the three rotation axes");
+  }
   if (clip.frames < 1 || !(clip.frame_time_seconds > 0)) throw InternalError("bvh: no frames or no frame time");
   if (clip.root_positions.size() != static_cast<std::size_t>(clip.frames) ||
-      clip.rotations_zxy_deg.size() != static_cast<std::size_t>(clip.frames) * clip.joints.size())
+      clip.rotations_deg.size() != static_cast<std::size_t>(clip.frames) * clip.joints.size())
     throw InternalError("bvh: channel values do not match frames and joints");
-  if (clip.has_joint_offsets() && clip.joint_offsets.size() != clip.rotations_zxy_deg.size())
+  if (clip.has_joint_offsets() && clip.joint_offsets.size() != clip.rotations_deg.size())
     throw InternalError("bvh: joint offsets do not match frames and joints");
   for (const std::string& comment : clip.comments)
     if (comment.find_first_of("\r\n") != std::string::npos) throw InternalError("bvh: a comment spans lines");
@@ -61,9 +67,11 @@ void append_joint(std::string& out, const BvhClip& clip, int joint, int depth, s
   out += indent + "  OFFSET";
   append_triple(out, bvh_joint.offset);
   out += '\n';
-  out += indent + (joint == 0 || clip.has_joint_offsets()
-                       ? "  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation\n"
-                       : "  CHANNELS 3 Zrotation Xrotation Yrotation\n");
+  std::string rotations;
+  for (const char axis : bvh_joint.rotation_axes) rotations += std::string(" ") + axis + "rotation";
+  out += indent + (joint == 0 || clip.has_joint_offsets() ? "  CHANNELS 6 Xposition Yposition Zposition"
+                                                          : "  CHANNELS 3") +
+         rotations + "\n";
   const std::vector<int> children = children_of(clip, joint);
   for (int child : children) append_joint(out, clip, child, depth + 1, channel_order);
   if (children.empty()) {
@@ -91,7 +99,7 @@ std::string bvh_text(const BvhClip& clip) {
     append_triple(line, clip.root_positions[f]);
     for (int joint : channel_order) {
       if (joint != 0 && clip.has_joint_offsets()) append_triple(line, clip.joint_offsets[f * joints + joint]);
-      append_triple(line, clip.rotations_zxy_deg[f * joints + joint]);
+      append_triple(line, clip.rotations_deg[f * joints + joint]);
     }
     out.append(line, 1, std::string::npos);  // without the leading space
     out += '\n';

@@ -5,9 +5,9 @@
 // Layout written: "HIERARCHY", the comment lines ("# ..."; BVH has no comment syntax, so they sit
 // where readers that skip unknown lines, Blender's among them, pass over them), then ROOT/JOINT
 // blocks nested depth-first (children in index order); the root has the channels "Xposition
-// Yposition Zposition Zrotation Xrotation Yrotation", every other joint "Zrotation Xrotation
-// Yrotation" (rotation = Rz Rx Ry), or, when the clip has per-frame joint offsets, the same six as
-// the root: there the position channels hold the joint's offset from its parent in the parent's
+// Yposition Zposition" and its three rotation channels in its order ("Zrotation Xrotation Yrotation"
+// for ZXY: rotation = Rz Rx Ry), every other joint its rotation channels, or, when the clip has
+// per-frame joint offsets, position and rotation channels as the root: there the position channels hold the joint's offset from its parent in the parent's
 // frame on that frame, in place of its OFFSET (which stays the rest pose), as BVH readers take
 // position channels on any joint. A joint without children ends in an "End Site". MOTION then
 // holds "Frames:", "Frame Time:" (seconds) and the values in the hierarchy's order, 6 decimals.
@@ -24,6 +24,7 @@ struct BvhJoint {
   int parent = -1;                    // index of an earlier joint; -1 only for joint 0, the root
   std::array<double, 3> offset{};     // from the parent at rest
   std::array<double, 3> end_site{};   // a joint without children: where its bone ends, from it
+  std::array<char, 3> rotation_axes{'Z', 'X', 'Y'};  // its rotation channels in order: R = R_1 R_2 R_3
 };
 
 struct BvhClip {
@@ -32,7 +33,7 @@ struct BvhClip {
   double frame_time_seconds = 0.0;
   int frames = 0;
   std::vector<std::array<double, 3>> root_positions;     // per frame
-  std::vector<std::array<double, 3>> rotations_zxy_deg;  // frames x joints, (z, x, y) degrees
+  std::vector<std::array<double, 3>> rotations_deg;  // frames x joints, degrees, in each joint's rotation_axes
   // Empty: non-root joints have rotation channels only. Otherwise frames x joints: each non-root
   // joint's offset from its parent on that frame (the root's entries are not written).
   std::vector<std::array<double, 3>> joint_offsets;

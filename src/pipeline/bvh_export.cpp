@@ -50,9 +50,17 @@ std::vector<std::string> header_comments(const io::NamedPoses& poses, const io::
           "units: centimetres; axes: Y up, right-handed; at rest the skeleton faces +Z with its left side to +X",
           frame_description(info),
           root_description(info),
-          "rest pose: T-pose with the sequence's median bone lengths; rotations in degrees, R = Rz Rx Ry",
+          "rest pose: T-pose with the sequence's median bone lengths; rotations in degrees, applied in each joint's "
+          "channel order (Zrotation Xrotation Yrotation: R = Rz Rx Ry; another order for a joint that would come near "
+          "gimbal lock in that one)",
           bones_description(info),
           rate};
+}
+
+std::vector<Eigen::Matrix3d> local_rotations(const core::SkeletonMotion& motion, int joint) {
+  std::vector<Eigen::Matrix3d> rotations;
+  for (int f = 0; f < motion.frames; ++f) rotations.push_back(motion.local(f, joint));
+  return rotations;
 }
 
 io::BvhClip clip_of(const core::SkeletonMotion& motion, const std::vector<std::string>& names) {
@@ -60,14 +68,19 @@ io::BvhClip clip_of(const core::SkeletonMotion& motion, const std::vector<std::s
   clip.frames = motion.frames;
   for (std::size_t j = 0; j < names.size(); ++j)
     clip.joints.push_back({names[j], motion.parents[j], scaled(motion.rest_offsets[j]), scaled(motion.end_sites[j])});
+  std::vector<core::EulerOrder> orders;
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    orders.push_back(core::euler_order_for(local_rotations(motion, static_cast<int>(j))));
+    for (int n = 0; n < 3; ++n) clip.joints[j].rotation_axes[n] = "XYZ"[orders[j][n]];
+  }
   std::vector<Eigen::Vector3d> previous(names.size(), Eigen::Vector3d::Zero());
   const bool per_frame_offsets = !motion.frame_offsets.empty();
   for (int f = 0; f < motion.frames; ++f) {
     clip.root_positions.push_back(scaled(motion.root_positions[f]));
     for (std::size_t j = 0; j < names.size(); ++j) {
       const int joint = static_cast<int>(j);
-      previous[j] = core::euler_zxy_degrees(motion.local(f, joint), &previous[j]);
-      clip.rotations_zxy_deg.push_back({previous[j].x(), previous[j].y(), previous[j].z()});
+      previous[j] = core::euler_degrees(motion.local(f, joint), orders[j], &previous[j]);
+      clip.rotations_deg.push_back({previous[j].x(), previous[j].y(), previous[j].z()});
       if (per_frame_offsets) clip.joint_offsets.push_back(scaled(motion.offset(f, joint)));
     }
   }

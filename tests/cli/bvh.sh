@@ -28,7 +28,7 @@ grep -qx 'Frames: 500' "$bvh" || fail "not 500 frames"
 grep -qx 'Frame Time: 0.02' "$bvh" || fail "frame time is not 0.02 s"
 values=$(awk '/^Frame Time:/ {on = 1; next} on {print NF}' "$bvh" | sort -u)
 [[ $values == 102 ]] || fail "motion lines hold '$values' values, want 17 x 6 = 102 (exact bones)"
-[[ $(grep -c 'CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation' "$bvh") == 17 ]] ||
+[[ $(grep -cE 'CHANNELS 6 Xposition Yposition Zposition ([XYZ]rotation ?){3}$' "$bvh") == 17 ]] ||
   fail "exact bones: not every joint has position channels"
 grep -qF '# bones: every joint at its lifted position' "$bvh" || fail "no bones comment"
 grep -qF 'walk.bvh: BVH of 500 frames, centimetres, Y up; every joint at its lifted position (at most 0.000 mm off)' \

@@ -23,7 +23,7 @@ BvhClip small_clip() {
   clip.frame_time_seconds = 1.0 / 30.0;
   clip.frames = 1;
   clip.root_positions = {{10, 20, 30}};
-  clip.rotations_zxy_deg = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {-0.0000001, 11, 12}};
+  clip.rotations_deg = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {-0.0000001, 11, 12}};
   return clip;
 }
 
@@ -58,9 +58,22 @@ TEST(BvhWriter, JointOffsetsGivePositionChannelsOnEveryJoint) {
   EXPECT_THROW(bvh_text(clip), InternalError);
 }
 
+// A joint's own rotation order names its channels (the values stay in that order).
+TEST(BvhWriter, WritesEachJointsRotationOrder) {
+  BvhClip clip = small_clip();
+  clip.joints[3].rotation_axes = {'X', 'Z', 'Y'};
+  const std::string text = bvh_text(clip);
+  EXPECT_THAT(text, HasSubstr("    JOINT c\n    {\n      OFFSET 0.000000 3.000000 0.000000\n"
+                              "      CHANNELS 3 Xrotation Zrotation Yrotation\n"));
+  EXPECT_THAT(text, HasSubstr("  JOINT b\n  {\n    OFFSET -1.000000 0.000000 0.000000\n"
+                              "    CHANNELS 3 Zrotation Xrotation Yrotation\n"));
+  clip.joints[3].rotation_axes = {'X', 'X', 'Y'};
+  EXPECT_THROW(bvh_text(clip), InternalError);
+}
+
 TEST(BvhWriter, RefusesClipsThatDoNotFitTheirSizes) {
   BvhClip clip = small_clip();
-  clip.rotations_zxy_deg.pop_back();
+  clip.rotations_deg.pop_back();
   EXPECT_THROW(bvh_text(clip), InternalError);
   clip = small_clip();
   clip.joints[2].parent = 3;  // a parent listed after its child

@@ -183,20 +183,47 @@ TEST(SkeletonRotations, StraightLimbDoesNotSpin) {
   }
 }
 
-TEST(SkeletonRotations, EulerZxyRoundTripsAndStaysNearThePreviousAngles) {
+const std::vector<EulerOrder> kAllOrders{{2, 0, 1}, {0, 1, 2}, {1, 2, 0}, {2, 1, 0}, {1, 0, 2}, {0, 2, 1}};
+
+TEST(SkeletonRotations, EulerAnglesRoundTripInEveryOrderAndStayNearThePreviousAngles) {
   std::mt19937 random(1);
-  for (int i = 0; i < 200; ++i) {
-    const Matrix3d rotation = random_rotation(random, 180.0);
-    const Vector3d angles = euler_zxy_degrees(rotation);
-    EXPECT_LT((rotation_from_euler_zxy_degrees(angles) - rotation).norm(), 1e-9);
-    const Vector3d near(angles[0] + 350.0, angles[1], angles[2] - 710.0);
-    const Vector3d unwrapped = euler_zxy_degrees(rotation, &near);
-    EXPECT_LT((rotation_from_euler_zxy_degrees(unwrapped) - rotation).norm(), 1e-9);
-    EXPECT_LT((unwrapped - near).cwiseAbs().maxCoeff(), 180.0 + 1e-9);
+  for (const EulerOrder& order : kAllOrders)
+    for (int i = 0; i < 200; ++i) {
+      const Matrix3d rotation = random_rotation(random, 180.0);
+      const Vector3d angles = euler_degrees(rotation, order);
+      EXPECT_LT((rotation_from_euler_degrees(angles, order) - rotation).norm(), 1e-9);
+      EXPECT_LE(std::abs(angles[1]), 90.0);
+      const Vector3d near(angles[0] + 350.0, angles[1], angles[2] - 710.0);
+      const Vector3d unwrapped = euler_degrees(rotation, order, &near);
+      EXPECT_LT((rotation_from_euler_degrees(unwrapped, order) - rotation).norm(), 1e-9);
+      EXPECT_LT((unwrapped - near).cwiseAbs().maxCoeff(), 180.0 + 1e-9);
+    }
+  // The order's axes: ZXY is Rz Rx Ry.
+  const Vector3d zxy(30.0, 40.0, 50.0);
+  const Matrix3d expected = (Eigen::AngleAxisd(30.0 * M_PI / 180, Vector3d::UnitZ()) *
+                             Eigen::AngleAxisd(40.0 * M_PI / 180, Vector3d::UnitX()) *
+                             Eigen::AngleAxisd(50.0 * M_PI / 180, Vector3d::UnitY()))
+                                .toRotationMatrix();
+  EXPECT_LT((rotation_from_euler_degrees(zxy, kEulerZXY) - expected).norm(), 1e-12);
+  // Gimbal lock (middle angle 90 degrees) still gives the same rotation.
+  for (const EulerOrder& order : kAllOrders) {
+    const Matrix3d locked = rotation_from_euler_degrees({30.0, 90.0, 20.0}, order);
+    EXPECT_LT((rotation_from_euler_degrees(euler_degrees(locked, order), order) - locked).norm(), 1e-9);
   }
-  // Gimbal lock (x = 90 degrees) still gives the same rotation.
-  const Matrix3d locked = rotation_from_euler_zxy_degrees({30.0, 90.0, 20.0});
-  EXPECT_LT((rotation_from_euler_zxy_degrees(euler_zxy_degrees(locked)) - locked).norm(), 1e-9);
+}
+
+// A knee bent 90 degrees about X is ZXY's gimbal lock: another order is chosen, whose middle angle
+// stays far from 90; a joint that never comes near keeps ZXY.
+TEST(SkeletonRotations, EulerOrderAvoidsGimbalLock) {
+  std::vector<Matrix3d> knee, elbow;
+  for (int f = 0; f <= 90; ++f) {
+    knee.push_back(rotation_from_euler_degrees({0.0, f * 1.0, 3.0}, kEulerZXY));
+    elbow.push_back(rotation_from_euler_degrees({-f * 1.0, 10.0, 5.0}, kEulerZXY));
+  }
+  EXPECT_EQ(euler_order_for(elbow), kEulerZXY);
+  const EulerOrder chosen = euler_order_for(knee);
+  EXPECT_NE(chosen, kEulerZXY);
+  for (const Matrix3d& rotation : knee) EXPECT_LT(std::abs(euler_degrees(rotation, chosen)[1]), 75.0);
 }
 
 TEST(SkeletonRotations, RefusesWhatItCannotSolve) {
