@@ -9,7 +9,7 @@
 #include <string>
 #include <system_error>
 
-namespace lift3d::testing {
+namespace lift3d::test_support {
 
 class TempDir {
  public:
@@ -36,4 +36,4 @@ class TempDir {
   std::string path_;
 };
 
-}  // namespace lift3d::testing
+}  // namespace lift3d::test_support

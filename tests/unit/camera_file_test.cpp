@@ -62,7 +62,7 @@ constexpr const char* kOwnRigs = R"({
   }})";
 
 TEST(CameraFile, EachSubjectMayBeItsOwnRig) {
-  testing::TempDir dir;
+  test_support::TempDir dir;
   const pipeline::CameraRigs rigs = pipeline::CameraRigs::from_file(dir.file("rigs.json", kOwnRigs));
   const std::vector<core::Camera> first = rigs.of("R0001");
   ASSERT_EQ(first.size(), 2u);
@@ -84,7 +84,7 @@ TEST(CameraFile, EachSubjectMayBeItsOwnRig) {
 
 // A subject entry's own intrinsic keys override the shared "cameras" entry of its index.
 TEST(CameraFile, SubjectEntriesOverrideSharedIntrinsics) {
-  testing::TempDir dir;
+  test_support::TempDir dir;
   const std::string path = dir.file("rigs.json", R"({
     "cameras": [{"id": "a", "res_w": 1000, "res_h": 1002, "focal_length": [1145, 1143], "center": [512, 515]}],
     "extrinsics": {"S1": [{"orientation": [1, 0, 0, 0], "translation": [0, 0, 0]}],
@@ -109,7 +109,7 @@ struct BadFile {
 class CameraFileErrors : public ::testing::TestWithParam<BadFile> {};
 
 TEST_P(CameraFileErrors, NameTheFileAndTheProblem) {
-  testing::TempDir dir;
+  test_support::TempDir dir;
   const std::string path = dir.file("cams.json", GetParam().text);
   EXPECT_THAT([&] { io::read_camera_file(path); },
               ThrowsMessage<InputError>(AllOf(StartsWith(path + ": "), HasSubstr(GetParam().message))));

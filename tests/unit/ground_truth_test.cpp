@@ -21,8 +21,12 @@ using nlohmann::json;
 using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::ThrowsMessage;
-using pipeline::build_ground_truth;
 using pipeline::reconcile_2d_with_3d;
+
+// The ground truth of a data_3d file with the dataset's built-in cameras.
+GroundTruth truth_from(const io::VideoPose3DFile& file, Dataset dataset) {
+  return pipeline::build_ground_truth(file, dataset, pipeline::CameraRigs::built_in(dataset));
+}
 
 const json& fixture() {
   static const json doc = [] {
@@ -78,11 +82,11 @@ void expect_matches_fixture(const GroundTruth& truth, const std::string& dataset
 }
 
 TEST(GroundTruth, H36mMatchesTheReferencePreparation) {
-  expect_matches_fixture(build_ground_truth(mocap_of("h36m"), Dataset::H36M), "h36m");
+  expect_matches_fixture(truth_from(mocap_of("h36m"), Dataset::H36M), "h36m");
 }
 
 TEST(GroundTruth, HumanEvaPrefixedSubjectsUseTheirCameras) {
-  const GroundTruth truth = build_ground_truth(mocap_of("humaneva"), Dataset::HumanEva15);
+  const GroundTruth truth = truth_from(mocap_of("humaneva"), Dataset::HumanEva15);
   expect_matches_fixture(truth, "humaneva");
   EXPECT_EQ(truth.sequences[0].views[2].camera.id, "C3");
 }
@@ -90,7 +94,7 @@ TEST(GroundTruth, HumanEvaPrefixedSubjectsUseTheirCameras) {
 TEST(GroundTruth, BuildsFromTheNpzFile) {
   const std::string path =
       std::string(LIFT3D_FIXTURES_DIR) + "/metrics/" + fixture().at("h36m").at("npz").get<std::string>();
-  expect_matches_fixture(build_ground_truth(io::read_videopose_3d(path), Dataset::H36M), "h36m");
+  expect_matches_fixture(truth_from(io::read_videopose_3d(path), Dataset::H36M), "h36m");
 }
 
 TEST(GroundTruth, KeepsTheSeventeenJointsOfTheReference) {
@@ -98,7 +102,7 @@ TEST(GroundTruth, KeepsTheSeventeenJointsOfTheReference) {
 }
 
 TEST(GroundTruth, SubjectsAndLookupFollowFileOrder) {
-  const GroundTruth truth = build_ground_truth(mocap_of("h36m"), Dataset::H36M);
+  const GroundTruth truth = truth_from(mocap_of("h36m"), Dataset::H36M);
   EXPECT_THAT(truth.subjects(), ElementsAre("S1", "S11"));
   ASSERT_NE(truth.find("S1", "Walking 1"), nullptr);
   EXPECT_EQ(truth.find("S1", "Walking 1")->views.size(), 4u);
@@ -123,7 +127,7 @@ TEST(GroundTruth, JointZeroKeepsTheTrajectoryOthersAreRootRelative) {
   file.path = "one.npz";
   const PoseSequence world = body_sized_pose(15);
   file.subjects.push_back({"Validate/S2", {{"Box 1 chunk0", world}}});
-  const GroundTruth truth = build_ground_truth(file, Dataset::HumanEva15);
+  const GroundTruth truth = truth_from(file, Dataset::HumanEva15);
   const PoseSequence& p = truth.sequences[0].views[0].positions;
   EXPECT_GT(std::abs(p.at(0, 0, 2)), 1.0f);  // metres away from camera C1
   // The camera rotates the body but keeps each joint's distance from the root.
@@ -141,17 +145,17 @@ TEST(GroundTruth, SeventeenJointH36mFilesAreTakenAsTheyAre) {
   io::VideoPose3DFile file;
   file.path = "reduced.npz";
   file.subjects.push_back({"S9", {{"Eating", body_sized_pose(17, 2)}}});
-  EXPECT_EQ(build_ground_truth(file, Dataset::H36M).sequences[0].views[0].positions.joints, 17);
+  EXPECT_EQ(truth_from(file, Dataset::H36M).sequences[0].views[0].positions.joints, 17);
 }
 
 TEST(GroundTruth, WrongJointCountNamesFileAndSequence) {
   io::VideoPose3DFile file;
   file.path = "odd.npz";
   file.subjects.push_back({"S9", {{"Eating 2", PoseSequence(2, 20)}}});
-  EXPECT_THAT([&] { build_ground_truth(file, Dataset::H36M); },
+  EXPECT_THAT([&] { truth_from(file, Dataset::H36M); },
               ThrowsMessage<InputError>(
                   HasSubstr("odd.npz: S9/Eating 2: has 20 joints, h36m ground truth needs 32")));
-  EXPECT_THAT([&] { build_ground_truth(file, Dataset::HumanEva15); },
+  EXPECT_THAT([&] { truth_from(file, Dataset::HumanEva15); },
               ThrowsMessage<InputError>(HasSubstr("no humaneva15 cameras for subject 'S9'")));
 }
 
@@ -159,7 +163,7 @@ TEST(GroundTruth, SubjectWithoutExtrinsicsIsAnInputError) {
   io::VideoPose3DFile file;
   file.path = "s2.npz";
   file.subjects.push_back({"S2", {{"Walking", PoseSequence(1, 32)}}});
-  EXPECT_THAT([&] { build_ground_truth(file, Dataset::H36M); },
+  EXPECT_THAT([&] { truth_from(file, Dataset::H36M); },
               ThrowsMessage<InputError>(HasSubstr("s2.npz: subject S2 has no camera extrinsics")));
 }
 
@@ -167,12 +171,12 @@ TEST(GroundTruth, UnknownSubjectIsAnInputError) {
   io::VideoPose3DFile file;
   file.path = "x.npz";
   file.subjects.push_back({"S12", {{"Walking", PoseSequence(1, 32)}}});
-  EXPECT_THAT([&] { build_ground_truth(file, Dataset::H36M); },
+  EXPECT_THAT([&] { truth_from(file, Dataset::H36M); },
               ThrowsMessage<InputError>(HasSubstr("x.npz: no h36m cameras for subject 'S12'")));
 }
 
 TEST(GroundTruth, CustomDatasetsHaveNone) {
-  EXPECT_THROW(build_ground_truth(io::VideoPose3DFile{}, Dataset::Custom), UsageError);
+  EXPECT_THROW(truth_from(io::VideoPose3DFile{}, Dataset::Custom), UsageError);
 }
 
 TEST(GroundTruth, EvaluationTargetZeroesOnlyTheRoot) {
