@@ -299,14 +299,10 @@ void check_semi_supervised(const TrainingRequest& request, core::Dataset dataset
 }
 
 // Several processes: each trains on its share of every batch (semi-supervised: of every labelled and
-// every unlabelled batch, both models synchronised).
-void join_group(training::Collective& group, bool full_model, const std::vector<training::TrainingModel*>& models,
+// every unlabelled batch, both models synchronised; the full model: its share of the batch's chunks).
+void join_group(training::Collective& group, const std::vector<training::TrainingModel*>& models,
                 const std::vector<training::ChunkedBatches*>& generators) {
   if (group.alone()) return;
-  // The chunked full model has not been checked against a single process across several.
-  if (full_model)
-    throw UsageError("--stride > 1, --dense and --disable-optimizations train in one process only, not across " +
-                     std::to_string(group.size()) + " (mpirun -np " + std::to_string(group.size()) + ")");
   for (training::TrainingModel* model : models) model->set_collective(group);
   for (training::ChunkedBatches* batches : generators) batches->set_share(group.rank(), group.size());
   logger().info("training in {} processes, each on its share of every batch; process 0 reports and saves",
@@ -443,9 +439,9 @@ TrainingResult run_training(const TrainingRequest& request) {
                                           training::Adam(lr)});
   training::Collective& group = request.collective ? *request.collective : training::single_process();
   if (semi)
-    join_group(group, full_model, {&model, &trajectory->model}, {&batches, &*unlabeled_batches});
+    join_group(group, {&model, &trajectory->model}, {&batches, &*unlabeled_batches});
   else
-    join_group(group, full_model, {&model}, {&batches});
+    join_group(group, {&model}, {&batches});
   const bool reporting = group.rank() == 0;  // evaluates, reports the epochs and writes checkpoints
   TrajectoryTraining semi_state;
   if (semi) semi_state = {&trajectory->model, &trajectory->adam, &unlabeled_batches->random_state()};

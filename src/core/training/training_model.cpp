@@ -308,7 +308,8 @@ Matrix TrainingModel::forward_parts(const Matrix& input, const std::vector<int>&
     Matrix& out = block_outputs_[b];
     out = second.output;
     if (full_) {
-      const int in_frames = first.frames_in, out_frames = static_cast<int>(out.cols() / examples);
+      // Frames per example from the unit (not columns / examples: a process's share may be empty).
+      const int in_frames = first.frames_in, out_frames = static_cast<int>(second.frames_out);
       for (Eigen::Index j = 0; j < out.cols(); ++j) out.col(j) += h->col(residual_column(b, j, in_frames, out_frames));
     } else {
       // Residual: the centre frame of each group of fw frames (causal: the group's last frame).
@@ -442,7 +443,7 @@ void TrainingModel::backward(const Matrix& output_grad) {
     const Matrix middle_grad = unit_backward(second, grad, masks_[2 + 2 * b]);
     Matrix input_grad = unit_backward(first, middle_grad, masks_[1 + 2 * b]);
     if (full_) {
-      const int in_frames = first.frames_in, out_frames = static_cast<int>(grad.cols() / examples_);
+      const int in_frames = first.frames_in, out_frames = static_cast<int>(second.frames_out);
       for (Eigen::Index j = 0; j < grad.cols(); ++j)
         input_grad.col(residual_column(b, j, in_frames, out_frames)) += grad.col(j);
     } else {
