@@ -9,8 +9,8 @@
 //
 // The batches are sized so that the cases that depend on sizes all occur: 24 labelled examples (12
 // frames, flipped copies) in batches of 10 give 10, 10, 4, and 16 unlabelled ones give 10, 6, so the
-// unlabelled batch is shorter than the labelled one (step 2), longer (step 3), and the unlabelled
-// stream ends mid-epoch and starts a new permutation (step 3). Split 3 ways the labelled batch of 4
+// unlabelled batch is shorter than the labelled one (the second step), longer (the third), and the
+// unlabelled stream runs out mid-epoch and starts a new permutation (the third step, and the fifth). Split 3 ways the labelled batch of 4
 // gives shares 1, 1, 2; split 9 ways some ranks have no labelled or no unlabelled example at all.
 //
 // Tolerances (the same kind of round-off as training_parallel_test.cpp, whose bounds these are): both
@@ -27,8 +27,8 @@
 // The trajectory model starts 5 m ahead of the camera (its shrink bias). Left near depth 0, as its
 // random initialisation puts it, the reprojection's gradient is dominated by a few points with z near
 // 0 (terms in 1/z^2 that cancel), and any change in the order of the sums moves the trajectory model's
-// gradients by up to 7e-5 of their largest element: the conditioning of that point, the same whichever
-// way the batch is split, not the split's error.
+// gradients by up to 7e-5 of their largest element: the conditioning of that starting point, not an
+// error of the split.
 #include <gtest/gtest.h>
 
 #include <algorithm>
