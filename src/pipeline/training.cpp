@@ -19,6 +19,7 @@
 #include "core/training/chunked_batches.hpp"
 #include "core/training/losses.hpp"
 #include "core/training/semi_losses.hpp"
+#include "core/training/semi_supervised_step.hpp"
 #include "core/training/training_model.hpp"
 #include "core/training/training_weights.hpp"
 #include "io/videopose_2d.hpp"
@@ -258,50 +259,23 @@ double supervised_step(const training::Batch& batch, training::TrainingModel& mo
   return static_cast<float>(group.sum(loss.loss));
 }
 
-training::Matrix side_by_side(const training::Matrix& left, const training::Matrix& right) {
-  training::Matrix both(left.rows(), left.cols() + right.cols());
-  both << left, right;
-  return both;
-}
-
-// run.py's semi-supervised step: the labelled batch and (after the warm-up) the unlabelled one run
-// through both models together (one set of BatchNorm statistics); the pose loss and the trajectory's
-// 1/z-weighted MPJPE on the labelled part, and on the unlabelled part the reprojection loss (unless
-// --no-proj) and over both parts the bone-length term (unless --no-bone-length). Both models' gradients
-// come from the sum of these losses. Returns the labelled batch's pose loss.
+// run.py's semi-supervised step (core/training/semi_supervised_step.hpp) and both optimisers' steps.
+// With several processes, `labelled` and `unlabelled` are this one's shares. Returns the labelled
+// batch's pose loss.
 double semi_supervised_step(const TrainingRequest& request, bool warming_up, const training::Batch& labelled,
                             const training::Batch& unlabelled, const std::vector<int>& parents,
-                            training::TrainingModel& model, training::Adam& adam, Trajectory& trajectory) {
-  const int split = labelled.examples;
-  const int examples = warming_up ? split : split + unlabelled.examples;
-  const training::Matrix input = warming_up ? labelled.input : side_by_side(labelled.input, unlabelled.input);
-  const training::Matrix pose = model.forward(input, examples);
-  const training::Matrix path = trajectory.model.forward(input, examples);
-
-  training::Matrix pose_gradient = training::Matrix::Zero(pose.rows(), examples);
-  training::Matrix path_gradient = training::Matrix::Zero(3, examples);
-  const training::LossWithGradient pose_loss = training::mpjpe(pose.leftCols(split), labelled.target);
-  pose_gradient.leftCols(split) = pose_loss.gradient;
-  Eigen::VectorXf weights(split);  // run.py: weight inversely proportional to the root's depth
-  for (int e = 0; e < split; ++e) weights[e] = 1.0f / labelled.trajectory(2, e);
-  path_gradient.leftCols(split) =
-      training::weighted_mpjpe(path.leftCols(split), labelled.trajectory, weights).gradient;
-  if (!warming_up) {
-    const int rest = unlabelled.examples;
-    if (request.projection_loss) {
-      const training::ReprojectionLoss reprojection =
-          training::reprojection_mpjpe(pose.rightCols(rest), path.rightCols(rest), unlabelled.cameras,
-                                       unlabelled.keypoints_2d, request.linear_projection);
-      pose_gradient.rightCols(rest) += reprojection.pose_gradient;
-      path_gradient.rightCols(rest) += reprojection.trajectory_gradient;
-    }
-    if (request.bone_length_loss) pose_gradient += training::bone_length_penalty(pose, split, parents).gradient;
-  }
-  model.backward(pose_gradient);
-  trajectory.model.backward(path_gradient);
+                            training::TrainingModel& model, training::Adam& adam, Trajectory& trajectory,
+                            training::Collective& group) {
+  training::SemiSupervisedTerms terms;
+  terms.warming_up = warming_up;
+  terms.projection_loss = request.projection_loss;
+  terms.bone_length_loss = request.bone_length_loss;
+  terms.linear_projection = request.linear_projection;
+  const training::SemiSupervisedLosses losses =
+      training::semi_supervised_pass(labelled, unlabelled, terms, parents, model, trajectory.model, group);
   adam.step(model.parameters());
   trajectory.adam.step(trajectory.model.parameters());
-  return pose_loss.loss;
+  return losses.pose;
 }
 
 void check_semi_supervised(const TrainingRequest& request, core::Dataset dataset, const io::VideoPose2DFile& keypoints,
@@ -324,19 +298,13 @@ void check_semi_supervised(const TrainingRequest& request, core::Dataset dataset
                      skel.name + " skeleton " + std::to_string(skel.num_joints()) + " joints");
 }
 
-// Several processes: each trains on its share of every batch.
-void join_group(training::Collective& group, bool semi, bool full_model, training::TrainingModel& model,
-                training::ChunkedBatches& batches) {
+// Several processes: each trains on its share of every batch (semi-supervised: of every labelled and
+// every unlabelled batch, both models synchronised; the full model: its share of the batch's chunks).
+void join_group(training::Collective& group, const std::vector<training::TrainingModel*>& models,
+                const std::vector<training::ChunkedBatches*>& generators) {
   if (group.alone()) return;
-  const std::string across = std::to_string(group.size()) + " (mpirun -np " + std::to_string(group.size()) + ")";
-  if (semi)
-    throw UsageError("--subjects-unlabeled: semi-supervised training runs in one process only, not across " + across);
-  // The chunked full model has not been checked against a single process across several.
-  if (full_model)
-    throw UsageError("--stride > 1, --dense and --disable-optimizations train in one process only, not across " +
-                     across);
-  model.set_collective(group);
-  batches.set_share(group.rank(), group.size());
+  for (training::TrainingModel* model : models) model->set_collective(group);
+  for (training::ChunkedBatches* batches : generators) batches->set_share(group.rank(), group.size());
   logger().info("training in {} processes, each on its share of every batch; process 0 reports and saves",
                 group.size());
 }
@@ -456,9 +424,6 @@ TrainingResult run_training(const TrainingRequest& request) {
   const int batch_size = request.batch_size / request.stride;
   training::ChunkedBatches batches(train.keypoints, train.poses, batch_size, pad, request.causal, request.augment,
                                    flips, kShuffleSeed, {}, request.stride);
-  training::Collective& group = request.collective ? *request.collective : training::single_process();
-  join_group(group, semi, full_model, model, batches);
-  const bool reporting = group.rank() == 0;  // evaluates, reports the epochs and writes checkpoints
   std::optional<training::ChunkedBatches> unlabeled_batches;
   std::optional<training::EndlessBatches> unlabeled_stream;
   if (semi) {
@@ -472,6 +437,12 @@ TrainingResult run_training(const TrainingRequest& request) {
   std::optional<Trajectory> trajectory;
   if (semi) trajectory.emplace(Trajectory{training::TrainingModel(trajectory_config, request.dropout, request.seed + 1),
                                           training::Adam(lr)});
+  training::Collective& group = request.collective ? *request.collective : training::single_process();
+  if (semi)
+    join_group(group, {&model, &trajectory->model}, {&batches, &*unlabeled_batches});
+  else
+    join_group(group, {&model}, {&batches});
+  const bool reporting = group.rank() == 0;  // evaluates, reports the epochs and writes checkpoints
   TrajectoryTraining semi_state;
   if (semi) semi_state = {&trajectory->model, &trajectory->adam, &unlabeled_batches->random_state()};
   const TrajectoryTraining* semi_checkpoint = semi ? &semi_state : nullptr;
@@ -503,7 +474,7 @@ TrainingResult run_training(const TrainingRequest& request) {
       const training::Batch batch = batches.batch(b);
       // run.py draws an unlabelled batch beside every labelled one, in the warm-up epochs too.
       const double loss = semi ? semi_supervised_step(request, epoch < request.warmup, batch, unlabeled_stream->next(),
-                                                      skel.parents, model, adam, *trajectory)
+                                                      skel.parents, model, adam, *trajectory, group)
                                : supervised_step(batch, model, adam, group);
       // run.py weighs each batch's loss by its output frames (examples x chunk length).
       const long long frames = static_cast<long long>(batch.batch_examples) * batch.frames_per_example;

@@ -73,7 +73,7 @@ struct TrainingRequest {
   // Data-parallel training (e.g. under mpirun): the processes that train together, each on its share of
   // every batch, with the result of one process training alone (within float32 round-off). Every
   // process reads the same files; only process 0 evaluates, reports the epochs and writes checkpoints.
-  // Supervised training only. Null: this process alone.
+  // Supervised (also the chunked full model) and semi-supervised training. Null: this process alone.
   core::training::Collective* collective = nullptr;
   bool print_time = true;
   // Called after every training batch: batches done and in all in this epoch, the batch's output

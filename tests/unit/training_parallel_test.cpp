@@ -2,7 +2,8 @@
 // (tests/support/thread_collective.hpp). Each rank runs the training model on its share of a batch
 // (synchronised BatchNorm, the whole batch's dropout masks cut to its share, gradients summed); the
 // forward outputs, the loss, every gradient and the weights after three Adam steps must be those of
-// one model trained on the whole batch.
+// one model trained on the whole batch. Both forms of the model: the strided one (one output frame
+// per example) and the full one on chunks of several output frames (dilated or dense).
 //
 // Tolerances. Both sides do the same float32 arithmetic; only the order of some sums differs: the
 // BatchNorm sums (double) add the ranks' partial sums, and each weight gradient (float32) is the sum of
@@ -43,6 +44,11 @@ struct Split {
   int examples = 10;  // per batch
   double dropout = 0;
   bool causal = false;
+  // The full model (run.py's TemporalModel for --stride > 1, --dense, --disable-optimizations): chunks of
+  // frames_out output frames per example.
+  bool full = false;
+  int frames_out = 1;
+  bool dense = false;
 };
 
 // What one model (the whole batch, or one rank's share) gives: the first step's output, loss, masks and
@@ -62,30 +68,37 @@ class ParallelTraining : public ::testing::TestWithParam<Split> {
     config_.filter_widths = {3, 3};
     config_.channels = 16;
     config_.causal = GetParam().causal;
+    config_.dense = GetParam().dense;
     config_.input_channels = 34;
     config_.joints_out = 17;
     std::srand(11);  // Eigen's Random draws from rand()
-    const int examples = GetParam().examples, rf = config_.receptive_field();
+    const int examples = GetParam().examples, window = window_frames(), frames_out = GetParam().frames_out;
     for (int s = 0; s < kSteps; ++s) {
-      inputs_.push_back(Matrix::Random(config_.input_channels, static_cast<Eigen::Index>(examples) * rf));
-      targets_.push_back(Matrix::Random(3 * config_.joints_out, examples) * 0.5f);
+      inputs_.push_back(Matrix::Random(config_.input_channels, static_cast<Eigen::Index>(examples) * window));
+      targets_.push_back(Matrix::Random(3 * config_.joints_out, static_cast<Eigen::Index>(examples) * frames_out) * 0.5f);
     }
   }
 
+  // Input frames per example: the receptive field and the chunk's further output frames.
+  int window_frames() const { return config_.receptive_field() + GetParam().frames_out - 1; }
+
   // Trains a fresh model (seed 5) for kSteps on this share of each batch; the whole batch when alone.
   TrainedModel train(training::Collective& group) const {
-    training::TrainingModel model(config_, GetParam().dropout, 5);
+    training::TrainingModel model(config_, GetParam().dropout, 5, GetParam().full);
     model.set_collective(group);
     training::Adam adam(0.001);
-    const int rf = config_.receptive_field(), examples = GetParam().examples;
+    const int window = window_frames(), examples = GetParam().examples, frames_out = GetParam().frames_out;
     const training::Share share = training::share_of(examples, group.rank(), group.size());
     TrainedModel run;
     for (int s = 0; s < kSteps; ++s) {
-      const Matrix input = inputs_[s].middleCols(static_cast<Eigen::Index>(share.first) * rf,
-                                                 static_cast<Eigen::Index>(share.count) * rf);
-      const Matrix output = model.forward(input, share.count);
-      const training::LossWithGradient loss =
-          training::mpjpe_share(output, targets_[s].middleCols(share.first, share.count), examples);
+      const Matrix input = inputs_[s].middleCols(static_cast<Eigen::Index>(share.first) * window,
+                                                 static_cast<Eigen::Index>(share.count) * window);
+      const Matrix output = model.forward(input, share.count, nullptr, frames_out);
+      const training::LossWithGradient loss = training::mpjpe_share(
+          output,
+          targets_[s].middleCols(static_cast<Eigen::Index>(share.first) * frames_out,
+                                 static_cast<Eigen::Index>(share.count) * frames_out),
+          static_cast<long long>(examples) * frames_out);
       model.backward(loss.gradient);
       const double batch_loss = group.sum(loss.loss);
       if (s == 0) {
@@ -158,8 +171,10 @@ TEST_P(ParallelTraining, SharesOfABatchTrainAsTheWholeBatch) {
       EXPECT_EQ(r.state[t], ranks.front().state[t]) << "ranks differ in state entry " << t;
     }
   }
-  std::printf("%d ranks, %d examples, dropout %.2f%s: output %.2g, gradients %.2g (relative), state %.2g (absolute)\n",
-              setup.ranks, setup.examples, setup.dropout, setup.causal ? ", causal" : "", output_error, worst_gradient,
+  std::printf("%d ranks, %d examples of %d frames out, dropout %.2f%s%s: output %.2g, gradients %.2g (relative), "
+              "state %.2g (absolute)\n",
+              setup.ranks, setup.examples, setup.frames_out, setup.dropout, setup.causal ? ", causal" : "",
+              !setup.full ? "" : setup.dense ? ", full model, dense" : ", full model", output_error, worst_gradient,
               worst_state);
 }
 
@@ -169,7 +184,13 @@ INSTANTIATE_TEST_SUITE_P(Splits, ParallelTraining,
                                            // sum. (Batches of 2 would be degenerate: BatchNorm over 2
                                            // values gives +-1 whatever they are, so the gradient through
                                            // it is 0 up to round-off and no tolerance is meaningful.)
-                                           Split{9, 8, 0.25, false}));
+                                           Split{9, 8, 0.25, false},
+                                           // The full model on chunks (--stride 3 and 4, --dense,
+                                           // --disable-optimizations), a process with no chunk included.
+                                           Split{2, 9, 0.25, false, true, 3}, Split{3, 7, 0.0, true, true, 4},
+                                           Split{2, 10, 0.25, false, true, 2, true},
+                                           Split{3, 8, 0.25, true, true, 1},
+                                           Split{9, 8, 0.25, false, true, 3, true}));
 
 TEST(Share, SplitsABatchIntoContiguousNearEqualParts) {
   int next = 0;

@@ -55,4 +55,10 @@ LossWithGradient weighted_mpjpe(const Matrix& predicted, const Matrix& target, c
   return weighted_distance_mean(predicted, target, frame_weights.data(), static_cast<double>(predicted.cols()), true);
 }
 
+LossWithGradient weighted_mpjpe_share(const Matrix& predicted, const Matrix& target, const Eigen::VectorXf& frame_weights,
+                                      long long batch_frames) {
+  if (frame_weights.size() != predicted.cols()) throw InternalError("weighted loss: one weight per frame expected");
+  return weighted_distance_mean(predicted, target, frame_weights.data(), static_cast<double>(batch_frames), false);
+}
+
 }  // namespace lift3d::core::training

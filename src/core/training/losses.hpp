@@ -26,4 +26,8 @@ LossWithGradient mpjpe_share(const Matrix& predicted, const Matrix& target, long
 // frame (run.py: 1 / target depth of the root).
 LossWithGradient weighted_mpjpe(const Matrix& predicted, const Matrix& target, const Eigen::VectorXf& frame_weights);
 
+// The weighted MPJPE of one process's share of a batch of `batch_frames` frames, as mpjpe_share.
+LossWithGradient weighted_mpjpe_share(const Matrix& predicted, const Matrix& target, const Eigen::VectorXf& frame_weights,
+                                      long long batch_frames);
+
 }  // namespace lift3d::core::training

@@ -61,15 +61,16 @@ std::pair<float, float> ratio_gradient(const Projection& p, const Intrinsics& k,
 
 bool inside(float ratio) { return ratio >= -1.0f && ratio <= 1.0f; }  // where the clamp passes gradient
 
-}  // namespace
-
-ReprojectionLoss reprojection_mpjpe(const Matrix& pose, const Matrix& trajectory, const Matrix& cameras,
-                                    const Matrix& target, bool linear) {
+// The reprojection loss over `examples` columns that are part of a batch of `batch_examples`: the sum
+// of the distances over the batch's joints x examples, and the gradient of that mean; the loss rounded
+// to float32 (PyTorch's mean) only when `round`.
+ReprojectionLoss reprojection_mean(const Matrix& pose, const Matrix& trajectory, const Matrix& cameras,
+                                   const Matrix& target, bool linear, double batch_examples, bool round) {
   const Eigen::Index examples = pose.cols(), joints = pose.rows() / 3;
   if (pose.rows() % 3 != 0 || trajectory.rows() != 3 || trajectory.cols() != examples || cameras.rows() != 9 ||
       cameras.cols() != examples || target.rows() != 2 * joints || target.cols() != examples)
     throw InternalError("reprojection loss: pose, trajectory, cameras and target shapes differ");
-  const double count = static_cast<double>(joints) * static_cast<double>(examples);
+  const double count = static_cast<double>(joints) * batch_examples;
   const float mean_grad = static_cast<float>(1.0 / count);
   ReprojectionLoss result;
   result.pose_gradient.resize(pose.rows(), examples);
@@ -101,18 +102,30 @@ ReprojectionLoss reprojection_mpjpe(const Matrix& pose, const Matrix& trajectory
       result.trajectory_gradient(2, e) += gz;
     }
   }
-  result.loss = static_cast<double>(static_cast<float>(sum / count));
+  result.loss = round ? static_cast<double>(static_cast<float>(sum / count)) : sum / count;
   return result;
 }
 
-BoneLengthLoss bone_length_penalty(const Matrix& pose, int labelled, const std::vector<int>& parents) {
+}  // namespace
+
+ReprojectionLoss reprojection_mpjpe(const Matrix& pose, const Matrix& trajectory, const Matrix& cameras,
+                                    const Matrix& target, bool linear) {
+  return reprojection_mean(pose, trajectory, cameras, target, linear, static_cast<double>(pose.cols()), true);
+}
+
+ReprojectionLoss reprojection_mpjpe_share(const Matrix& pose, const Matrix& trajectory, const Matrix& cameras,
+                                          const Matrix& target, bool linear, long long batch_examples) {
+  return reprojection_mean(pose, trajectory, cameras, target, linear, static_cast<double>(batch_examples), false);
+}
+
+BoneLengthLoss bone_length_penalty(const Matrix& pose, int labelled, const std::vector<int>& parents,
+                                   Collective& group) {
   const Eigen::Index examples = pose.cols(), joints = pose.rows() / 3;
   if (pose.rows() % 3 != 0 || static_cast<Eigen::Index>(parents.size()) != joints || joints < 2)
     throw InternalError("bone-length term: pose and skeleton differ");
-  if (labelled < 1 || labelled >= examples) throw InternalError("bone-length term: needs labelled and unlabelled examples");
-  const Eigen::Index bones = joints - 1, unlabelled = examples - labelled;
-  // Lengths per (bone, example), and each side's mean (accumulated in double, rounded once as
-  // PyTorch's float32 mean).
+  if (labelled < 0 || labelled > examples) throw InternalError("bone-length term: labelled examples out of range");
+  const Eigen::Index bones = joints - 1;
+  // Lengths per (bone, example).
   Matrix lengths(bones, examples);
   for (Eigen::Index e = 0; e < examples; ++e)
     for (Eigen::Index b = 0; b < bones; ++b) {
@@ -124,21 +137,33 @@ BoneLengthLoss bone_length_penalty(const Matrix& pose, int labelled, const std::
       }
       lengths(b, e) = std::sqrt(squared);
     }
+  // Per bone the sums of the lengths on each side (double, each side's mean rounded once as PyTorch's
+  // float32 mean), then the two counts: summed over the processes, so that every process forms the
+  // whole batch's means (the same bits on each).
+  std::vector<double> sums(2 * static_cast<std::size_t>(bones) + 2, 0.0);
+  for (Eigen::Index b = 0; b < bones; ++b) {
+    for (Eigen::Index e = 0; e < labelled; ++e) sums[b] += lengths(b, e);
+    for (Eigen::Index e = labelled; e < examples; ++e) sums[bones + b] += lengths(b, e);
+  }
+  sums[2 * bones] = labelled;
+  sums[2 * bones + 1] = static_cast<double>(examples - labelled);
+  group.sum(sums.data(), sums.size());
+  const double labelled_count = sums[2 * bones], unlabelled_count = sums[2 * bones + 1];
+  if (labelled_count < 1 || unlabelled_count < 1)
+    throw InternalError("bone-length term: needs labelled and unlabelled examples");
   BoneLengthLoss result;
   result.gradient = Matrix::Zero(pose.rows(), examples);
   double sum = 0;
   const float inverse_bones = static_cast<float>(1.0 / static_cast<double>(bones));
   for (Eigen::Index b = 0; b < bones; ++b) {
-    double labelled_sum = 0, unlabelled_sum = 0;
-    for (Eigen::Index e = 0; e < labelled; ++e) labelled_sum += lengths(b, e);
-    for (Eigen::Index e = labelled; e < examples; ++e) unlabelled_sum += lengths(b, e);
-    const float difference = static_cast<float>(labelled_sum / labelled) - static_cast<float>(unlabelled_sum / unlabelled);
+    const float difference =
+        static_cast<float>(sums[b] / labelled_count) - static_cast<float>(sums[bones + b] / unlabelled_count);
     sum += std::abs(difference);
     const float sign = difference > 0 ? 1.0f : (difference < 0 ? -1.0f : 0.0f);
     // d/d(length of example e): +sign / (bones * labelled) on the labelled side, -sign / (bones *
-    // unlabelled) on the other; then through the norm to the bone's two joints.
-    const float labelled_grad = sign * inverse_bones / static_cast<float>(labelled);
-    const float unlabelled_grad = -sign * inverse_bones / static_cast<float>(unlabelled);
+    // unlabelled) on the other (the whole batch's counts); then through the norm to the bone's two joints.
+    const float labelled_grad = sign * inverse_bones / static_cast<float>(labelled_count);
+    const float unlabelled_grad = -sign * inverse_bones / static_cast<float>(unlabelled_count);
     const Eigen::Index j = b + 1, parent = parents[j];
     for (Eigen::Index e = 0; e < examples; ++e) {
       const float length = lengths(b, e);

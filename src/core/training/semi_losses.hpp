@@ -11,6 +11,8 @@
 #include <Eigen/Core>
 #include <vector>
 
+#include "core/training/collective.hpp"
+
 namespace lift3d::core::training {
 
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
@@ -29,14 +31,24 @@ struct ReprojectionLoss {
 ReprojectionLoss reprojection_mpjpe(const Matrix& pose, const Matrix& trajectory, const Matrix& cameras,
                                     const Matrix& target, bool linear);
 
+// The reprojection loss of one process's share of a batch of `batch_examples` examples split across
+// processes: this share's part of the batch's mean (its distances summed, divided by batch_examples x
+// joints), not rounded, and its gradients; the shares' losses and gradients add up to the batch's.
+ReprojectionLoss reprojection_mpjpe_share(const Matrix& pose, const Matrix& trajectory, const Matrix& cameras,
+                                          const Matrix& target, bool linear, long long batch_examples);
+
 struct BoneLengthLoss {
   double loss = 0;
   Matrix gradient;  // d(loss)/d(pose), 3J x B
 };
 
-// `pose` 3J x B: the first `labelled` examples against the rest (both sides non-empty). Bones join
-// joint j to parents[j] for j >= 1. A bone of length 0, or whose two means are equal, passes no
-// gradient (as PyTorch's norm and abs).
-BoneLengthLoss bone_length_penalty(const Matrix& pose, int labelled, const std::vector<int>& parents);
+// `pose` 3J x B: the first `labelled` examples against the rest. Bones join joint j to parents[j] for
+// j >= 1. A bone of length 0, or whose two means are equal, passes no gradient (as PyTorch's norm and
+// abs). With several processes, `pose` is this process's share of each side (either may be empty): the
+// per-bone length sums and the counts are summed over `group` before the means are formed, so every
+// process gets the whole batch's loss and the gradient of its own columns; both sides must be non-empty
+// over the whole batch.
+BoneLengthLoss bone_length_penalty(const Matrix& pose, int labelled, const std::vector<int>& parents,
+                                   Collective& group = single_process());
 
 }  // namespace lift3d::core::training

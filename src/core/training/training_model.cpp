@@ -197,18 +197,19 @@ void TrainingModel::batch_norm_forward(Unit& unit) {
 }
 
 // The 0/1 keep mask of this process's share, drawn as a single process draws the whole batch's (in
-// memory order, channel fastest) and cut to the share's columns, so that the processes together drop
-// what one process would.
+// memory order, channel fastest) and cut to the share's columns (one run per part, in batch order), so
+// that the processes together drop what one process would.
 void TrainingModel::draw_mask(const Unit& unit, Matrix& mask) {
   std::bernoulli_distribution keep(1.0 - dropout_);
   mask.resize(unit.out_channels, unit.columns_out);
-  const Eigen::Index skip = unit.out_channels * unit.frames_out * first_example_;
-  const Eigen::Index total = unit.out_channels * unit.frames_out * batch_examples_;
-  for (Eigen::Index i = 0; i < total; ++i) {
-    const bool kept = keep(generator_);
-    const Eigen::Index j = i - skip;
-    if (j >= 0 && j < mask.size()) mask.data()[j] = kept ? 1.0f : 0.0f;
+  const Eigen::Index per_example = unit.out_channels * unit.frames_out;
+  const Eigen::Index total = per_example * batch_examples_;
+  Eigen::Index drawn = 0, filled = 0;
+  for (const Segment& segment : segments_) {
+    for (const Eigen::Index begin = per_example * segment.first; drawn < begin; ++drawn) keep(generator_);
+    for (Eigen::Index i = 0; i < per_example * segment.count; ++i, ++drawn) mask.data()[filled++] = keep(generator_) ? 1.0f : 0.0f;
   }
+  for (; drawn < total; ++drawn) keep(generator_);
 }
 
 // One unit's forward: convolution of kernel k and stride k as one product, BatchNorm with the batch's
@@ -255,23 +256,34 @@ Eigen::Index TrainingModel::residual_column(int block, Eigen::Index j, int frame
   return example * frames_in + t + config_.block_pad(block) + config_.block_causal_shift(block);
 }
 
-// Where this process's share lies in the whole batch: every process adds its example count at its own
-// place, so the sum tells each the counts of all.
-void TrainingModel::locate_share(int examples) {
-  batch_examples_ = examples;
-  first_example_ = 0;
-  if (collective_->alone()) return;
-  std::vector<double> counts(collective_->size(), 0.0);
-  counts[collective_->rank()] = examples;
-  collective_->sum(counts.data(), counts.size());
+// Where this process's shares lie in the whole batch: every process adds its example count of each part
+// at its own place, so the sum tells each the counts of all; part p of the batch is every process's share
+// of it in process order, after all of part p - 1.
+void TrainingModel::locate_share(const std::vector<int>& part_examples) {
+  const int parts = static_cast<int>(part_examples.size()), size = collective_->size(), rank = collective_->rank();
+  std::vector<double> counts(static_cast<std::size_t>(parts) * size, 0.0);  // part p of rank r at p * size + r
+  for (int p = 0; p < parts; ++p) counts[static_cast<std::size_t>(p) * size + rank] = part_examples[p];
+  if (!collective_->alone()) collective_->sum(counts.data(), counts.size());
   batch_examples_ = 0;
-  for (int r = 0; r < collective_->size(); ++r) {
-    if (r == collective_->rank()) first_example_ = batch_examples_;
-    batch_examples_ += static_cast<int>(counts[r]);
-  }
+  segments_.assign(parts, Segment());
+  for (int p = 0; p < parts; ++p)
+    for (int r = 0; r < size; ++r) {
+      const int count = static_cast<int>(counts[static_cast<std::size_t>(p) * size + r]);
+      if (r == rank) segments_[p] = {batch_examples_, count};
+      batch_examples_ += count;
+    }
 }
 
 Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vector<Matrix>* masks, int frames_out) {
+  return forward_parts(input, {examples}, masks, frames_out);
+}
+
+Matrix TrainingModel::forward_parts(const Matrix& input, const std::vector<int>& part_examples,
+                                    const std::vector<Matrix>* masks, int frames_out) {
+  if (part_examples.empty() || std::any_of(part_examples.begin(), part_examples.end(), [](int n) { return n < 0; }))
+    throw InternalError("training batch: no parts, or a part of fewer than 0 examples");
+  int examples = 0;
+  for (const int n : part_examples) examples += n;
   const int rf = config_.receptive_field();
   if (!full_ && frames_out != 1) throw InternalError("the strided training model gives one frame per example");
   if (input.rows() != config_.input_channels ||
@@ -280,7 +292,7 @@ Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vect
   if (masks && static_cast<int>(masks->size()) != units()) throw InternalError("one dropout mask per unit expected");
   examples_ = examples;
   frames_in_ = rf + frames_out - 1;  // per example, before the first unit (the full model's units advance it)
-  locate_share(examples);
+  locate_share(part_examples);
   masks_.assign(units_.size(), Matrix());
   const auto mask_of = [&](int u) { return masks ? &(*masks)[u] : nullptr; };
 
@@ -296,7 +308,8 @@ Matrix TrainingModel::forward(const Matrix& input, int examples, const std::vect
     Matrix& out = block_outputs_[b];
     out = second.output;
     if (full_) {
-      const int in_frames = first.frames_in, out_frames = static_cast<int>(out.cols() / examples);
+      // Frames per example from the unit (not columns / examples: a process's share may be empty).
+      const int in_frames = first.frames_in, out_frames = static_cast<int>(second.frames_out);
       for (Eigen::Index j = 0; j < out.cols(); ++j) out.col(j) += h->col(residual_column(b, j, in_frames, out_frames));
     } else {
       // Residual: the centre frame of each group of fw frames (causal: the group's last frame).
@@ -430,7 +443,7 @@ void TrainingModel::backward(const Matrix& output_grad) {
     const Matrix middle_grad = unit_backward(second, grad, masks_[2 + 2 * b]);
     Matrix input_grad = unit_backward(first, middle_grad, masks_[1 + 2 * b]);
     if (full_) {
-      const int in_frames = first.frames_in, out_frames = static_cast<int>(grad.cols() / examples_);
+      const int in_frames = first.frames_in, out_frames = static_cast<int>(second.frames_out);
       for (Eigen::Index j = 0; j < grad.cols(); ++j)
         input_grad.col(residual_column(b, j, in_frames, out_frames)) += grad.col(j);
     } else {

@@ -31,7 +31,8 @@
 // (x - mean)^2, in the forward; the sums of dy and dy * (x - mean) in the backward: synchronised
 // BatchNorm) and, at the end of backward(), every parameter's gradient. Each process draws the whole
 // batch's dropout masks and keeps its share's, so the result is the single process's within float32
-// round-off (only the order of the sums differs).
+// round-off (only the order of the sums differs). A batch of several parts (semi-supervised training:
+// labelled, then unlabelled examples) is split part by part: forward_parts().
 #pragma once
 
 #include <Eigen/Core>
@@ -106,6 +107,13 @@ class TrainingModel {
   // A full model takes input_channels x (examples * (frames_out + receptive_field - 1)) and returns
   // 3 * joints_out x (examples * frames_out) (column e * frames_out + t).
   Matrix forward(const Matrix& input, int examples, const std::vector<Matrix>* masks = nullptr, int frames_out = 1);
+  // forward() over a batch made of parts side by side (semi-supervised training: the labelled examples,
+  // then the unlabelled ones), each part split across the processes: this process's input holds its
+  // share of each part, in part order (`part_examples` the share sizes). The batch a single process
+  // sees is every process's share of part 0, then of part 1...: BatchNorm runs over all of it, and the
+  // dropout masks are that batch's, cut to this process's columns.
+  Matrix forward_parts(const Matrix& input, const std::vector<int>& part_examples,
+                       const std::vector<Matrix>* masks = nullptr, int frames_out = 1);
   // Sets every parameter's gradient to d(loss)/d(parameter) given d(loss)/d(output) of the last
   // forward(), in that output's layout. Gradients are overwritten, not accumulated; with several
   // processes they are the whole batch's (summed over the processes).
@@ -136,7 +144,7 @@ class TrainingModel {
   void add_parameter(const std::string& name, std::vector<std::int64_t> shape);
   void add_batch_norm(const std::string& name, int channels, Unit& unit);
   void initialise(std::uint64_t seed);
-  void locate_share(int examples);
+  void locate_share(const std::vector<int>& part_examples);
   void batch_norm_forward(Unit& unit);
   void draw_mask(const Unit& unit, Matrix& mask);
   void batch_norm_backward(Unit& unit, Matrix& grad);
@@ -158,8 +166,13 @@ class TrainingModel {
   int shrink_weight_ = -1, shrink_bias_ = -1;
   std::mt19937_64 generator_;
   Collective* collective_ = &single_process();
-  // The whole batch of the last forward(), over all processes, and where this process's share begins.
-  int batch_examples_ = 0, first_example_ = 0;
+  // The whole batch of the last forward(), over all processes, and where this process's share of each
+  // of its parts lies in it.
+  struct Segment {
+    int first = 0, count = 0;  // examples [first, first + count) of the whole batch
+  };
+  int batch_examples_ = 0;
+  std::vector<Segment> segments_;
   Eigen::Index frames_in_ = 0;  // forward(): frames per example entering the next full-model unit
   std::vector<Matrix> masks_;
   // Saved by forward for backward.
