@@ -39,6 +39,20 @@ inline std::vector<float> values(const Eigen::Matrix<float, Eigen::Dynamic, Eige
   return std::vector<float>(m.data(), m.data() + m.size());
 }
 
+// The matrices' columns one after another (a batch put together from the shares of several processes).
+inline Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic> side_by_side(
+    const std::vector<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>>& parts) {
+  Eigen::Index columns = 0;
+  for (const auto& m : parts) columns += m.cols();
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic> all(parts.front().rows(), columns);
+  Eigen::Index at = 0;
+  for (const auto& m : parts) {
+    all.middleCols(at, m.cols()) = m;
+    at += m.cols();
+  }
+  return all;
+}
+
 // One of run.py's epoch lines: "[3] time 0.01 lr 0.000902 3d_train ... 3d_eval ... 3d_valid ...".
 struct RunPyEpoch {
   int epoch = 0;

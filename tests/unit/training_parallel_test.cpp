@@ -37,6 +37,7 @@ constexpr int kSteps = 3;
 
 using lift3d::testing::absolute_error;
 using lift3d::testing::relative_error;
+using lift3d::testing::side_by_side;
 using lift3d::testing::values;
 
 struct Split {
@@ -118,18 +119,6 @@ class ParallelTraining : public ::testing::TestWithParam<Split> {
   lift3d::core::ModelConfig config_;
   std::vector<Matrix> inputs_, targets_;
 };
-
-Matrix side_by_side(const std::vector<Matrix>& parts) {
-  Eigen::Index columns = 0;
-  for (const Matrix& m : parts) columns += m.cols();
-  Matrix all(parts.front().rows(), columns);
-  Eigen::Index at = 0;
-  for (const Matrix& m : parts) {
-    all.middleCols(at, m.cols()) = m;
-    at += m.cols();
-  }
-  return all;
-}
 
 TEST_P(ParallelTraining, SharesOfABatchTrainAsTheWholeBatch) {
   const Split setup = GetParam();

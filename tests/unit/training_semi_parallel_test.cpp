@@ -195,15 +195,7 @@ Matrix whole_batch(const std::vector<TrainedRun>& ranks, std::size_t s, const Ma
     pieces.push_back((r.steps[s].*part).leftCols(per_example * r.steps[s].labelled));
   for (const TrainedRun& r : ranks)
     pieces.push_back((r.steps[s].*part).rightCols(per_example * r.steps[s].unlabelled));
-  Eigen::Index columns = 0;
-  for (const Matrix& m : pieces) columns += m.cols();
-  Matrix all(pieces.front().rows(), columns);
-  Eigen::Index at = 0;
-  for (const Matrix& m : pieces) {
-    all.middleCols(at, m.cols()) = m;
-    at += m.cols();
-  }
-  return all;
+  return lift3d::testing::side_by_side(pieces);
 }
 
 void expect_loss_near(double ours, double whole, const char* name, std::size_t step) {
