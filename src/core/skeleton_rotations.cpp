@@ -340,11 +340,17 @@ EulerOrder euler_order_for(const std::vector<Eigen::Matrix3d>& rotations) {
     return worst;
   };
   const double kNearLock = std::cos(15.0 * M_PI / 180.0);  // |sin b| above this: b within 15 degrees of +-90
-  if (worst_sine(kEulerZXY) <= kNearLock) return kEulerZXY;
   EulerOrder best = kEulerZXY;
+  double best_sine = worst_sine(best);
+  if (best_sine <= kNearLock) return best;
   for (const EulerOrder& order : {EulerOrder{0, 1, 2}, EulerOrder{1, 2, 0}, EulerOrder{2, 1, 0},
-                                  EulerOrder{1, 0, 2}, EulerOrder{0, 2, 1}})
-    if (worst_sine(order) < worst_sine(best)) best = order;
+                                  EulerOrder{1, 0, 2}, EulerOrder{0, 2, 1}}) {
+    const double sine = worst_sine(order);
+    if (sine < best_sine) {
+      best = order;
+      best_sine = sine;
+    }
+  }
   return best;
 }
 
