@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Golden runs of VideoPose3D's own run.py in semi-supervised mode, for lift3d's semi-supervised training tests.
 
-Usage: /usr/bin/python3 tools/make_semi_run_fixtures.py /path/to/VideoPose3D-checkout
+Usage: /usr/bin/python3 tools/make_semi_run_fixtures.py /path/to/VideoPose3D-checkout [VARIANT ...]
+(all variants, and the endless stream, unless some are named; init.bin is written each time, the same bytes)
 
 Copies the checkout to a temporary directory, places the tiny Human3.6M fixtures where run.py looks for
 them (data/data_3d_h36m.npz and data/data_2d_h36m_tiny.npz, from tests/fixtures/eval), writes a
@@ -24,6 +25,11 @@ with these variants:
             all but cancels it in the inner layers, so round-off grows fastest there)
   causal:   -e 2 --causal --warmup 0 -b 100 (windows end at the predicted frame; the reprojection
             target is the window's centre frame, pad frames before it, as run.py takes it)
+  stride:   -e 3 --stride 3 (warm-up 1 epoch; run.py then trains both models in their full
+            TemporalModel form on chunks of 3 output frames, 50 // 3 = 16 chunks of each kind a batch; the
+            reprojection and bone-length terms over every output frame of the chunks)
+  full:     -e 2 --disable-optimizations --warmup 0 -b 100 (the full models on one output frame per
+            example: BatchNorm statistics over every frame of the windows)
 With -b 50, S1's 88 labelled examples (flips included) make 2 batches per epoch (50, 38) and S9's 1144
 unlabelled ones 23, so the endless unlabelled stream continues its permutation across epoch ends.
 
@@ -74,6 +80,8 @@ VARIANTS = {
     'linear': (['-e', '2', '--linear-projection', '--no-bone-length', '--warmup', '0'], 'init.bin', 2),
     'noproj': (['-e', '2', '--no-proj', '--warmup', '0', '-b', '100'], 'init.bin', 2),
     'causal': (['-e', '2', '--causal', '--warmup', '0', '-b', '100'], 'init.bin', 2),
+    'stride': (['-e', '3', '--stride', '3'], 'init.bin', 3),
+    'full': (['-e', '2', '--disable-optimizations', '--warmup', '0', '-b', '100'], 'init.bin', 2),
 }
 
 
@@ -107,8 +115,13 @@ def write_endless_stream(checkout):
 
 def main():
     checkout = pathlib.Path(sys.argv[1])
+    wanted = sys.argv[2:] or ['semi', 'resumed', *VARIANTS.keys() - {'semi'}]
+    unknown = set(wanted) - set(VARIANTS) - {'resumed'}
+    if unknown:
+        sys.exit('unknown variants: ' + ', '.join(sorted(unknown)))
     OUT.mkdir(parents=True, exist_ok=True)
-    write_endless_stream(checkout)
+    if not sys.argv[2:]:
+        write_endless_stream(checkout)
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp) / 'vp3d'
         shutil.copytree(checkout, work, ignore=shutil.ignore_patterns('.git'))
@@ -123,7 +136,9 @@ def main():
         torch.save({'epoch': 0, 'lr': 0.001, 'model_pos': model_pos.state_dict(), 'optimizer': None,
                     'random_state': None, 'model_traj': model_traj.state_dict(),
                     'random_state_semi': np.random.RandomState(4321)}, OUT / 'init.bin')
-        jitter = []
+        jitter_file = OUT / 'jitter.txt'
+        kept = jitter_file.read_text().splitlines() if jitter_file.exists() and sys.argv[2:] else []
+        jitter = [line for line in kept if line.split()[0] not in wanted]
 
         def run(name, extra, resume, last_epoch, threads=1):
             env = dict(os.environ, CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS=str(threads))
@@ -150,13 +165,15 @@ def main():
             jitter.append(f'{name} {worst:.3g}')
             return directory
 
-        semi = run('semi', *VARIANTS['semi'])
-        shutil.copy(semi / 'epoch_2.bin', OUT / 'semi_epoch_2.bin')
-        run('resumed', ['-e', '3'], 'semi_epoch_2.bin', 3)
-        run('linear', *VARIANTS['linear'])
-        run('noproj', *VARIANTS['noproj'])
-        run('causal', *VARIANTS['causal'])
-        (OUT / 'jitter.txt').write_text('\n'.join(jitter) + '\n')
+        if 'semi' in wanted:
+            semi = run('semi', *VARIANTS['semi'])
+            shutil.copy(semi / 'epoch_2.bin', OUT / 'semi_epoch_2.bin')
+        if 'resumed' in wanted:
+            run('resumed', ['-e', '3'], 'semi_epoch_2.bin', 3)
+        for name in VARIANTS:
+            if name != 'semi' and name in wanted:
+                run(name, *VARIANTS[name])
+        jitter_file.write_text('\n'.join(jitter) + '\n')
         print('\n'.join(jitter))
 
 

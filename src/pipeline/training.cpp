@@ -368,9 +368,6 @@ TrainingResult run_training(const TrainingRequest& request) {
   // run.py trains its TemporalModel itself, on chunks of --stride frames, unless one frame per
   // example with dilated convolutions lets it use the strided Optimized1f form.
   const bool full_model = request.stride > 1 || request.dense || request.disable_optimizations;
-  if (full_model && !request.subjects_unlabeled.empty())
-    throw UsageError("--subjects-unlabeled: semi-supervised training with --stride > 1, --dense or "
-                     "--disable-optimizations is not implemented");
   if (request.epochs < 1 || request.batch_size < 1) throw UsageError("--epochs and --batch-size must be at least 1");
   if (!(request.subset > 0 && request.subset <= 1)) throw UsageError("--subset must be in (0, 1]");
   if (request.downsample < 1) throw UsageError("--downsample must be at least 1");
@@ -428,15 +425,16 @@ TrainingResult run_training(const TrainingRequest& request) {
   std::optional<training::EndlessBatches> unlabeled_stream;
   if (semi) {
     unlabeled_batches.emplace(unlabeled.keypoints, unlabeled.poses, batch_size, pad, request.causal, request.augment,
-                              flips, kUnlabeledShuffleSeed, unlabeled.cameras);
+                              flips, kUnlabeledShuffleSeed, unlabeled.cameras, request.stride);
     unlabeled_stream.emplace(*unlabeled_batches);
   }
   int epoch = 0;
   double lr = request.learning_rate;
   training::Adam adam(lr);
   std::optional<Trajectory> trajectory;
-  if (semi) trajectory.emplace(Trajectory{training::TrainingModel(trajectory_config, request.dropout, request.seed + 1),
-                                          training::Adam(lr)});
+  if (semi)
+    trajectory.emplace(Trajectory{training::TrainingModel(trajectory_config, request.dropout, request.seed + 1, full_model),
+                                  training::Adam(lr)});
   training::Collective& group = request.collective ? *request.collective : training::single_process();
   if (semi)
     join_group(group, {&model, &trajectory->model}, {&batches, &*unlabeled_batches});

@@ -53,8 +53,6 @@ PY
 fi
 
 # Errors: one line, exit 2 for options that do not fit.
-expect_exit 2 "$LIFT3D" train "${DATA[@]}" --stride 2 --subjects-unlabeled S9 --subjects-train S1 --subjects-test S11 --checkpoint ''
-expect_one_line_error '--subjects-unlabeled' '--stride > 1'
 expect_exit 2 "$LIFT3D" train "${DATA[@]}" --subjects-train S7 --checkpoint ''
 expect_one_line_error "no subject 'S7'" 'S1, S9, S11'
 expect_exit 1 "$LIFT3D" train "${DATA[@]}" --subjects-train S1,S9 --subjects-test S11 --architecture 3,3,3 --channels 16 --epochs 1 \

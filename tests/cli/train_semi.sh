@@ -33,6 +33,10 @@ grep -q 'semi-supervision on 572 frames of S9' "$WORK/err" || fail "no semi-supe
 expect_exit 0 "$LIFT3D" train "${DATA[@]}" "${RUN_PY[@]}" --epochs 3 --checkpoint "$WORK/ck2" --resume "$WORK/ck/epoch_2.bin"
 compare_lines "$WORK/out" "$R/resumed_epochs.txt"
 
+# On chunks of 3 output frames (run.py's --stride 3: both models in their full form): run.py's lines.
+expect_exit 0 "$LIFT3D" train "${DATA[@]}" "${RUN_PY[@]}" --epochs 3 --stride 3 --checkpoint "$WORK/ck3" --resume "$R/init.bin"
+compare_lines "$WORK/out" "$R/stride_epochs.txt"
+
 # The checkpoint is a VideoPose3D checkpoint: lift3d eval reads it, and torch.load reads it as run.py's
 # --resume does (model_traj into a one-joint model, one Adam over both models, two RandomStates).
 expect_exit 0 "$LIFT3D" eval "$WORK/ck/epoch_3.bin" "${DATA[@]}" --subjects-test S11 --architecture 3,3

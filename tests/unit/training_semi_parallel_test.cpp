@@ -12,6 +12,8 @@
 // unlabelled batch is shorter than the labelled one (the second step), longer (the third), and the
 // unlabelled stream runs out mid-epoch and starts a new permutation (the third step, and the fifth). Split 3 ways the labelled batch of 4
 // gives shares 1, 1, 2; split 9 ways some ranks have no labelled or no unlabelled example at all.
+// With chunks of 3 output frames (run.py's --stride 3, both models in their full form) the same pattern
+// comes from batches of 4: 10 labelled chunks give 4, 4, 2 and 6 unlabelled ones 4, 2.
 //
 // Tolerances (the same kind of round-off as training_parallel_test.cpp, whose bounds these are): both
 // sides do the same float32 arithmetic and differ only in the order of some sums (the BatchNorm sums,
@@ -56,7 +58,7 @@ constexpr double kDriftTolerance = 2e-5;     // relative: gradients, and outputs
 constexpr double kLossTolerance = 1e-6;      // relative: pose, trajectory and reprojection losses
 constexpr double kBoneLengthTolerance = 5e-7;  // absolute (metres): the bone-length term
 constexpr double kStepTolerance = 1e-6;      // absolute, after the steps
-constexpr int kJoints = 17, kBatchSize = 10, kEpochs = 2;
+constexpr int kJoints = 17, kBatchSize = 10, kChunkBatchSize = 4, kEpochs = 2;
 
 using lift3d::testing::absolute_error;
 using lift3d::testing::relative_error;
@@ -67,6 +69,7 @@ struct SemiSplit {
   int warmup = 1;  // epochs
   double dropout = 0;
   bool projection = true, bone_length = true, linear = false, causal = false;
+  int chunk = 1;  // output frames per example; above 1 the full models
 };
 
 // One step as a model (the whole batch's, or one rank's) saw it.
@@ -129,14 +132,16 @@ class SemiParallelTraining : public ::testing::TestWithParam<SemiSplit> {
     const int pad = (config_.receptive_field() - 1) / 2;
     const training::FlipLists flips{{4, 5, 6, 11, 12, 13}, {1, 2, 3, 14, 15, 16}, {4, 5, 6, 11, 12, 13},
                                     {1, 2, 3, 14, 15, 16}};
-    training::ChunkedBatches labelled(labelled_keypoints_, labelled_poses_, kBatchSize, pad, setup.causal, true, flips,
-                                      1234);
-    training::ChunkedBatches unlabelled(unlabelled_keypoints_, no_poses_, kBatchSize, pad, setup.causal, true, flips,
-                                        4321, cameras_);
+    const int batch_size = setup.chunk == 1 ? kBatchSize : kChunkBatchSize;
+    training::ChunkedBatches labelled(labelled_keypoints_, labelled_poses_, batch_size, pad, setup.causal, true, flips,
+                                      1234, {}, setup.chunk);
+    training::ChunkedBatches unlabelled(unlabelled_keypoints_, no_poses_, batch_size, pad, setup.causal, true, flips,
+                                        4321, cameras_, setup.chunk);
     labelled.set_share(group.rank(), group.size());
     unlabelled.set_share(group.rank(), group.size());
     training::EndlessBatches stream(unlabelled);
-    training::TrainingModel pose_model(config_, setup.dropout, 5), path_model(trajectory_config(), setup.dropout, 6);
+    const bool full = setup.chunk > 1;
+    training::TrainingModel pose_model(config_, setup.dropout, 5, full), path_model(trajectory_config(), setup.dropout, 6, full);
     pose_model.set_collective(group);
     path_model.set_collective(group);
     // The trajectory starts 5 m ahead of the camera (its shrink bias), as after a warm-up: the
@@ -209,7 +214,10 @@ TEST_P(SemiParallelTraining, SharesOfBothBatchesTrainAsTheWholeBatches) {
   lift3d::testing::run_ranks(setup.ranks, [&](training::Collective& group) { ranks[group.rank()] = train(group); });
 
   ASSERT_EQ(whole.steps.size(), 6u);  // 3 batches per epoch
-  const std::vector<int> expected_labelled{10, 10, 4, 10, 10, 4}, expected_unlabelled{10, 6, 10, 6, 10, 6};
+  const std::vector<int> expected_labelled = setup.chunk == 1 ? std::vector<int>{10, 10, 4, 10, 10, 4}
+                                                              : std::vector<int>{4, 4, 2, 4, 4, 2};
+  const std::vector<int> expected_unlabelled = setup.chunk == 1 ? std::vector<int>{10, 6, 10, 6, 10, 6}
+                                                                : std::vector<int>{4, 2, 4, 2, 4, 2};
   double worst_output = 0, worst_gradient = 0, worst_loss = 0, worst_bone_length = 0;
   for (std::size_t s = 0; s < whole.steps.size(); ++s) {
     const Step& one = whole.steps[s];
@@ -242,8 +250,8 @@ TEST_P(SemiParallelTraining, SharesOfBothBatchesTrainAsTheWholeBatches) {
     EXPECT_EQ(one.losses.bone_length > 0, !warming_up && setup.bone_length) << "step " << s;
 
     const double output_tolerance = s == 0 ? kOutputTolerance : kDriftTolerance;
-    const double pose_error = relative_error(values(whole_batch(ranks, s, &Step::pose, 1)), values(one.pose));
-    const double path_error = relative_error(values(whole_batch(ranks, s, &Step::path, 1)), values(one.path));
+    const double pose_error = relative_error(values(whole_batch(ranks, s, &Step::pose, setup.chunk)), values(one.pose));
+    const double path_error = relative_error(values(whole_batch(ranks, s, &Step::path, setup.chunk)), values(one.path));
     EXPECT_LE(pose_error, output_tolerance) << "pose output, step " << s;
     EXPECT_LE(path_error, output_tolerance) << "trajectory output, step " << s;
     worst_output = std::max({worst_output, pose_error, path_error});
@@ -281,9 +289,9 @@ TEST_P(SemiParallelTraining, SharesOfBothBatchesTrainAsTheWholeBatches) {
       worst_state = std::max(worst_state, error);
       EXPECT_EQ(r.state[t], ranks.front().state[t]) << "ranks differ in state entry " << t;
     }
-  std::printf("%d ranks, warm-up %d, dropout %.2f%s%s%s%s: losses %.2g, outputs %.2g, gradients %.2g (relative), "
+  std::printf("%d ranks, chunks of %d, warm-up %d, dropout %.2f%s%s%s%s: losses %.2g, outputs %.2g, gradients %.2g (relative), "
               "bone-length term %.2g, state %.2g (absolute)\n",
-              setup.ranks, setup.warmup, setup.dropout, setup.projection ? "" : ", no-proj",
+              setup.ranks, setup.chunk, setup.warmup, setup.dropout, setup.projection ? "" : ", no-proj",
               setup.bone_length ? "" : ", no-bone-length", setup.linear ? ", linear" : "", setup.causal ? ", causal" : "",
               worst_loss, worst_output, worst_gradient, worst_bone_length, worst_state);
 }
@@ -294,6 +302,10 @@ INSTANTIATE_TEST_SUITE_P(
                       SemiSplit{3, 0, 0.0, false, true, false, true}, SemiSplit{3, 0, 0.0, true, false},
                       // Ranks with no labelled or no unlabelled example (the batches of 4 and 6 split 9 ways)
                       // still join every sum.
-                      SemiSplit{9, 1, 0.25}));
+                      SemiSplit{9, 1, 0.25},
+                      // Chunks of 3 output frames, the full models: split 2 and 3 ways (shares of 1 and 2
+                      // chunks), causal, and 9 ways (ranks without a chunk of one part or both).
+                      SemiSplit{2, 1, 0.25, true, true, false, false, 3}, SemiSplit{3, 0, 0.0, true, true, true, true, 3},
+                      SemiSplit{9, 0, 0.25, true, true, false, false, 3}));
 
 }  // namespace

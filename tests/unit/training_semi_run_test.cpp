@@ -8,7 +8,9 @@
 //  - resumed: the third epoch from run.py's own epoch_2.bin (its single Adam over both models, its two
 //    pickled RandomStates; the unlabelled stream starts a fresh permutation, as run.py's does);
 //  - linear (--linear-projection --no-bone-length --warmup 0), noproj (--no-proj --warmup 0 -b 100) and
-//    causal (--causal --warmup 0 -b 100: the reprojection target is pad frames before the predicted one).
+//    causal (--causal --warmup 0 -b 100: the reprojection target is pad frames before the predicted one);
+//  - stride (--stride 3, 3 epochs, the first a warm-up) and full (--disable-optimizations --warmup 0
+//    -b 100): both models in run.py's full TemporalModel form, on chunks of 3 output frames and of 1.
 // Tolerances: as the supervised run test (training_run_test.cpp): lift3d and PyTorch sum in different
 // orders, so each step differs by float32 round-off, and Adam carries it through the steps. 3D and
 // trajectory losses within 0.01 mm of run.py's printed values (hundreds of mm, printed to 1e-6 mm), 2D
@@ -168,6 +170,22 @@ TEST(TrainingSemiRun, CausalMatchesRunPy) {
   request.warmup = 0;
   request.batch_size = 100;
   run_variant("causal", request);
+}
+
+TEST(TrainingSemiRun, ChunksOfThreeFramesMatchRunPy) {
+  const TempDir dir;
+  lift3d::pipeline::TrainingRequest request = run_py_request(dir.path, 3);
+  request.stride = 3;
+  run_variant("stride", request);
+}
+
+TEST(TrainingSemiRun, FullModelsWithoutTheStridedFormMatchRunPy) {
+  const TempDir dir;
+  lift3d::pipeline::TrainingRequest request = run_py_request(dir.path, 2);
+  request.disable_optimizations = true;
+  request.warmup = 0;
+  request.batch_size = 100;
+  run_variant("full", request);
 }
 
 TEST(TrainingSemiRun, SupervisedCheckpointCannotResumeSemiSupervisedTraining) {

@@ -59,8 +59,8 @@ Batch ChunkedBatches::batch(int b) const {
     batch.target.resize(3 * poses_.front().joints, static_cast<Eigen::Index>(count) * chunk_length_);
     batch.trajectory.resize(3, static_cast<Eigen::Index>(count) * chunk_length_);
   }
-  if (!cameras_.empty()) batch.cameras.resize(9, count);
-  batch.keypoints_2d.resize(2 * k0.joints, count);
+  if (!cameras_.empty()) batch.cameras.resize(9, static_cast<Eigen::Index>(count) * chunk_length_);
+  batch.keypoints_2d.resize(2 * k0.joints, static_cast<Eigen::Index>(count) * chunk_length_);
   for (int i = 0; i < count; ++i) fill_example(order_[first + share.first + i], batch, i);
   return batch;
 }
@@ -88,15 +88,18 @@ void ChunkedBatches::fill_example(const Example& example, Batch& batch, int slot
       for (int f = 0; f < features; ++f)
         std::swap(column[flip_.kps_left[s] * features + f], column[flip_.kps_right[s] * features + f]);
   }
-  const float* centre = batch.input.col(static_cast<Eigen::Index>(slot) * rf + pad_).data();
-  for (int j = 0; j < joints; ++j)
-    for (int d = 0; d < 2; ++d) batch.keypoints_2d(2 * j + d, slot) = centre[j * features + d];
-  if (!cameras_.empty()) {
+  // Per output frame f: the window's frame pad + f (run.py's inputs_2d[:, pad:-pad]) and the camera.
+  for (int f = 0; f < chunk_length_; ++f) {
+    const Eigen::Index column = static_cast<Eigen::Index>(slot) * chunk_length_ + f;
+    const float* frame = batch.input.col(static_cast<Eigen::Index>(slot) * rf + pad_ + f).data();
+    for (int j = 0; j < joints; ++j)
+      for (int d = 0; d < 2; ++d) batch.keypoints_2d(2 * j + d, column) = frame[j * features + d];
+    if (cameras_.empty()) continue;
     const Intrinsics& camera = cameras_[example.video];
-    std::copy(camera.begin(), camera.end(), batch.cameras.col(slot).data());
+    std::copy(camera.begin(), camera.end(), batch.cameras.col(column).data());
     if (example.flip) {
-      batch.cameras(2, slot) = -batch.cameras(2, slot);
-      batch.cameras(7, slot) = -batch.cameras(7, slot);
+      batch.cameras(2, column) = -batch.cameras(2, column);
+      batch.cameras(7, column) = -batch.cameras(7, column);
     }
   }
   if (poses_.empty()) return;

@@ -48,10 +48,12 @@ struct Batch {
   Matrix input;
   Matrix target;      // 3 * joints x (examples * chunk length), root joint (0) zeroed (empty without 3D)
   Matrix trajectory;  // 3 x (examples * chunk length): the target's root before zeroing (the trajectory model's target)
-  Matrix cameras;     // 9 x examples, flipped examples' cx and p1 negated (empty without cameras)
-  // 2 * keypoints x examples: x, y of the window's frame at index pad (run.py's
-  // inputs_2d[:, pad:-pad, :, :2]: the output frame, or for causal models the frame pad before it),
-  // what the reprojected pose is compared with.
+  // 9 x (examples * chunk length): each output frame's camera, flipped examples' cx and p1 negated
+  // (empty without cameras)
+  Matrix cameras;
+  // 2 * keypoints x (examples * chunk length): x, y of the window's frames from index pad on (run.py's
+  // inputs_2d[:, pad:-pad, :, :2]: the output frames, or for causal models the frames pad before
+  // them), what the reprojected pose is compared with.
   Matrix keypoints_2d;
 };
 

@@ -26,31 +26,35 @@ SemiSupervisedLosses semi_supervised_pass(const Batch& labelled, const Batch& un
                                           const std::vector<int>& parents, TrainingModel& pose_model,
                                           TrainingModel& trajectory_model, Collective& group, Matrix* pose_output,
                                           Matrix* trajectory_output) {
-  if (labelled.frames_per_example != 1 || unlabelled.frames_per_example != 1)
-    throw InternalError("semi-supervised step: one output frame per example expected");
-  const int split = labelled.examples;
-  const int examples = terms.warming_up ? split : split + unlabelled.examples;
-  const std::vector<int> parts = terms.warming_up ? std::vector<int>{split} : std::vector<int>{split, unlabelled.examples};
+  // With chunks (run.py's --stride) every example gives `chunk` output frames, one column each; run.py's
+  // means over examples and frames are then means over columns (every chunk has the same length).
+  const int chunk = labelled.frames_per_example;
+  if (unlabelled.frames_per_example != chunk)
+    throw InternalError("semi-supervised step: labelled and unlabelled chunks of different lengths");
+  const std::vector<int> parts = terms.warming_up ? std::vector<int>{labelled.examples}
+                                                  : std::vector<int>{labelled.examples, unlabelled.examples};
   const Matrix input = terms.warming_up ? labelled.input : side_by_side(labelled.input, unlabelled.input);
-  const Matrix pose = pose_model.forward_parts(input, parts);
-  const Matrix path = trajectory_model.forward_parts(input, parts);
+  const Matrix pose = pose_model.forward_parts(input, parts, nullptr, chunk);
+  const Matrix path = trajectory_model.forward_parts(input, parts, nullptr, chunk);
+  const int split = labelled.examples * chunk;  // the labelled columns, then the unlabelled ones
+  const long long labelled_frames = static_cast<long long>(labelled.batch_examples) * chunk;
 
   // Every loss is this process's part of the whole batch's mean: the parts add up across the processes.
-  Matrix pose_gradient = Matrix::Zero(pose.rows(), examples);
-  Matrix path_gradient = Matrix::Zero(3, examples);
-  const LossWithGradient pose_loss = mpjpe_share(pose.leftCols(split), labelled.target, labelled.batch_examples);
+  Matrix pose_gradient = Matrix::Zero(pose.rows(), pose.cols());
+  Matrix path_gradient = Matrix::Zero(3, path.cols());
+  const LossWithGradient pose_loss = mpjpe_share(pose.leftCols(split), labelled.target, labelled_frames);
   pose_gradient.leftCols(split) = pose_loss.gradient;
   const LossWithGradient path_loss = weighted_mpjpe_share(path.leftCols(split), labelled.trajectory,
-                                                          inverse_depths(labelled.trajectory), labelled.batch_examples);
+                                                          inverse_depths(labelled.trajectory), labelled_frames);
   path_gradient.leftCols(split) = path_loss.gradient;
   double shares[3] = {pose_loss.loss, path_loss.loss, 0.0};
   SemiSupervisedLosses losses;
   if (!terms.warming_up) {
-    const int rest = unlabelled.examples;
+    const int rest = unlabelled.examples * chunk;
     if (terms.projection_loss) {
-      const ReprojectionLoss reprojection =
-          reprojection_mpjpe_share(pose.rightCols(rest), path.rightCols(rest), unlabelled.cameras,
-                                   unlabelled.keypoints_2d, terms.linear_projection, unlabelled.batch_examples);
+      const ReprojectionLoss reprojection = reprojection_mpjpe_share(
+          pose.rightCols(rest), path.rightCols(rest), unlabelled.cameras, unlabelled.keypoints_2d,
+          terms.linear_projection, static_cast<long long>(unlabelled.batch_examples) * chunk);
       pose_gradient.rightCols(rest) += reprojection.pose_gradient;
       path_gradient.rightCols(rest) += reprojection.trajectory_gradient;
       shares[2] = reprojection.loss;
