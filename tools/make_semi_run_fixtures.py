@@ -115,7 +115,7 @@ def write_endless_stream(checkout):
 
 def main():
     checkout = pathlib.Path(sys.argv[1])
-    wanted = sys.argv[2:] or ['semi', 'resumed', *VARIANTS.keys() - {'semi'}]
+    wanted = sys.argv[2:] or ['resumed', *VARIANTS]
     unknown = set(wanted) - set(VARIANTS) - {'resumed'}
     if unknown:
         sys.exit('unknown variants: ' + ', '.join(sorted(unknown)))
@@ -173,6 +173,8 @@ def main():
         for name in VARIANTS:
             if name != 'semi' and name in wanted:
                 run(name, *VARIANTS[name])
+        order = ['semi', 'resumed', *VARIANTS]  # the file's order, whichever variants ran
+        jitter.sort(key=lambda line: order.index(line.split()[0]))
         jitter_file.write_text('\n'.join(jitter) + '\n')
         print('\n'.join(jitter))
 

@@ -148,18 +148,27 @@ compare_checkpoints "$WORK/semi_one/epoch_3.bin" "$WORK/semi_two/epoch_3.bin" "s
 # Three processes, batches of 100 (S1's 88 labelled examples in one batch split 29 + 29 + 30, S9's
 # 1144 unlabelled ones in 12, the last of 44 shorter than the labelled batch), 13 epochs, so that the
 # unlabelled stream runs out after the 12th and starts a new permutation, as run.py's endless generator.
-SEMI3=(--subjects-train S1 --subjects-unlabeled S9 --subjects-test S11 --architecture 3,3 --channels 16 --dropout 0.25
-       --batch-size 100 --epochs 13 --warmup 2 --checkpoint-frequency 13 --no-time --no-final-eval
-       --resume "$S/init.bin")
-expect_exit 0 "$LIFT3D" train "${DATA[@]}" "${SEMI3[@]}" --checkpoint "$WORK/semi3_one"
-cp "$WORK/out" "$WORK/semi3_one.txt"
-"${MPIRUN3[@]}" "$LIFT3D" train "${DATA[@]}" "${SEMI3[@]}" --checkpoint "$WORK/semi3_three" >"$WORK/out" 2>"$WORK/err"
-status=$?
-[[ $status == 0 ]] || fail "semi-supervised: mpirun -np 3 exited $status: $(head -c 1500 "$WORK/err")"
-[[ $(wc -l <"$WORK/out") == 13 ]] || fail "semi-supervised: expected 13 epoch lines from 3 processes: $(cat "$WORK/out")"
-grep -q 'training in 3 processes' "$WORK/err" || fail "semi-supervised: no note of the 3 processes: $(cat "$WORK/err")"
-compare_epoch_lines "$WORK/out" "$WORK/semi3_one.txt" "semi-supervised, 3 processes"
-compare_checkpoints "$WORK/semi3_one/epoch_13.bin" "$WORK/semi3_three/epoch_13.bin" "semi-supervised, 3 processes"
+semi_case() {  # NAME MPIRUN-ARRAY-NAME EPOCHS OPTIONS...: mpirun against one process
+  local name=$1 epochs=$3
+  local -n launcher=$2
+  local processes=${launcher[-1]}  # the arrays end with -np N
+  shift 3
+  local options=(--subjects-train S1 --subjects-unlabeled S9 --subjects-test S11 --architecture 3,3 --channels 16
+                 --dropout 0.25 --epochs "$epochs" --checkpoint-frequency "$epochs" --no-time --no-final-eval
+                 --resume "$S/init.bin" "$@")
+  expect_exit 0 "$LIFT3D" train "${DATA[@]}" "${options[@]}" --checkpoint "$WORK/${name}_one"
+  cp "$WORK/out" "$WORK/${name}_one.txt"
+  "${launcher[@]}" "$LIFT3D" train "${DATA[@]}" "${options[@]}" --checkpoint "$WORK/${name}_many" >"$WORK/out" 2>"$WORK/err"
+  status=$?
+  [[ $status == 0 ]] || fail "$name: mpirun -np $processes exited $status: $(head -c 1500 "$WORK/err")"
+  [[ $(wc -l <"$WORK/out") == "$epochs" ]] || fail "$name: expected $epochs epoch lines from mpirun: $(cat "$WORK/out")"
+  awk 'NF != 19 || /nan|inf/ { bad = 1 } END { exit bad }' "$WORK/out" ||
+    fail "$name: not run.py's semi-supervised lines of finite losses: $(cat "$WORK/out")"
+  grep -q "training in $processes processes" "$WORK/err" || fail "$name: no note of the $processes processes: $(cat "$WORK/err")"
+  compare_epoch_lines "$WORK/out" "$WORK/${name}_one.txt" "$name"
+  compare_checkpoints "$WORK/${name}_one/epoch_$epochs.bin" "$WORK/${name}_many/epoch_$epochs.bin" "$name"
+}
+semi_case semi3 MPIRUN3 13 --batch-size 100 --warmup 2
 
 # The chunked full model (run.py's TemporalModel for --stride > 1, --dense, --disable-optimizations):
 # each process takes its share of every batch of chunks. --stride 3 from run.py's starting checkpoint
@@ -212,22 +221,6 @@ chunked_case full_causal MPIRUN --batch-size 64 --disable-optimizations --causal
 # model stands 5 m ahead of the cameras: from torch's initialisation (near depth 0, as a --dense run
 # would have to start, the checkpoint's kernels being the dilated ones) the reprojection's 1/z terms
 # make the run depend on the order of sums (tools/make_semi_run_fixtures.py), for one process too.
-semi_chunked_case() {  # NAME MPIRUN-ARRAY-NAME OPTIONS...
-  local name=$1 launcher=$2[@]
-  shift 2
-  local options=(--subjects-train S1 --subjects-unlabeled S9 --subjects-test S11 --architecture 3,3 --channels 16
-                 --dropout 0.25 --batch-size 50 --epochs 3 --checkpoint-frequency 3 --no-time --no-final-eval "$@")
-  expect_exit 0 "$LIFT3D" train "${DATA[@]}" "${options[@]}" --checkpoint "$WORK/${name}_one"
-  cp "$WORK/out" "$WORK/${name}_one.txt"
-  "${!launcher}" "$LIFT3D" train "${DATA[@]}" "${options[@]}" --checkpoint "$WORK/${name}_many" >"$WORK/out" 2>"$WORK/err"
-  status=$?
-  [[ $status == 0 ]] || fail "$name: mpirun exited $status: $(head -c 1500 "$WORK/err")"
-  [[ $(wc -l <"$WORK/out") == 3 ]] || fail "$name: expected 3 epoch lines from mpirun: $(cat "$WORK/out")"
-  awk 'NF != 19 || /nan|inf/ { bad = 1 } END { exit bad }' "$WORK/out" ||
-    fail "$name: not run.py's semi-supervised lines of finite losses: $(cat "$WORK/out")"
-  compare_epoch_lines "$WORK/out" "$WORK/${name}_one.txt" "$name"
-  compare_checkpoints "$WORK/${name}_one/epoch_3.bin" "$WORK/${name}_many/epoch_3.bin" "$name"
-}
-semi_chunked_case semi_stride3 MPIRUN --stride 3 --resume "$S/init.bin"
-semi_chunked_case semi_full_causal MPIRUN3 --disable-optimizations --causal --warmup 0 --resume "$S/init.bin"
+semi_case semi_stride3 MPIRUN 3 --batch-size 50 --stride 3
+semi_case semi_full_causal MPIRUN3 3 --batch-size 50 --disable-optimizations --causal --warmup 0
 finish
